@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Corral",
+    products: [
+        .executable(name: "corralctl", targets: ["corralctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure layers, left to right.
+        .target(name: "UnitFile"),
+        .target(name: "UnitModel", dependencies: ["UnitFile"]),
+        .target(name: "ResourceControl", dependencies: ["UnitModel"]),
+        // Host I/O: cgroupfs and the facts the pure layers take as input.
+        .target(name: "Cgroups", dependencies: ["UnitModel"]),
+        // System libraries (module maps only).
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .executableTarget(
+            name: "corralctl",
+            dependencies: [
+                "UnitFile", "UnitModel", "ResourceControl", "Cgroups",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
+        .testTarget(name: "UnitModelTests", dependencies: ["UnitModel"]),
+        .testTarget(name: "ResourceControlTests", dependencies: ["ResourceControl"]),
+        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
+        .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+import UnitModel
+
+/// Reads the facts `ResourceControl` needs from the running system.
+public enum HostProbe {}

@@ -1,0 +1,254 @@
+import UnitFile
+
+/// The unit types Corral knows. Scopes exist only as transient units.
+public enum UnitType: String, Sendable, CaseIterable, Codable {
+    case service, slice, scope, target
+}
+
+/// A fully loaded unit: every section's settings after the fragment and its drop-ins.
+public struct Unit: Sendable, Equatable {
+    public var name: String
+    public var type: UnitType
+    public var unit = UnitSettings()
+    public var service = ServiceSettings()
+    public var exec = ExecSettings()
+    public var resources = ResourceSettings()
+    public var install = InstallSettings()
+
+    public init(name: String, type: UnitType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// `[Unit]` (systemd.unit(5)).
+public struct UnitSettings: Sendable, Equatable {
+    public var description: String?
+    public var documentation: [String] = []
+    public var requires: [String] = []
+    public var requisite: [String] = []
+    public var wants: [String] = []
+    public var bindsTo: [String] = []
+    public var partOf: [String] = []
+    public var conflicts: [String] = []
+    public var before: [String] = []
+    public var after: [String] = []
+    public var onFailure: [String] = []
+    public var startLimitInterval: USec = 10_000_000
+    public var startLimitBurst: UInt32 = 5
+    public var defaultDependencies = true
+    public var conditions: [Condition] = []
+
+    public init() {}
+}
+
+/// A `Condition*=` (or `Assert*=`) check; only path existence for now.
+public struct Condition: Sendable, Equatable {
+    public enum Kind: String, Sendable { case pathExists = "ConditionPathExists" }
+    public var kind: Kind
+    /// `|` prefix: the unit starts if any triggering condition holds.
+    public var trigger: Bool
+    /// `!` prefix.
+    public var negate: Bool
+    public var parameter: String
+
+    public init(kind: Kind, trigger: Bool, negate: Bool, parameter: String) {
+        self.kind = kind
+        self.trigger = trigger
+        self.negate = negate
+        self.parameter = parameter
+    }
+}
+
+/// `[Install]`.
+public struct InstallSettings: Sendable, Equatable {
+    public var wantedBy: [String] = []
+    public var requiredBy: [String] = []
+    public var alias: [String] = []
+    public var also: [String] = []
+    public var defaultInstance: String?
+
+    public init() {}
+}
+
+public enum ServiceType: String, Sendable, CaseIterable {
+    case simple, exec, forking, oneshot, notify, idle
+}
+
+public enum RestartPolicy: String, Sendable, CaseIterable {
+    case no
+    case onSuccess = "on-success"
+    case onFailure = "on-failure"
+    case onAbnormal = "on-abnormal"
+    case onWatchdog = "on-watchdog"
+    case onAbort = "on-abort"
+    case always
+}
+
+public enum KillMode: String, Sendable, CaseIterable {
+    case controlGroup = "control-group", mixed, process, none
+}
+
+public enum NotifyAccess: String, Sendable, CaseIterable {
+    case none, main, exec, all
+}
+
+public enum OOMPolicy: String, Sendable, CaseIterable {
+    case `continue`, stop, kill
+}
+
+/// `SuccessExitStatus=`: extra exit codes and signals that count as success.
+public struct ExitStatusSet: Sendable, Equatable {
+    public var statuses: [Int32] = []
+    public var signals: [Int32] = []
+
+    public init(statuses: [Int32] = [], signals: [Int32] = []) {
+        self.statuses = statuses
+        self.signals = signals
+    }
+}
+
+/// `[Service]` settings other than execution environment and resources.
+public struct ServiceSettings: Sendable, Equatable {
+    public var type: ServiceType = .simple
+    public var execStartPre: [ExecCommand] = []
+    public var execStart: [ExecCommand] = []
+    public var execStartPost: [ExecCommand] = []
+    public var execReload: [ExecCommand] = []
+    public var execStop: [ExecCommand] = []
+    public var execStopPost: [ExecCommand] = []
+    public var remainAfterExit = false
+    public var pidFile: String?
+    public var restart: RestartPolicy = .no
+    public var restartDelay: USec = 100_000
+    public var timeoutStart: USec = 90_000_000
+    public var timeoutStop: USec = 90_000_000
+    public var killMode: KillMode = .controlGroup
+    public var killSignal: Int32 = 15
+    public var sendSIGKILL = true
+    public var successExitStatus = ExitStatusSet()
+    /// nil: `main` for Type=notify, `none` otherwise (systemd's default).
+    public var notifyAccess: NotifyAccess?
+    public var oomPolicy: OOMPolicy = .stop
+
+    public init() {}
+}
+
+/// Prefix flags of an `Exec*=` command line (systemd.service(5), "Command lines").
+public struct ExecFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// `-`: a failing exit status is recorded but ignored.
+    public static let ignoreFailure = ExecFlags(rawValue: 1 << 0)
+    /// `@`: the second word is passed as argv[0].
+    public static let customArgv0 = ExecFlags(rawValue: 1 << 1)
+    /// `:`: no environment variable substitution.
+    public static let noEnvironmentExpansion = ExecFlags(rawValue: 1 << 2)
+    /// `+`: run with full privileges.
+    public static let fullPrivileges = ExecFlags(rawValue: 1 << 3)
+    /// `!`: credentials are changed but other sandboxing is not applied.
+    public static let noSetuid = ExecFlags(rawValue: 1 << 4)
+    /// `!!`: like `!`, only on systems without ambient capabilities.
+    public static let ambientFallback = ExecFlags(rawValue: 1 << 5)
+}
+
+/// One command line of `ExecStart=` and friends.
+public struct ExecCommand: Sendable, Equatable {
+    public var path: String
+    /// argv as the process sees it, argv[0] included.
+    public var argv: [String]
+    public var flags: ExecFlags
+
+    public init(path: String, argv: [String], flags: ExecFlags = []) {
+        self.path = path
+        self.argv = argv
+        self.flags = flags
+    }
+}
+
+/// `StandardInput=`, `StandardOutput=`, `StandardError=`.
+public enum StandardStream: Sendable, Equatable {
+    case null, inherit, tty, journal, kmsg, socket
+    case file(String)
+    case append(String)
+    case truncate(String)
+    /// Only for stdout/stderr: the same as the given input.
+    case data
+}
+
+/// A soft/hard pair for a `Limit*=` directive; `UInt64.max` is `infinity`.
+public struct ResourceLimit: Sendable, Equatable {
+    public var soft: UInt64
+    public var hard: UInt64
+
+    public init(soft: UInt64, hard: UInt64) {
+        self.soft = soft
+        self.hard = hard
+    }
+}
+
+/// The resources `Limit*=` directives set, with their `RLIMIT_*` numbers on Linux.
+public enum RLimitResource: Int32, Sendable, CaseIterable {
+    case cpu = 0, fsize = 1, data = 2, stack = 3, core = 4, rss = 5, nproc = 6, nofile = 7
+    case memlock = 8, `as` = 9, locks = 10, sigpending = 11, msgqueue = 12, nice = 13
+    case rtprio = 14, rttime = 15
+}
+
+/// `WorkingDirectory=`.
+public struct WorkingDirectory: Sendable, Equatable {
+    public var path: String
+    /// `-` prefix: a missing directory is not an error.
+    public var missingOK: Bool
+    /// `~`: the user's home directory.
+    public var home: Bool
+
+    public init(path: String, missingOK: Bool = false, home: Bool = false) {
+        self.path = path
+        self.missingOK = missingOK
+        self.home = home
+    }
+}
+
+/// `EnvironmentFile=`; `-` prefix makes a missing file fine.
+public struct EnvironmentFile: Sendable, Equatable {
+    public var path: String
+    public var missingOK: Bool
+
+    public init(path: String, missingOK: Bool) {
+        self.path = path
+        self.missingOK = missingOK
+    }
+}
+
+/// `SystemCallFilter=`: stored now, enforced with libseccomp by the supervisor.
+public struct SystemCallFilter: Sendable, Equatable {
+    /// true: only the listed calls are allowed; false: the listed calls are denied.
+    public var allowList: Bool
+    /// System call names and `@group` names, in the order given.
+    public var names: [String]
+
+    public init(allowList: Bool, names: [String]) {
+        self.allowList = allowList
+        self.names = names
+    }
+}
+
+/// The execution environment (systemd.exec(5)) of a service.
+public struct ExecSettings: Sendable, Equatable {
+    /// `NAME=VALUE` entries in assignment order; later entries override earlier ones of the same name.
+    public var environment: [String] = []
+    public var environmentFiles: [EnvironmentFile] = []
+    public var workingDirectory: WorkingDirectory?
+    public var user: String?
+    public var group: String?
+    public var standardInput: StandardStream = .null
+    public var standardOutput: StandardStream = .journal
+    /// `inherit` (the default) means the same as `StandardOutput=`.
+    public var standardError: StandardStream = .inherit
+    public var limits: [RLimitResource: ResourceLimit] = [:]
+    public var noNewPrivileges = false
+    public var systemCallFilter: SystemCallFilter?
+
+    public init() {}
+}
