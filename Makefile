@@ -22,3 +22,7 @@ format:
 
 clean:
 	rm -rf .build
+
+bench: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	./scripts/bench-load.sh .build/release/corralctl

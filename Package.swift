@@ -14,8 +14,9 @@ let package = Package(
         .target(name: "UnitFile"),
         .target(name: "UnitModel", dependencies: ["UnitFile"]),
         .target(name: "ResourceControl", dependencies: ["UnitModel"]),
-        // Host I/O: cgroupfs and the facts the pure layers take as input.
-        .target(name: "Cgroups", dependencies: ["UnitModel"]),
+        // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
+        .target(name: "SystemCall"),
+        .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -29,7 +30,7 @@ let package = Package(
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
         .testTarget(name: "UnitModelTests", dependencies: ["UnitModel"]),
         .testTarget(name: "ResourceControlTests", dependencies: ["ResourceControl"]),
-        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups"]),
+        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "SystemCall"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
     ],
