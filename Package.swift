@@ -17,6 +17,8 @@ let package = Package(
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "SystemCall"),
         .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
+        // The control socket's messages, shared by corrald and corralctl.
+        .target(name: "ControlProtocol"),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -31,6 +33,7 @@ let package = Package(
         .testTarget(name: "UnitModelTests", dependencies: ["UnitModel"]),
         .testTarget(name: "ResourceControlTests", dependencies: ["ResourceControl"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "SystemCall"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
     ],

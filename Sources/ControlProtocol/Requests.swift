@@ -1,0 +1,89 @@
+/// The protocol version spoken; a peer sending another version gets an error naming both.
+public let controlProtocolVersion = "1"
+
+/// What a client asks `corrald` to do.
+public enum Verb: String, Sendable, CaseIterable {
+    case start, stop, restart, reload, kill, status, show
+    case listUnits = "list-units"
+    case isActive = "is-active"
+    case isFailed = "is-failed"
+    case resetFailed = "reset-failed"
+    case daemonReload = "daemon-reload"
+
+    /// Verbs that change state; only root may send them.
+    public var changesState: Bool {
+        switch self {
+        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload: true
+        case .status, .show, .listUnits, .isActive, .isFailed: false
+        }
+    }
+}
+
+/// A request: a verb, the units it names, and verb-specific options (`signal`, `all`, ...).
+public struct Request: Sendable, Equatable {
+    public var verb: Verb
+    public var units: [String]
+    public var options: [String: String]
+
+    public init(verb: Verb, units: [String] = [], options: [String: String] = [:]) {
+        self.verb = verb
+        self.units = units
+        self.options = options
+    }
+
+    public var message: Message {
+        var message = Message([.init("corral", controlProtocolVersion), .init("verb", verb.rawValue)])
+        for unit in units { message.append("unit", unit) }
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) { message.append("option." + key, value) }
+        return message
+    }
+
+    public init(_ message: Message) throws(ProtocolError) {
+        try checkVersion(message)
+        guard let verbName = message["verb"] else { throw ProtocolError("request without a verb") }
+        guard let verb = Verb(rawValue: verbName) else { throw ProtocolError("unknown verb '\(verbName)'") }
+        self.verb = verb
+        units = message.values("unit")
+        options = [:]
+        for field in message.fields where field.key.hasPrefix("option.") {
+            options[String(field.key.dropFirst("option.".count))] = field.value
+        }
+    }
+}
+
+/// An answer: success or an error with its exit code, and the fields the verb returns.
+public struct Response: Sendable, Equatable {
+    /// 0 for success; otherwise the exit code `corralctl` exits with (as systemctl's).
+    public var exitCode: Int32
+    public var error: String?
+    /// Verb-specific fields (`unit.`-prefixed properties, log lines, ...), in order.
+    public var body: [Message.Field]
+
+    public init(exitCode: Int32 = 0, error: String? = nil, body: [Message.Field] = []) {
+        self.exitCode = exitCode
+        self.error = error
+        self.body = body
+    }
+
+    public var message: Message {
+        var message = Message([.init("corral", controlProtocolVersion), .init("exit", String(exitCode))])
+        if let error { message.append("error", error) }
+        message.fields += body
+        return message
+    }
+
+    public init(_ message: Message) throws(ProtocolError) {
+        try checkVersion(message)
+        guard let exit = message["exit"].flatMap({ Int32($0) }) else { throw ProtocolError("response without an exit code") }
+        exitCode = exit
+        error = message["error"]
+        body = message.fields.filter { !["corral", "exit", "error"].contains($0.key) }
+    }
+}
+
+private func checkVersion(_ message: Message) throws(ProtocolError) {
+    guard let version = message["corral"] else { throw ProtocolError("not a corral message (no 'corral' field)") }
+    guard version == controlProtocolVersion else {
+        throw ProtocolError("protocol version \(version) is not supported (this side speaks \(controlProtocolVersion))")
+    }
+}
