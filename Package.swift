@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
+        // The supervisor: state machines (pure) and the event loop that performs their actions.
+        .target(name: "Supervisor", dependencies: ["UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall"]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "ResourceControlTests", dependencies: ["ResourceControl"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "SystemCall"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
     ],

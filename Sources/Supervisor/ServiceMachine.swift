@@ -1,0 +1,516 @@
+import UnitModel
+
+/// How a process ended, as `waitid` reports it.
+public enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case killed(signal: Int32, coreDumped: Bool)
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "status=\(code)"
+        case .killed(let signal, let core): "signal=\(signalName(signal))" + (core ? " (core dumped)" : "")
+        }
+    }
+}
+
+/// systemd's service sub-states.
+public enum ServiceSubState: String, Sendable, CaseIterable {
+    case dead
+    case startPre = "start-pre"
+    case start
+    case startPost = "start-post"
+    case running, exited, reload, stop
+    case stopSigterm = "stop-sigterm"
+    case stopSigkill = "stop-sigkill"
+    case stopPost = "stop-post"
+    case finalSigterm = "final-sigterm"
+    case finalSigkill = "final-sigkill"
+    case failed
+    case autoRestart = "auto-restart"
+
+    public var activeState: ActiveState {
+        switch self {
+        case .dead: .inactive
+        case .failed: .failed
+        case .startPre, .start, .startPost, .autoRestart: .activating
+        case .running, .exited: .active
+        case .reload: .reloading
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill: .deactivating
+        }
+    }
+}
+
+/// systemd's high-level unit states.
+public enum ActiveState: String, Sendable {
+    case active, reloading, inactive, failed, activating, deactivating
+}
+
+/// Why a service ended (systemd's `Result=`).
+public enum ServiceResult: String, Sendable {
+    case success, resources, timeout, signal, `protocol`
+    case exitCode = "exit-code"
+    case coreDump = "core-dump"
+    case oomKill = "oom-kill"
+    case startLimitHit = "start-limit-hit"
+}
+
+/// The process a spawn or exit concerns: the main process, or a control process (ExecStartPre= & co.).
+public enum ProcessRole: String, Sendable {
+    case main, control
+}
+
+/// Who receives a signal.
+public enum KillTarget: Sendable, Equatable {
+    case main, control
+    /// Every process in the unit's cgroup.
+    case cgroup
+}
+
+/// What the machine asks the event loop to do. Feed the outcome back as events.
+public enum ServiceAction: Sendable, Equatable {
+    /// Create the unit's cgroup and write its limits, before the first process starts.
+    case prepareCgroup
+    /// Spawn into the unit's cgroup; answer with `.spawned` or `.spawnFailed`.
+    case spawn(ExecCommand, ProcessRole)
+    case signal(KillTarget, Int32)
+    /// `cgroup.kill`: SIGKILL everything left in the cgroup.
+    case killCgroup
+    /// Find the main process of a forking service; answer with `.mainProcessFound`.
+    case findMainProcess(pidFile: String?)
+    /// Call back with `.timerFired` after this many µs; replaces any armed timer.
+    case armTimer(USec)
+    case disarmTimer
+    /// Remove the unit's cgroup once it is empty.
+    case releaseCgroup
+    case log(String)
+}
+
+/// What happens to a service.
+public enum ServiceEvent: Sendable, Equatable {
+    case start(now: USec)
+    case stop
+    case reload
+    case spawned(ProcessRole, pid: Int32)
+    case spawnFailed(ProcessRole, message: String)
+    /// A process of ours ended; `oomKilled` when the kernel's OOM killer counted it.
+    case exited(pid: Int32, ProcessExit, oomKilled: Bool)
+    case mainProcessFound(pid: Int32?)
+    case notifyReady
+    case notifyStopping
+    case notifyMainPID(Int32)
+    case cgroupEmpty
+    case timerFired(now: USec)
+}
+
+/// One service's state machine, as systemd's service.c behaves, without I/O.
+/// `handle(_:)` returns the actions for the event loop to perform, in order.
+public struct ServiceMachine: Sendable {
+    public let settings: ServiceSettings
+    public let startLimitInterval: USec
+    public let startLimitBurst: UInt32
+
+    public private(set) var subState: ServiceSubState = .dead
+    public private(set) var result: ServiceResult = .success
+    public private(set) var mainPID: Int32?
+    public private(set) var controlPID: Int32?
+    /// How the last main process ended, for status.
+    public private(set) var mainExit: ProcessExit?
+    /// Start times inside the start-limit interval.
+    private var recentStarts: [USec] = []
+    private var pendingCommands: [ExecCommand] = []
+    private var currentCommand: ExecCommand?
+    private var cgroupEmpty = true
+    /// A forking service whose daemon could not be identified: it runs while its cgroup is populated.
+    private var mainProcessUnknown = false
+    /// Set by an explicit stop: no automatic restart follows.
+    private var stopRequested = false
+
+    public init(settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32) {
+        self.settings = settings
+        self.startLimitInterval = startLimitInterval
+        self.startLimitBurst = startLimitBurst
+    }
+
+    public var activeState: ActiveState { subState.activeState }
+
+    public mutating func handle(_ event: ServiceEvent) -> [ServiceAction] {
+        switch event {
+        case .start(let now): return start(now: now)
+        case .stop: return stop()
+        case .reload: return reload()
+        case .spawned(let role, let pid): return spawned(role, pid: pid)
+        case .spawnFailed(let role, let message): return spawnFailed(role, message: message)
+        case .exited(let pid, let exit, let oomKilled): return exited(pid: pid, exit, oomKilled: oomKilled)
+        case .mainProcessFound(let pid): return mainProcessFound(pid)
+        case .notifyReady: return subState == .start && settings.type == .notify ? enterStartPost() : []
+        case .notifyStopping: return subState == .running ? enterSignal(.stopSigterm, result: .success, sendSignal: false) : []
+        case .notifyMainPID(let pid):
+            mainPID = pid
+            return []
+        case .cgroupEmpty:
+            cgroupEmpty = true
+            if subState == .running && mainProcessUnknown { return enterRunning() }
+            return processesGone ? advanceAfterKill() : []
+        case .timerFired(let now): return timerFired(now: now)
+        }
+    }
+
+    // MARK: - Starting
+
+    private mutating func start(now: USec) -> [ServiceAction] {
+        guard [.dead, .failed, .autoRestart].contains(subState) else { return [] }
+        if startLimitInterval > 0 && startLimitBurst > 0 {
+            recentStarts.removeAll { now - $0 >= startLimitInterval }
+            if recentStarts.count >= Int(startLimitBurst) {
+                result = .startLimitHit
+                subState = .failed
+                return [.disarmTimer, .log("Start request repeated too quickly.")]
+            }
+            recentStarts.append(now)
+        }
+        result = .success
+        stopRequested = false
+        mainExit = nil
+        mainProcessUnknown = false
+        var actions: [ServiceAction] = [.prepareCgroup]
+        if settings.timeoutStart != .infinity { actions.append(.armTimer(settings.timeoutStart)) } else { actions.append(.disarmTimer) }
+        pendingCommands = settings.execStartPre
+        return actions + (pendingCommands.isEmpty ? enterStart() : runNextControl(in: .startPre))
+    }
+
+    private mutating func enterStart() -> [ServiceAction] {
+        subState = .start
+        pendingCommands = settings.execStart
+        guard !pendingCommands.isEmpty else { return enterStartPost() }
+        return runNextMain()
+    }
+
+    private mutating func runNextMain() -> [ServiceAction] {
+        let command = pendingCommands.removeFirst()
+        currentCommand = command
+        cgroupEmpty = false
+        return [.spawn(command, .main)]
+    }
+
+    private mutating func runNextControl(in state: ServiceSubState) -> [ServiceAction] {
+        subState = state
+        let command = pendingCommands.removeFirst()
+        currentCommand = command
+        cgroupEmpty = false
+        return [.spawn(command, .control)]
+    }
+
+    private mutating func enterStartPost() -> [ServiceAction] {
+        pendingCommands = settings.execStartPost
+        return pendingCommands.isEmpty ? enterRunning() : runNextControl(in: .startPost)
+    }
+
+    /// After start-up (or a reload): running while the main process lives, otherwise exited or stopping.
+    private mutating func enterRunning() -> [ServiceAction] {
+        if result != .success { return enterSignal(.stopSigterm, result: result) }
+        if mainPID != nil || (mainProcessUnknown && !cgroupEmpty) {
+            subState = .running
+            return [.disarmTimer]
+        }
+        if settings.remainAfterExit {
+            subState = .exited
+            return [.disarmTimer]
+        }
+        return enterStop(result: .success)
+    }
+
+    private mutating func spawned(_ role: ProcessRole, pid: Int32) -> [ServiceAction] {
+        switch role {
+        case .control:
+            controlPID = pid
+            return []
+        case .main:
+            mainPID = pid
+            switch settings.type {
+            case .simple, .exec, .idle: return enterStartPost()
+            case .forking, .oneshot, .notify: return []
+            }
+        }
+    }
+
+    private mutating func spawnFailed(_ role: ProcessRole, message: String) -> [ServiceAction] {
+        let ignored = currentCommand?.flags.contains(.ignoreFailure) == true
+        var actions: [ServiceAction] = [.log(message)]
+        if ignored && role == .control {
+            actions += controlProcessFinished(success: true)
+        } else if role == .control {
+            actions += controlProcessFinished(success: false, failure: .exitCode)
+        } else {
+            mainExit = .exited(203)
+            actions += failStart(.exitCode)
+        }
+        return actions
+    }
+
+    /// A failure while starting: kill what runs, then run ExecStopPost=.
+    private mutating func failStart(_ failure: ServiceResult) -> [ServiceAction] {
+        enterSignal(.stopSigterm, result: failure)
+    }
+
+    // MARK: - Processes ending
+
+    private mutating func exited(pid: Int32, _ exit: ProcessExit, oomKilled: Bool) -> [ServiceAction] {
+        if pid == mainPID {
+            mainPID = nil
+            mainExit = exit
+            return mainProcessExited(exit, oomKilled: oomKilled)
+        }
+        if pid == controlPID {
+            controlPID = nil
+            let ignored = currentCommand?.flags.contains(.ignoreFailure) == true
+            let success = ignored || exit == .exited(0)
+            return controlProcessFinished(success: success, failure: oomKilled ? .oomKill : failureResult(of: exit))
+        }
+        return []
+    }
+
+    private mutating func mainProcessExited(_ exit: ProcessExit, oomKilled: Bool) -> [ServiceAction] {
+        let ignored = settings.type == .oneshot && currentCommand?.flags.contains(.ignoreFailure) == true
+        let success = ignored || isCleanMainExit(exit)
+        let failure: ServiceResult = oomKilled ? .oomKill : failureResult(of: exit)
+        let actions: [ServiceAction] = [.log("Main process exited, \(exit.description)")]
+        switch subState {
+        case .start:
+            switch settings.type {
+            case .oneshot:
+                if !success { return actions + failStart(failure) }
+                return actions + (pendingCommands.isEmpty ? enterStartPost() : runNextMain())
+            case .forking:
+                if !success { return actions + failStart(failure) }
+                return actions + [.findMainProcess(pidFile: settings.pidFile)]
+            case .notify:
+                return actions + failStart(success ? .protocol : failure)
+            case .simple, .exec, .idle:
+                return actions + failStart(success ? .success : failure)
+            }
+        case .startPost, .reload:
+            if !success { result = failure }
+            return actions
+        case .running:
+            if !success { return actions + enterSignal(.stopSigterm, result: failure) }
+            return actions + enterRunning()
+        case .stop, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill:
+            if !success && result == .success && subState != .stop && !stopRequested { result = failure }
+            return actions + (processesGone ? advanceAfterKill() : [])
+        default:
+            return actions
+        }
+    }
+
+    private mutating func controlProcessFinished(success: Bool, failure: ServiceResult = .success) -> [ServiceAction] {
+        switch subState {
+        case .startPre:
+            if !success { return failStart(failure) }
+            return pendingCommands.isEmpty ? enterStart() : runNextControl(in: .startPre)
+        case .startPost:
+            if !success { return enterStop(result: failure) }
+            return pendingCommands.isEmpty ? enterRunning() : runNextControl(in: .startPost)
+        case .reload:
+            return pendingCommands.isEmpty ? enterRunning() : runNextControl(in: .reload)
+        case .stop:
+            return pendingCommands.isEmpty ? enterSignal(.stopSigterm, result: .success) : runNextControl(in: .stop)
+        case .stopPost:
+            if !success && result == .success { result = failure }
+            return pendingCommands.isEmpty ? enterSignal(.finalSigterm, result: .success) : runNextControl(in: .stopPost)
+        case .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill:
+            return processesGone ? advanceAfterKill() : []
+        default:
+            return []
+        }
+    }
+
+    private mutating func mainProcessFound(_ pid: Int32?) -> [ServiceAction] {
+        guard subState == .start else { return [] }
+        mainPID = pid
+        mainProcessUnknown = pid == nil
+        return enterStartPost()
+    }
+
+    // MARK: - Stopping
+
+    private mutating func stop() -> [ServiceAction] {
+        stopRequested = true
+        switch subState {
+        case .dead, .failed:
+            return []
+        case .autoRestart:
+            subState = .dead
+            return [.disarmTimer]
+        case .startPre, .start, .startPost, .reload:
+            return enterSignal(.stopSigterm, result: .success)
+        case .running, .exited:
+            return enterStop(result: .success)
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
+            return []
+        }
+    }
+
+    /// Runs ExecStop=, then the kill sequence.
+    private mutating func enterStop(result failure: ServiceResult) -> [ServiceAction] {
+        if result == .success { result = failure }
+        pendingCommands = settings.execStop
+        if pendingCommands.isEmpty { return enterSignal(.stopSigterm, result: .success) }
+        return armStopTimer() + runNextControl(in: .stop)
+    }
+
+    private mutating func enterStopPost() -> [ServiceAction] {
+        pendingCommands = settings.execStopPost
+        if pendingCommands.isEmpty { return enterSignal(.finalSigterm, result: .success) }
+        return armStopTimer() + runNextControl(in: .stopPost)
+    }
+
+    /// Signals what is left per KillMode= and waits, with TimeoutStopSec=, for it to be gone.
+    private mutating func enterSignal(
+        _ state: ServiceSubState, result failure: ServiceResult, sendSignal: Bool = true
+    ) -> [ServiceAction] {
+        if result == .success { result = failure }
+        subState = state
+        pendingCommands = []
+        var actions: [ServiceAction] = []
+        if processesGone { return advanceAfterKill() }
+        if sendSignal {
+            let isKill = state == .stopSigkill || state == .finalSigkill
+            actions += killActions(signal: isKill ? 9 : settings.killSignal, sweep: isKill)
+        }
+        return actions + armStopTimer()
+    }
+
+    private func killActions(signal: Int32, sweep: Bool) -> [ServiceAction] {
+        var actions: [ServiceAction] = []
+        switch settings.killMode {
+        case .controlGroup:
+            actions.append(.signal(.cgroup, signal))
+            if sweep { actions.append(.killCgroup) }
+        case .mixed:
+            if sweep {
+                actions += [.signal(.cgroup, signal), .killCgroup]
+            } else {
+                if mainPID != nil { actions.append(.signal(.main, signal)) }
+                if controlPID != nil { actions.append(.signal(.control, signal)) }
+            }
+        case .process:
+            if mainPID != nil { actions.append(.signal(.main, signal)) }
+            if controlPID != nil { actions.append(.signal(.control, signal)) }
+        case .none:
+            break
+        }
+        return actions
+    }
+
+    private var processesGone: Bool {
+        guard mainPID == nil && controlPID == nil else { return false }
+        switch settings.killMode {
+        case .controlGroup, .mixed: return cgroupEmpty
+        case .process, .none: return true
+        }
+    }
+
+    /// The next step once a kill stage has nothing left to wait for.
+    private mutating func advanceAfterKill() -> [ServiceAction] {
+        switch subState {
+        case .stopSigterm, .stopSigkill: return enterStopPost()
+        case .finalSigterm, .finalSigkill: return enterDead()
+        default: return []
+        }
+    }
+
+    private func armStopTimer() -> [ServiceAction] {
+        settings.timeoutStop == .infinity ? [.disarmTimer] : [.armTimer(settings.timeoutStop)]
+    }
+
+    private mutating func enterDead() -> [ServiceAction] {
+        subState = result == .success ? .dead : .failed
+        var actions: [ServiceAction] = [.disarmTimer, .releaseCgroup]
+        if !stopRequested && shouldRestart {
+            subState = .autoRestart
+            actions.append(.armTimer(settings.restartDelay))
+        }
+        return actions
+    }
+
+    private var shouldRestart: Bool {
+        switch settings.restart {
+        case .no: false
+        case .always: true
+        case .onSuccess: result == .success
+        case .onFailure: result != .success
+        case .onAbnormal: [.signal, .coreDump, .timeout].contains(result)
+        case .onWatchdog: false
+        case .onAbort: [.signal, .coreDump].contains(result)
+        }
+    }
+
+    // MARK: - Reload and timers
+
+    private mutating func reload() -> [ServiceAction] {
+        guard [.running, .exited].contains(subState), !settings.execReload.isEmpty else { return [] }
+        pendingCommands = settings.execReload
+        return armStopTimer() + runNextControl(in: .reload)
+    }
+
+    private mutating func timerFired(now: USec) -> [ServiceAction] {
+        switch subState {
+        case .startPre, .start, .startPost:
+            return [.log("Start operation timed out. Terminating.")] + enterSignal(.stopSigterm, result: .timeout)
+        case .reload:
+            return [.log("Reload operation timed out. Killing reload process.")] + [.signal(.control, 9)]
+        case .stop:
+            return [.log("Stopping timed out. Terminating.")] + enterSignal(.stopSigterm, result: .timeout)
+        case .stopSigterm:
+            if settings.sendSIGKILL {
+                return [.log("State 'stop-sigterm' timed out. Killing.")] + enterSignal(.stopSigkill, result: .timeout)
+            }
+            return [.log("State 'stop-sigterm' timed out. Skipping SIGKILL.")] + enterStopPost()
+        case .stopSigkill:
+            return [.log("Processes still around after SIGKILL. Ignoring.")] + enterStopPost()
+        case .stopPost:
+            return [.log("State 'stop-post' timed out. Terminating.")] + enterSignal(.finalSigterm, result: .timeout)
+        case .finalSigterm:
+            if settings.sendSIGKILL {
+                return [.log("State 'final-sigterm' timed out. Killing.")] + enterSignal(.finalSigkill, result: .timeout)
+            }
+            return enterDead()
+        case .finalSigkill:
+            return [.log("Processes still around after final SIGKILL. Entering failed mode.")] + enterDead()
+        case .autoRestart:
+            subState = result == .success ? .dead : .failed
+            return [.log("Scheduled restart job.")] + start(now: now)
+        case .dead, .failed, .running, .exited:
+            return []
+        }
+    }
+
+    // MARK: - Exit status rules
+
+    /// A main process ends cleanly with status 0, a SuccessExitStatus= entry, or one of the
+    /// signals a daemon is expected to die from (SIGHUP, SIGINT, SIGTERM, SIGPIPE).
+    private func isCleanMainExit(_ exit: ProcessExit) -> Bool {
+        switch exit {
+        case .exited(let code):
+            return code == 0 || settings.successExitStatus.statuses.contains(code)
+        case .killed(let signal, _):
+            return [1, 2, 15, 13].contains(signal) || settings.successExitStatus.signals.contains(signal)
+        }
+    }
+
+    private func failureResult(of exit: ProcessExit) -> ServiceResult {
+        switch exit {
+        case .exited: .exitCode
+        case .killed(_, let core): core ? .coreDump : .signal
+        }
+    }
+}
+
+/// `SIGTERM` for 15, as systemd prints signals.
+func signalName(_ signal: Int32) -> String {
+    let names: [Int32: String] = [
+        1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL", 10: "USR1",
+        11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM", 17: "CHLD", 18: "CONT", 19: "STOP", 20: "TSTP",
+    ]
+    return names[signal] ?? String(signal)
+}
