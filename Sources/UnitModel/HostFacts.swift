@@ -33,9 +33,10 @@ public struct HostFacts: Sendable, Equatable {
         self.devices = devices
     }
 
-    /// The limit `TasksMax=` percentages are taken of: min(pid_max, threads-max, root pids.max).
+    /// The limit `TasksMax=` percentages are taken of: min(pid_max - 1, threads-max, root pids.max),
+    /// PID 0 being unusable.
     public var taskLimit: UInt64 {
-        min(pidMax, threadsMax, rootPidsMax ?? .max)
+        min(pidMax - 1, threadsMax, rootPidsMax ?? .max)
     }
 }
 

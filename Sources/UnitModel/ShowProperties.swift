@@ -100,8 +100,12 @@ public enum ShowProperties {
     /// device values as `{"path","value"}`; environment files as `{"path","ignore_errors"}`;
     /// `SuccessExitStatus` as `{"statuses","signals"}`; `SystemCallFilter` as `{"allow_list","names"}`.
     public static func json(_ properties: [ShowProperty]) -> String {
-        let members = properties.map { ShowFormatting.jsonString($0.name) + ":" + jsonValue($0.value) }
-        return "{" + members.joined(separator: ",") + "}"
+        JSONValue.object(jsonMembers(properties)).rendered()
+    }
+
+    /// The members of `json(_:)`'s object, for callers that add their own (`LoadState`, `Diagnostics`).
+    public static func jsonMembers(_ properties: [ShowProperty]) -> [(String, JSONValue)] {
+        properties.map { ($0.name, jsonValue($0.value)) }
     }
 
     // MARK: - Text
@@ -168,64 +172,50 @@ public enum ShowProperties {
 
     // MARK: - JSON
 
-    private static func jsonValue(_ value: ShowValue) -> String {
+    private static func jsonValue(_ value: ShowValue) -> JSONValue {
         switch value {
-        case .string(let text): return ShowFormatting.jsonString(text)
-        case .boolean(let flag): return flag ? "true" : "false"
-        case .number(let number): return String(number)
-        case .integer(let number): return String(number)
-        case .infinity, .notSet: return "null"
-        case .timespan(let usec): return usec == .infinity ? "null" : String(usec)
-        case .list(let words): return jsonArray(words.map(ShowFormatting.jsonString))
-        case .cpuSet(let set): return jsonArray(set.indices.map { String($0) })
+        case .string(let text): return .string(text)
+        case .boolean(let flag): return .bool(flag)
+        case .number(let number): return .number(number)
+        case .integer(let number): return .integer(number)
+        case .infinity, .notSet: return .null
+        case .timespan(let usec): return usec == .infinity ? .null : .number(usec)
+        case .list(let words): return strings(words)
+        case .cpuSet(let set): return .array(set.indices.map { .integer(Int64($0)) })
         case .commands(let commands):
-            return jsonArray(
+            return .array(
                 commands.map { command in
-                    jsonObject([
-                        ("path", ShowFormatting.jsonString(command.path)),
-                        ("argv", jsonArray(command.argv.map(ShowFormatting.jsonString))),
-                        ("ignore_errors", command.flags.contains(.ignoreFailure) ? "true" : "false"),
+                    .object([
+                        ("path", .string(command.path)),
+                        ("argv", strings(command.argv)),
+                        ("ignore_errors", .bool(command.flags.contains(.ignoreFailure))),
                     ])
                 })
         case .commandsEx(let commands):
-            return jsonArray(
+            return .array(
                 commands.map { command in
-                    jsonObject([
-                        ("path", ShowFormatting.jsonString(command.path)),
-                        ("argv", jsonArray(command.argv.map(ShowFormatting.jsonString))),
-                        ("flags", jsonArray(flagNames(command.flags).map(ShowFormatting.jsonString))),
+                    .object([
+                        ("path", .string(command.path)),
+                        ("argv", strings(command.argv)),
+                        ("flags", strings(flagNames(command.flags))),
                     ])
                 })
         case .devices(let entries):
-            return jsonArray(
-                entries.map { jsonObject([("path", ShowFormatting.jsonString($0.path)), ("value", String($0.value))]) })
+            return .array(entries.map { .object([("path", .string($0.path)), ("value", .number($0.value))]) })
         case .environmentFiles(let files):
-            return jsonArray(
-                files.map {
-                    jsonObject([
-                        ("path", ShowFormatting.jsonString($0.path)),
-                        ("ignore_errors", $0.missingOK ? "true" : "false"),
-                    ])
-                })
+            return .array(files.map { .object([("path", .string($0.path)), ("ignore_errors", .bool($0.missingOK))]) })
         case .exitStatus(let set):
-            return jsonObject([
-                ("statuses", jsonArray(set.statuses.map { String($0) })),
-                ("signals", jsonArray(set.signals.map { ShowFormatting.jsonString(signalName($0)) })),
+            return .object([
+                ("statuses", .array(set.statuses.map { .integer(Int64($0)) })),
+                ("signals", strings(set.signals.map(signalName))),
             ])
         case .systemCallFilter(let filter):
-            return jsonObject([
-                ("allow_list", filter.allowList ? "true" : "false"),
-                ("names", jsonArray(filter.names.map(ShowFormatting.jsonString))),
-            ])
+            return .object([("allow_list", .bool(filter.allowList)), ("names", strings(filter.names))])
         }
     }
 
-    private static func jsonArray(_ elements: [String]) -> String {
-        "[" + elements.joined(separator: ",") + "]"
-    }
-
-    private static func jsonObject(_ members: [(String, String)]) -> String {
-        "{" + members.map { ShowFormatting.jsonString($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    private static func strings(_ words: [String]) -> JSONValue {
+        .array(words.map(JSONValue.string))
     }
 }
 

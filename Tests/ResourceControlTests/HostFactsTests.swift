@@ -7,5 +7,7 @@ import UnitModel
         #expect(host.taskLimit == 95_000)
         host.rootPidsMax = 20_000
         #expect(host.taskLimit == 20_000)
+        host.pidMax = 16_384
+        #expect(host.taskLimit == 16_383)
     }
 }

@@ -374,7 +374,7 @@ private func text(_ lines: [String]) -> String {
         ("€ ☃", #""€ ☃""#),
     ])
     func jsonString(text: String, expected: String) {
-        #expect(ShowFormatting.jsonString(text) == expected)
+        #expect(JSONValue.string(text).rendered() == expected)
     }
 }
 
