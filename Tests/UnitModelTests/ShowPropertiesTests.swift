@@ -234,7 +234,7 @@ private func text(_ lines: [String]) -> String {
                     "DelegateControllers=cpu cpuacct cpuset io blkio memory devices pids bpf-firewall bpf-devices"
                         + " bpf-foreign bpf-socket-bind bpf-restrict-network-interfaces"
                 ]
-                + defaultCgroupLines(tasksMax: "8192").dropFirst()
+                + defaultCgroupLines(tasksMax: "8191").dropFirst()
                 + ["KillMode=control-group", "KillSignal=15", "SendSIGKILL=yes"] + unitLines("run-u7.scope"))
         #expect(ShowProperties.text(ShowProperties.properties(of: unit, host: host)) == expected)
     }
