@@ -22,3 +22,11 @@ format:
 
 clean:
 	rm -rf .build
+
+# VM harness (scripts/vm, docs/vm.md): cgroup v2 enforcement on a real kernel in qemu.
+.PHONY: vm-deps vmtest
+vm-deps:
+	@./scripts/vm/setup.sh
+
+vmtest: vm-deps
+	@./scripts/vm/run.sh $(SCENARIO)
