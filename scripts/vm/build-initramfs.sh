@@ -18,7 +18,7 @@ version=$(cat "$cache/kernel/version")
 [ $# -ge 1 ] || { echo "usage: $0 OUTPUT [-s SCENARIO]... [BINARY]..." >&2; exit 2; }
 output=$1; shift
 
-staging="$cache/initramfs"
+staging="$output.d"
 rm -rf "$staging"
 mkdir -p "$staging"/bin "$staging"/sbin "$staging"/usr/bin "$staging"/usr/sbin "$staging"/usr/local/bin \
     "$staging"/proc "$staging"/sys "$staging"/dev "$staging"/tmp "$staging"/run "$staging"/scenarios \
@@ -83,3 +83,4 @@ cp "$vm_dir/lib.sh" "$staging/lib/vmtest/lib.sh"
 chmod +x "$staging/init" "$staging"/scenarios/* 2>/dev/null || true
 
 (cd "$staging" && find . | cpio -o -H newc --quiet) | gzip -1 > "$output"
+rm -rf "$staging"

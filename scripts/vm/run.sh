@@ -20,17 +20,19 @@ for scenario in "$@"; do
     [ -f "$scenario" ] || { echo "run.sh: no such scenario: $scenario" >&2; exit 2; }
 done
 
-initramfs="$cache/initramfs.cpio.gz"
+# Each run works in its own directory, so runs can overlap; the last console log is kept.
+work=$(mktemp -d "$cache/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+initramfs="$work/initramfs.cpio.gz"
 build_args=""
 for scenario in "$@"; do build_args="$build_args -s $scenario"; done
 # shellcheck disable=SC2086 # word splitting of the argument lists is intended
 "$vm_dir/build-initramfs.sh" "$initramfs" $build_args ${VM_BINARIES:-}
 
-disk="$cache/disk.img"
-rm -f "$disk"
+disk="$work/disk.img"
 truncate -s 64M "$disk"
 
-log="$cache/console.log"
+log="$work/console.log"
 start=$(date +%s)
 timeout -k 5 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
     -accel tcg -cpu max -smp 2 -m 512M \
@@ -47,6 +49,7 @@ if ! grep -qx 'VMTEST END' "$log"; then
     echo "FAIL vm: no end marker (guest hung, crashed or timed out after ${VM_TIMEOUT:-300} s)"
     failed=$((failed + 1))
 fi
-echo "vmtest: VM ran for $elapsed s, console log in $log"
+cp "$log" "$cache/console.log"
+echo "vmtest: VM ran for $elapsed s, console log in $cache/console.log"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
