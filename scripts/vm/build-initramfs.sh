@@ -21,9 +21,11 @@ output=$1; shift
 staging="$output.d"
 rm -rf "$staging"
 mkdir -p "$staging"/bin "$staging"/sbin "$staging"/usr/bin "$staging"/usr/sbin "$staging"/usr/local/bin \
-    "$staging"/proc "$staging"/sys "$staging"/dev "$staging"/tmp "$staging"/run "$staging"/scenarios \
+    "$staging"/etc "$staging"/root "$staging"/proc "$staging"/sys "$staging"/dev "$staging"/tmp "$staging"/run "$staging"/scenarios \
     "$staging"/lib/modules "$staging"/lib/vmtest
 
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$staging/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$staging/etc/group"
 cp /bin/busybox "$staging/bin/busybox"
 for applet in $(/bin/busybox --list-full); do
     [ -e "$staging/$applet" ] || ln -s /bin/busybox "$staging/$applet"

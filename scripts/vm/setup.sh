@@ -1,12 +1,12 @@
 #!/bin/sh
-# Prepares the VM harness on Debian 12: installs qemu, busybox-static, cpio and gcc
+# Prepares the VM harness on Debian 12: installs qemu, busybox-static, cpio and gcc (static memhog)
 # when missing, and fetches Debian's cloud kernel into .build-vm/kernel (no install on the host).
 # Quick no-op when everything is already there.
 set -eu
 cd "$(dirname "$0")/../.."
 cache=.build-vm/kernel
 
-packages="qemu-system-x86 busybox-static cpio gcc libc6-dev xz-utils zstd"
+packages="qemu-system-x86 busybox-static cpio gcc libc6-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
