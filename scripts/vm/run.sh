@@ -40,7 +40,7 @@ timeout -k 5 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
     -append "console=ttyS0 quiet loglevel=3 panic=-1" \
     -drive "file=$disk,if=virtio,format=raw" \
     -display none -monitor none -serial stdio -no-reboot \
-    < /dev/null 2>&1 | tr -d '\r' | tee "$log" || true
+    < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" || true
 elapsed=$(( $(date +%s) - start ))
 
 passed=$(grep -c '^PASS ' "$log" || true)
