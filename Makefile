@@ -1,9 +1,8 @@
 # Corral — build, test, run. Every target installs what it needs first.
 SWIFT ?= swift
 BUILD_FLAGS ?=
-BIN = .build/debug
 
-.PHONY: all deps build test run bench format clean
+.PHONY: all deps build test unittest run bench format clean vm-deps vmtest
 
 all: build
 
@@ -13,16 +12,27 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
-test: deps
+# Every test: the Swift suites on the host, then the VM suite on a real cgroup v2 kernel.
+test: unittest vmtest
+
+unittest: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+# VM harness (scripts/vm, docs/vm.md): cgroup v2 enforcement on a real kernel in qemu.
+# SCENARIO=path/to/script.sh runs only that scenario.
+vm-deps:
+	@./scripts/vm/setup.sh
+
+vmtest: vm-deps
+	@./scripts/vm/run.sh $(SCENARIO)
+
+bench: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	./scripts/bench-load.sh .build/release/corralctl
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
 clean:
-	rm -rf .build
-
-bench: deps
-	$(SWIFT) build -c release --static-swift-stdlib
-	./scripts/bench-load.sh .build/release/corralctl
+	rm -rf .build .build-vm
