@@ -15,7 +15,8 @@ let package = Package(
         .target(name: "UnitModel", dependencies: ["UnitFile"]),
         .target(name: "ResourceControl", dependencies: ["UnitModel"]),
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
-        .target(name: "SystemCall"),
+        .target(name: "CLinux"),
+        .target(name: "SystemCall", dependencies: ["CLinux"]),
         .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "SystemCall"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
+        .testTarget(name: "SystemCallTests", dependencies: ["SystemCall"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
     ],

@@ -1,0 +1,38 @@
+#pragma once
+// Linux interfaces that Swift's Glibc module does not import: epoll, signalfd, the credentials of a
+// Unix socket peer, and pidfds. Each wrapper is C only because the Swift importer cannot see the
+// declaration (hidden behind _GNU_SOURCE, a packed struct, or a variadic syscall()).
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int corral_epoll_create(void);
+/// Adds (or with `modify`, changes) `fd` for readability, carrying `token`.
+int corral_epoll_watch(int epoll_fd, int fd, uint64_t token, int modify);
+int corral_epoll_unwatch(int epoll_fd, int fd);
+/// Waits up to `timeout_ms` (-1: forever); stores up to `capacity` ready tokens; returns their count.
+/// struct epoll_event is packed on x86-64, which Swift does not import.
+int corral_epoll_wait(int epoll_fd, uint64_t *tokens, int capacity, int timeout_ms);
+
+/// A close-on-exec, non-blocking signalfd for the given signals (which the caller has blocked).
+int corral_signalfd(const int *signals, int count);
+/// Reads one siginfo from a signalfd; returns the signal number, 0 if none is pending, -1 on error.
+int corral_signalfd_read(int fd);
+
+/// SO_PEERCRED of a connected Unix socket.
+int corral_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+/// accept4(SOCK_CLOEXEC | SOCK_NONBLOCK), hidden behind _GNU_SOURCE.
+int corral_accept(int listener);
+/// Enables SO_PASSCRED on a datagram socket.
+int corral_enable_passcred(int fd);
+/// recvmsg() one datagram with its SCM_CREDENTIALS sender pid (0 when absent); returns its length.
+/// Any file descriptors sent along are closed.
+ssize_t corral_receive_with_credentials(int fd, void *buffer, size_t length, pid_t *sender);
+
+/// pidfd_open(2) and pidfd_send_signal(2), which glibc 2.36 wraps only through syscall().
+int corral_pidfd_open(pid_t pid);
+int corral_pidfd_send_signal(int pidfd, int signal);
+
+/// Makes the caller the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
+int corral_set_child_subreaper(void);

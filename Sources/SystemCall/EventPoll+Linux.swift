@@ -1,0 +1,77 @@
+import CLinux
+import Glibc
+
+/// An epoll instance: file descriptors watched for readability, each with a caller-chosen token.
+public final class EventPoll {
+    private let fd: Int32
+
+    public init() throws(Errno) {
+        fd = try retryingInterrupts { corral_epoll_create() }
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    public func watch(_ watched: Int32, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 0) }
+    }
+
+    public func unwatch(_ watched: Int32) {
+        _ = corral_epoll_unwatch(fd, watched)
+    }
+
+    /// Tokens of the descriptors that are ready, waiting at most `timeoutMilliseconds` (-1: forever).
+    public func wait(timeoutMilliseconds: Int32) throws(Errno) -> [UInt64] {
+        var tokens = [UInt64](repeating: 0, count: 64)
+        let count = corral_epoll_wait(fd, &tokens, Int32(tokens.count), timeoutMilliseconds)
+        if count < 0 {
+            if errno == EINTR { return [] }
+            throw Errno.current
+        }
+        return Array(tokens[0..<Int(count)])
+    }
+}
+
+/// Signals delivered through a signalfd; the signals must be blocked in every thread first
+/// (`blockSignals(_:)` at the top of `main`).
+public final class SignalReceiver {
+    public let fd: Int32
+
+    public init(_ signals: [Int32]) throws(Errno) {
+        fd = try retryingInterrupts { corral_signalfd(signals, Int32(signals.count)) }
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// The pending signals, in arrival order.
+    public func drain() -> [Int32] {
+        var signals: [Int32] = []
+        while case let signal = corral_signalfd_read(fd), signal > 0 { signals.append(signal) }
+        return signals
+    }
+}
+
+/// Blocks `signals` for the calling thread and the threads it creates afterwards.
+public func blockSignals(_ signals: [Int32]) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in signals { sigaddset(&set, signal) }
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+}
+
+/// Monotonic time in µs, for timers and start-limit accounting.
+public func monotonicMicroseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1000
+}
+
+/// Wall-clock time in µs since the epoch, for "Active: active (running) since ...".
+public func realtimeMicroseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1000
+}
