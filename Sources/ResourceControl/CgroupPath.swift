@@ -5,13 +5,9 @@ enum CgroupPath {
     static let rootSlice = "-.slice"
     static let systemSlice = "system.slice"
 
-    /// The slice a unit sits in: its own `Slice=`, else `system-PREFIX.slice` for a template
-    /// instance, else `system.slice` (systemd's `unit_set_default_slice`). A slice's parent comes
-    /// from its name instead; nil for the root slice.
-    static func slice(of unit: Unit) -> String? {
-        if unit.type == .slice {
-            return parentSlice(of: unit.name)
-        }
+    /// The slice a service or scope sits in: its own `Slice=`, else `system-PREFIX.slice` for a
+    /// template instance, else `system.slice` (systemd's `unit_set_default_slice`).
+    static func slice(of unit: Unit) -> String {
         if let slice = unit.resources.slice {
             return slice
         }
@@ -21,12 +17,14 @@ enum CgroupPath {
         return systemSlice
     }
 
-    /// `a-b-c.slice` → `a-b.slice`; `a.slice` → `-.slice`; nil for `-.slice` itself.
-    static func parentSlice(of slice: String) -> String? {
-        guard slice != rootSlice else { return nil }
-        let prefix = slice.dropLast(".slice".count)
-        guard let dash = prefix.lastIndex(of: "-") else { return rootSlice }
-        return "\(prefix[..<dash]).slice"
+    /// The unit's cgroup: a slice's path comes from its name alone, other units sit in their slice.
+    /// nil when the slice name has a leading, trailing or doubled dash.
+    static func path(of unit: Unit) -> String? {
+        if unit.type == .slice {
+            return path(ofSlice: unit.name)
+        }
+        guard let slicePath = path(ofSlice: slice(of: unit)) else { return nil }
+        return slicePath.isEmpty ? escape(unit.name) : slicePath + "/" + escape(unit.name)
     }
 
     /// The cgroup path of a slice (`a-b.slice` → `a.slice/a-b.slice`, `-.slice` → `""`), or nil when

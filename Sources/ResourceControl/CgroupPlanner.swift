@@ -67,20 +67,13 @@ private struct Planner {
     // MARK: Placement
 
     mutating func cgroupPath() -> String {
+        if let path = CgroupPath.path(of: unit) { return path }
         if unit.type == .slice {
-            if let path = CgroupPath.path(ofSlice: unit.name) { return path }
             warnings.append("\(unit.name): not a valid slice name; placed under the root")
             return CgroupPath.escape(unit.name)
         }
-        var slice = CgroupPath.slice(of: unit) ?? CgroupPath.rootSlice
-        var slicePath = CgroupPath.path(ofSlice: slice)
-        if slicePath == nil {
-            warnings.append("Slice=\(slice) is not a valid slice name; using \(CgroupPath.systemSlice)")
-            slice = CgroupPath.systemSlice
-            slicePath = CgroupPath.path(ofSlice: slice)
-        }
-        let escaped = CgroupPath.escape(unit.name)
-        return slicePath!.isEmpty ? escaped : slicePath! + "/" + escaped
+        warnings.append("Slice=\(CgroupPath.slice(of: unit)) is not a valid slice name; using system.slice")
+        return "system.slice/" + CgroupPath.escape(unit.name)
     }
 
     /// Every ancestor enables what the unit needs for itself (systemd's members mask, here with
