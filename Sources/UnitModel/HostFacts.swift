@@ -18,10 +18,13 @@ public struct HostFacts: Sendable, Equatable {
     /// Block devices by the path a unit names (a device node, a partition, or any file),
     /// already resolved to the whole disk.
     public var devices: [String: BlockDevice]
+    /// Bytes per memory page; memory percentages are rounded down to whole pages.
+    public var pageSize: UInt64
 
     public init(
         memory: UInt64, swap: UInt64, cpus: Int, pidMax: UInt64, threadsMax: UInt64,
-        rootPidsMax: UInt64?, controllers: Set<Controller>, devices: [String: BlockDevice] = [:]
+        rootPidsMax: UInt64?, controllers: Set<Controller>, devices: [String: BlockDevice] = [:],
+        pageSize: UInt64 = 4096
     ) {
         self.memory = memory
         self.swap = swap
@@ -31,12 +34,13 @@ public struct HostFacts: Sendable, Equatable {
         self.rootPidsMax = rootPidsMax
         self.controllers = controllers
         self.devices = devices
+        self.pageSize = pageSize
     }
 
     /// The limit `TasksMax=` percentages are taken of: min(pid_max - 1, threads-max, root pids.max),
-    /// PID 0 being unusable.
+    /// as systemd's `system_tasks_max()` (PIDs stay below pid_max and 0 is not a PID).
     public var taskLimit: UInt64 {
-        min(pidMax - 1, threadsMax, rootPidsMax ?? .max)
+        min(pidMax > 0 ? pidMax - 1 : .max, threadsMax, rootPidsMax ?? .max)
     }
 }
 

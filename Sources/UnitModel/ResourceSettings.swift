@@ -18,7 +18,7 @@ public enum Controller: String, Sendable, Codable, CaseIterable, Comparable {
 /// A memory size as written: bytes, a share of a host quantity, or no limit.
 public enum MemoryLimit: Sendable, Equatable {
     case bytes(UInt64)
-    /// Parts per 10 000 of physical RAM (of swap for `MemorySwapMax=`), resolved with `HostFacts`.
+    /// Parts per 10 000 of physical RAM (for `MemorySwapMax=` too, as in systemd 252), resolved with `HostFacts`.
     case permyriad(UInt32)
     case infinity
 }
