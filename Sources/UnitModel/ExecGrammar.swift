@@ -15,9 +15,14 @@ public struct ParsedValue<Value: Sendable & Equatable>: Sendable, Equatable {
 /// The value grammars of `Exec*=` and `Environment=` (systemd.service(5), systemd.exec(5)),
 /// as systemd 252's `config_parse_exec` and `config_parse_environ` read them.
 ///
-/// Both take a value whose specifiers are already expanded. An empty value resets the list in
-/// systemd; that is the caller's job, these functions are not called for it.
+/// systemd expands specifiers in each word after splitting (a `%I` holding a space stays one
+/// word), so both take the expansion as a function applied to every word; its error is reported
+/// like systemd's "Failed to resolve specifiers". An empty value resets the list in systemd;
+/// that is the caller's job, these functions are not called for it.
 public enum ExecGrammar {
+    /// Expands the specifiers of one word (`%n`, `%I`, …); the identity when there are none to expand.
+    public typealias SpecifierExpansion = (String) throws(ValueError) -> String
+
     /// Parses one `Exec*=` value into its commands, which a lone `;` separates.
     ///
     /// Each command is `[prefixes]path [args…]`, words split with quotes and C escapes. The path
@@ -27,7 +32,9 @@ public enum ExecGrammar {
     /// Throws an `.error` when the unit cannot load (systemd's `bad-setting`). A problem in a
     /// command prefixed with `-`, or a first word that cannot be split, ignores the rest of the
     /// value instead: the commands before it are returned with a warning.
-    public static func parseCommands(_ value: String) throws(ValueError) -> ParsedValue<[ExecCommand]> {
+    public static func parseCommands(
+        _ value: String, expandingSpecifiers expand: SpecifierExpansion = { $0 }
+    ) throws(ValueError) -> ParsedValue<[ExecCommand]> {
         var result = ParsedValue<[ExecCommand]>([])
         var rest = value[...]
         while true {
@@ -43,7 +50,7 @@ public enum ExecGrammar {
             // A lone ";" (quoted or not) where a command should start is skipped.
             if first == ";" { continue }
 
-            let (flags, path) = prefixes(of: first)
+            let (flags, unexpandedPath) = prefixes(of: first)
             let ignoring = flags.contains(.ignoreFailure)
             /// Ends the parse: the unit cannot load, or with `-` the rest of the value is ignored.
             func refuse(_ message: String, _ subject: String) throws(ValueError) -> ParsedValue<[ExecCommand]> {
@@ -51,6 +58,8 @@ public enum ExecGrammar {
                 result.warnings.append(ValueError("\(message), ignoring: \(subject)"))
                 return result
             }
+            let path: String
+            do { path = try expand(unexpandedPath) } catch { return try refuse(error.message, unexpandedPath) }
             if let problem = pathProblem(path) {
                 return try refuse(problem, path.isEmpty ? "'\(commandText)'" : path)
             }
@@ -69,11 +78,12 @@ public enum ExecGrammar {
                     argv.append(";")
                     continue
                 }
-                do {
-                    if let word = try extractWord(&rest, warnings: &result.warnings) { argv.append(word) }
-                } catch {
+                let word: String?
+                do { word = try extractWord(&rest, warnings: &result.warnings) } catch {
                     return try refuse(error.message, String(commandText))
                 }
+                guard let word else { break }
+                do { argv.append(try expand(word)) } catch { return try refuse(error.message, word) }
             }
             guard !argv.isEmpty else {
                 return try refuse("Missing argv[0] after the '@' prefix", String(commandText))
@@ -89,21 +99,28 @@ public enum ExecGrammar {
     /// error stops the parse with a warning; the words before it still count, as in systemd. A name
     /// given twice appears twice: the later one wins when the environment is built (systemd replaces
     /// the earlier entry in place).
-    public static func parseEnvironment(_ value: String) -> ParsedValue<[String]> {
+    public static func parseEnvironment(
+        _ value: String, expandingSpecifiers expand: SpecifierExpansion = { $0 }
+    ) -> ParsedValue<[String]> {
         var result = ParsedValue<[String]>([])
         var rest = value[...]
         while true {
             let remaining = rest
-            let word: String
+            let unexpanded: String
             do {
                 guard let next = try Words.extractFirstWord(&rest, flags: [.unquote, .cUnescape]) else { return result }
-                word = next
+                unexpanded = next
             } catch .invalidUTF8(let lossy) {
                 result.warnings.append(ValueError("Invalid environment assignment, ignoring: \(lossy)"))
                 continue
             } catch {
                 result.warnings.append(ValueError("\(error.message), ignoring: \(remaining)"))
                 return result
+            }
+            let word: String
+            do { word = try expand(unexpanded) } catch {
+                result.warnings.append(ValueError("\(error.message), ignoring: \(unexpanded)"))
+                continue
             }
             guard isValidAssignment(word) else {
                 result.warnings.append(ValueError("Invalid environment assignment, ignoring: \(word)"))

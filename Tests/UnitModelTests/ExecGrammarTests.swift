@@ -173,3 +173,36 @@ private func bad(_ message: String) -> Result<ParsedValue<[ExecCommand]>, ValueE
             ExecGrammar.parseEnvironment(value) == ParsedValue(assignments, warnings: warnings.map { ValueError($0) }))
     }
 }
+
+/// Stands in for the specifier table: `%I` is an instance with a space, `%Z` is unknown.
+private func expandSpecifiers(_ word: String) throws(ValueError) -> String {
+    if word.contains("%Z") { throw ValueError("Failed to resolve specifiers") }
+    return word.replacing("%I", with: "a b")
+}
+
+@Suite struct ExecGrammarSpecifierTests {
+    static let commandLines: [(String, Result<ParsedValue<[ExecCommand]>, ValueError>)] = [
+        // Expansion comes after splitting: the space of an instance name stays inside its word.
+        ("/bin/%I x%I", accepted([command("/bin/a b", ["/bin/a b", "xa b"])])),
+        ("@/bin/x %I", accepted([command("/bin/x", ["a b"], .customArgv0)])),
+        ("/bin/x \\; %Z", bad("Failed to resolve specifiers: %Z")),
+        ("/bin/%Z", bad("Failed to resolve specifiers: /bin/%Z")),
+        ("-/bin/x a%Z", ignored("Failed to resolve specifiers, ignoring: a%Z")),
+    ]
+
+    @Test(arguments: commandLines)
+    func expandsEachWord(value: String, expected: Result<ParsedValue<[ExecCommand]>, ValueError>) {
+        #expect(
+            Result { () throws(ValueError) in
+                try ExecGrammar.parseCommands(value, expandingSpecifiers: expandSpecifiers)
+            }
+                == expected)
+    }
+
+    @Test func expandsEachEnvironmentWord() {
+        #expect(
+            ExecGrammar.parseEnvironment("A=%I B=%Z C='%I'", expandingSpecifiers: expandSpecifiers)
+                == ParsedValue(
+                    ["A=a b", "C=a b"], warnings: [ValueError("Failed to resolve specifiers, ignoring: B=%Z")]))
+    }
+}
