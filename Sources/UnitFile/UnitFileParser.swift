@@ -142,7 +142,7 @@ public enum UnitFileParser {
                     return false
                 }
                 let name = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self)
-                guard isSafeSectionName(name) else {
+                guard Words.isSafe(name) else {
                     fail(line: line, "Section header contains quotes, backslashes or control characters: '\(text)'")
                     return false
                 }
@@ -182,14 +182,6 @@ public enum UnitFileParser {
             guard let start = bytes.firstIndex(where: { !whitespace.contains($0) }) else { return [] }
             let end = bytes.lastIndex(where: { !whitespace.contains($0) })!
             return bytes[start...end]
-        }
-
-        /// systemd's `string_is_safe`: no control characters, quotes, backslashes or DEL.
-        private func isSafeSectionName(_ name: String) -> Bool {
-            !name.utf8.contains {
-                $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
-                    || $0 == UInt8(ascii: "\\")
-            }
         }
 
         /// The text, if it is UTF-8 as systemd's `utf8_is_valid` sees it (no non-characters either).

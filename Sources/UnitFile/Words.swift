@@ -169,6 +169,14 @@ public enum Words {
         return unescaped
     }
 
+    /// True when `text` has no control characters, DEL, quotes or backslashes (systemd's
+    /// `string_is_safe`), as section names and executable paths must.
+    public static func isSafe(_ text: String) -> Bool {
+        !text.utf8.contains {
+            $0 < 0x20 || $0 == 0x7F || $0 == singleQuote || $0 == doubleQuote || $0 == backslash
+        }
+    }
+
     private static let backslash = UInt8(ascii: "\\")
     private static let singleQuote = UInt8(ascii: "'")
     private static let doubleQuote = UInt8(ascii: "\"")

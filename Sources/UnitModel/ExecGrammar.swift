@@ -156,9 +156,7 @@ public enum ExecGrammar {
     /// Why `path` cannot be a command's executable, or nil when it can.
     private static func pathProblem(_ path: String) -> String? {
         if path.isEmpty { return "Empty executable path in command line" }
-        if path.utf8.contains(where: {
-            $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\")
-        }) {
+        if !Words.isSafe(path) {
             return "Executable path contains quotes, backslashes or control characters"
         }
         if path.hasSuffix("/") { return "Executable path ends in '/', so it names a directory" }

@@ -134,3 +134,13 @@ func extract(_ input: String, separators: String = Words.whitespace, flags: Word
         #expect(error.message == message)
     }
 }
+
+@Suite struct SafeStringTests {
+    @Test(arguments: [
+        ("Service", true), ("a b/é-😀", true), ("", true),
+        ("a\"b", false), ("a'b", false), ("a\\b", false), ("a\tb", false), ("a\u{7F}", false), ("\u{1}", false),
+    ])
+    func judgesSafety(text: String, safe: Bool) {
+        #expect(Words.isSafe(text) == safe)
+    }
+}
