@@ -92,6 +92,18 @@ private func bad(_ message: String) -> Result<ParsedValue<[ExecCommand]>, ValueE
         ("@", bad("Empty executable path in command line: '@'")),
         ("@/bin/true", bad("Missing argv[0] after the '@' prefix: @/bin/true")),
         ("-@/bin/true", ignored("Missing argv[0] after the '@' prefix, ignoring: -@/bin/true")),
+        (String(repeating: "a", count: 255), accepted([command(String(repeating: "a", count: 255))])),
+        (
+            String(repeating: "a", count: 256),
+            bad("Executable is neither an absolute path nor a file name: " + String(repeating: "a", count: 256))
+        ),
+        ("@/bin/true ; /bin/x", bad("Missing argv[0] after the '@' prefix: @/bin/true ; /bin/x")),
+        (
+            "/bin/a \\;x",
+            accepted(
+                [command("/bin/a", ["/bin/a", "\\;x"])],
+                warnings: ["Unknown escape sequences kept as written in \"\\;x\""])
+        ),
         ("/bin/x/", bad("Executable path ends in '/', so it names a directory: /bin/x/")),
         (".", bad("Executable is neither an absolute path nor a file name: .")),
         ("..", bad("Executable is neither an absolute path nor a file name: ..")),
