@@ -32,7 +32,9 @@ public enum UnitFileParser {
     /// becoming a space; the joined assignment carries the number of its first line.
     public static func parse(_ bytes: [UInt8], file: String) -> ParsedUnitFile {
         var parser = LineParser(file: file)
-        var continuation: (text: [UInt8], firstLine: Int)?
+        // The logical line being built, and the number of its first line while it is continued.
+        var logical: [UInt8] = []
+        var continuedFrom: Int?
         var byteOrderMarkSeen = false
         for (offset, range) in physicalLines(bytes).enumerated() {
             let lineNumber = offset + 1
@@ -50,27 +52,27 @@ public enum UnitFileParser {
                 line = line.dropFirst(byteOrderMark.count)
                 byteOrderMarkSeen = true
             }
-            var joined: (text: [UInt8], firstLine: Int)
-            if let previous = continuation {
-                guard previous.text.count + line.count <= maximumContinuedLength else {
+            if continuedFrom != nil {
+                guard logical.count + line.count <= maximumContinuedLength else {
                     parser.fail(line: lineNumber, "Continued line is longer than \(maximumContinuedLength) bytes")
                     return parser.result
                 }
-                joined = (previous.text + line, previous.firstLine)
+                logical += line
             } else {
-                joined = (Array(line), lineNumber)
+                logical = Array(line)
             }
-            let trailingBackslashes = joined.text.reversed().prefix { $0 == UInt8(ascii: "\\") }.count
+            let firstLine = continuedFrom ?? lineNumber
+            let trailingBackslashes = logical.reversed().prefix { $0 == UInt8(ascii: "\\") }.count
             if trailingBackslashes % 2 == 1 {
-                joined.text[joined.text.count - 1] = UInt8(ascii: " ")
-                continuation = joined
+                logical[logical.count - 1] = UInt8(ascii: " ")
+                continuedFrom = firstLine
                 continue
             }
-            continuation = nil
-            guard parser.parseLine(joined.text[...], line: joined.firstLine) else { return parser.result }
+            continuedFrom = nil
+            guard parser.parseLine(logical[...], line: firstLine) else { return parser.result }
         }
-        if let continuation {
-            _ = parser.parseLine(continuation.text[...], line: continuation.firstLine)
+        if let continuedFrom {
+            _ = parser.parseLine(logical[...], line: continuedFrom)
         }
         return parser.result
     }

@@ -260,3 +260,17 @@ private func parse(_ text: String) -> ParsedUnitFile {
             ])
     }
 }
+
+@Suite struct UnitFileParserScaleTests {
+    /// Joining by copying the whole line each time would take minutes here.
+    @Test func joinsManyContinuationLines() {
+        let pieces = 200_000
+        let text = "[Service]\nA=" + String(repeating: "x\\\n", count: pieces) + "y\n"
+        let value = String(repeating: "x ", count: pieces) + "y"
+        #expect(
+            UnitFileParser.parse(Array(text.utf8), file: "a.service")
+                == ParsedUnitFile(
+                    assignments: [Assignment(section: "Service", key: "A", value: value, file: "a.service", line: 2)],
+                    sections: ["Service"]))
+    }
+}
