@@ -78,16 +78,14 @@ extension UnitSearchPath {
             return UnitLocation(name: name, fragmentPath: fragmentPath, isMasked: true, names: names, dropInPaths: [])
         }
         let aliases = map.names(leadingTo: fragmentPath, for: primary).filter { $0 != primary }
-        let names = [primary] + aliases.sorted { $0.description.utf8.lexicographicallyPrecedes($1.description.utf8) }
+        let names = [primary] + aliases.sorted(by: bytewise)
         return UnitLocation(
             name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(for: names))
     }
 
     /// Every valid unit name with a file or an accepted link on the search path, sorted.
     public func allUnitNames() -> [UnitName] {
-        UnitNameMap(directories: directories).entries.keys.sorted {
-            $0.description.utf8.lexicographicallyPrecedes($1.description.utf8)
-        }
+        UnitNameMap(directories: directories).entries.keys.sorted(by: bytewise)
     }
 
     private func dropIns(for names: [UnitName]) -> [String] {
@@ -121,11 +119,16 @@ extension UnitSearchPath {
                 chosen[file] = UnitPathSyntax.join(directory, file)
             }
         }
-        return chosen.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map(\.value).filter {
+        return chosen.sorted { bytewise($0.key, $1.key) }.map(\.value).filter {
             guard case .regularFile(let size) = UnitDiskAccess.kind(of: $0, followingLinks: true) else { return false }
             return size > 0
         }
     }
+}
+
+/// systemd sorts names with `strcmp`: by bytes, not by Unicode collation.
+private func bytewise(_ first: some CustomStringConvertible, _ second: some CustomStringConvertible) -> Bool {
+    first.description.utf8.lexicographicallyPrecedes(second.description.utf8)
 }
 
 extension UnitName {

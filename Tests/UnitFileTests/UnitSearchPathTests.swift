@@ -350,6 +350,19 @@ final class TemporaryTree {
         #expect(found == (try location(tree, name, fragment: nil, names: [name], dropIns: [])))
     }
 
+    @Test func anInstanceWithItsOwnFileStillTakesTheTemplatesDropIns() throws {
+        let tree = try TemporaryTree()
+        tree.file("a/foo@bar.service")
+        tree.file("b/foo@.service")
+        tree.file("b/foo@.service.d/t.conf")
+        tree.file("a/foo@bar.service.d/o.conf")
+        let found = tree.searchPath("a", "b").locate(try UnitName("foo@bar.service"))
+        let expected = try location(
+            tree, "foo@bar.service", fragment: "a/foo@bar.service", names: ["foo@bar.service"],
+            dropIns: ["a/foo@bar.service.d/o.conf", "b/foo@.service.d/t.conf"])
+        #expect(found == expected)
+    }
+
     @Test func unitsWithoutFragmentStillHaveDropIns() throws {
         let tree = try TemporaryTree()
         tree.file("a/user-.slice.d/10-defaults.conf")
