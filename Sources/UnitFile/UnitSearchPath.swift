@@ -1,0 +1,228 @@
+/// The directories unit files are looked up in, highest priority first.
+public struct UnitSearchPath: Sendable, Equatable {
+    public var directories: [String]
+
+    public static let `default` = [
+        "/etc/corral/system", "/run/corral/system", "/usr/local/lib/corral/system", "/usr/lib/corral/system",
+    ]
+
+    public init(directories: [String] = UnitSearchPath.default) {
+        self.directories = directories
+    }
+
+    /// A `:`-separated list as in `$SYSTEMD_UNIT_PATH`: empty entries are skipped, repeated ones kept
+    /// once, and a trailing `:` appends the default directories.
+    public init(colonSeparated list: String) {
+        var directories: [String] = []
+        var entries = list.split(separator: ":").map { UnitPathSyntax.simplify(String($0)) }
+        if list.hasSuffix(":") { entries += UnitSearchPath.default }
+        for entry in entries where !directories.contains(entry) {
+            directories.append(entry)
+        }
+        self.directories = directories
+    }
+}
+
+/// Where a unit's configuration lives on disk.
+public struct UnitLocation: Sendable, Equatable {
+    /// The name asked for.
+    public var name: UnitName
+    /// The file the unit loads from; nil when none was found. `/dev/null` for a unit masked by a symlink.
+    public var fragmentPath: String?
+    /// The fragment is `/dev/null` (any device) or an empty file: the unit must not load.
+    public var isMasked: Bool
+    /// The unit's own name first (the fragment's name, with the instance filled in), then its aliases,
+    /// sorted: every name on the search path that leads to the same fragment.
+    public var names: [UnitName]
+    /// The `*.conf` drop-ins to apply after the fragment, in order. Empty for a masked unit.
+    public var dropInPaths: [String]
+
+    public init(name: UnitName, fragmentPath: String?, isMasked: Bool, names: [UnitName], dropInPaths: [String]) {
+        self.name = name
+        self.fragmentPath = fragmentPath
+        self.isMasked = isMasked
+        self.names = names
+        self.dropInPaths = dropInPaths
+    }
+}
+
+extension UnitSearchPath {
+    /// Finds a unit's fragment, aliases and drop-ins as systemd 252 does (unit-file.c, dropin.c).
+    ///
+    /// The fragment is the first directory's entry of that name, or for an instance without one, its
+    /// template's. An entry is a file, or a symbolic link: to /dev/null (masked), to a file of another
+    /// name in a search directory (an alias, followed by name), or to anywhere else (a linked unit file,
+    /// loaded from the link's own path). Alias links between different types, between plain names and
+    /// templates, or between instances with different instance names are ignored, as are entries that
+    /// are neither files nor links.
+    ///
+    /// Drop-ins come from `NAME.d/` directories for each of the unit's names (own name first, then the
+    /// aliases), each in every search directory in turn; for each name also its template's
+    /// (`foo@.service.d/`) and its dash prefixes' (`foo-bar-.service.d/`, `foo-.service.d/` for
+    /// `foo-bar-baz.service`); last the type's (`service.d/`). Of `*.conf` files with the same file name
+    /// only the one in the earliest directory of that order counts; the rest are sorted by file name.
+    /// A drop-in that is empty or links to /dev/null therefore hides same-named ones and is not listed
+    /// itself. (systemd orders aliases by hash; here they come sorted.)
+    public func locate(_ name: UnitName) -> UnitLocation {
+        let map = UnitNameMap(directories: directories)
+        guard let (fragmentName, fragmentPath) = map.resolve(name) ?? name.templateName.flatMap(map.resolve),
+            let kind = UnitDiskAccess.kind(of: fragmentPath, followingLinks: true),
+            kind != .directory
+        else {
+            return UnitLocation(
+                name: name, fragmentPath: nil, isMasked: false, names: [name], dropInPaths: dropIns(for: [name]))
+        }
+        let primary = (try? name.instance.map { try fragmentName.withInstance(String($0)) }) ?? fragmentName
+        if kind == .device || kind == .regularFile(size: 0) {
+            let names = [primary] + (name == primary ? [] : [name])
+            return UnitLocation(name: name, fragmentPath: fragmentPath, isMasked: true, names: names, dropInPaths: [])
+        }
+        let aliases = map.names(leadingTo: fragmentPath, for: primary).filter { $0 != primary }
+        let names = [primary] + aliases.sorted(by: bytewise)
+        return UnitLocation(
+            name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(for: names))
+    }
+
+    /// Every valid unit name with a file or an accepted link on the search path, sorted.
+    public func allUnitNames() -> [UnitName] {
+        UnitNameMap(directories: directories).entries.keys.sorted(by: bytewise)
+    }
+
+    private func dropIns(for names: [UnitName]) -> [String] {
+        var dropInDirectories: [String] = []
+        func add(_ candidate: String) {
+            guard let real = UnitDiskAccess.realPath(candidate), UnitDiskAccess.kind(of: real) == .directory,
+                !dropInDirectories.contains(real)
+            else { return }
+            dropInDirectories.append(real)
+        }
+        func addSearching(_ directory: String, for name: UnitName) {
+            add(UnitPathSyntax.join(directory, "\(name).d"))
+            if name.isInstance, let template = name.templateName {
+                addSearching(directory, for: template)
+            }
+            if let dashPrefix = name.dashPrefixName {
+                addSearching(directory, for: dashPrefix)
+            }
+        }
+        for name in names {
+            for directory in directories { addSearching(directory, for: name) }
+        }
+        if let type = names.first?.suffix {
+            for directory in directories { add(UnitPathSyntax.join(directory, "\(type).d")) }
+        }
+
+        var chosen: [String: String] = [:]
+        for directory in dropInDirectories {
+            for file in UnitDiskAccess.entries(of: directory) ?? []
+            where file.hasSuffix(".conf") && !file.hasPrefix(".") && chosen[file] == nil {
+                chosen[file] = UnitPathSyntax.join(directory, file)
+            }
+        }
+        return chosen.sorted { bytewise($0.key, $1.key) }.map(\.value).filter {
+            guard case .regularFile(let size) = UnitDiskAccess.kind(of: $0, followingLinks: true) else { return false }
+            return size > 0
+        }
+    }
+}
+
+/// systemd sorts names with `strcmp`: by bytes, not by Unicode collation.
+private func bytewise(_ first: some CustomStringConvertible, _ second: some CustomStringConvertible) -> Bool {
+    first.description.utf8.lexicographicallyPrecedes(second.description.utf8)
+}
+
+extension UnitName {
+    /// The next more general name whose drop-ins apply: `foo-bar-.service` for `foo-bar-baz.service`,
+    /// `foo-.service` for `foo-bar-.service` and for the template `foo-bar@.service`,
+    /// `foo-@baz.service` for the instance `foo-bar@baz.service`; nil when the prefix has no inner `-`.
+    fileprivate var dashPrefixName: UnitName? {
+        var stem = prefix
+        if stem.hasSuffix("-") { stem = stem.dropLast() }
+        guard let dash = stem.lastIndex(of: "-"), dash != stem.startIndex else { return nil }
+        let instancePart = instance.map { "@\($0)" } ?? ""
+        return UnitName(validated: "\(stem[...dash])\(instancePart).\(suffix)")
+    }
+}
+
+/// Every unit name on the search path and what its entry says, the first directory winning
+/// (systemd's `unit_file_build_name_map`).
+private struct UnitNameMap {
+    enum Entry {
+        /// Load from this path (a file, a linked unit file's link, or /dev/null).
+        case fragment(String)
+        /// Look this name up instead.
+        case alias(UnitName)
+    }
+
+    /// systemd's limit on alias chains.
+    static let maximumHops = 32
+
+    var entries: [UnitName: Entry] = [:]
+
+    init(directories: [String]) {
+        for directory in directories {
+            for file in UnitDiskAccess.entries(of: directory) ?? [] where !file.hasPrefix(".") {
+                guard let name = try? UnitName(file), entries[name] == nil,
+                    let entry = Self.entry(directory: directory, file: file, name: name, directories: directories)
+                else { continue }
+                entries[name] = entry
+            }
+        }
+    }
+
+    private static func entry(directory: String, file: String, name: UnitName, directories: [String]) -> Entry? {
+        let path = UnitPathSyntax.join(directory, file)
+        switch UnitDiskAccess.kind(of: path) {
+        case .regularFile: return .fragment(path)
+        case .symbolicLink: break
+        default: return nil
+        }
+        guard let link = UnitDiskAccess.linkTarget(of: path) else { return nil }
+        let target = UnitPathSyntax.resolve(link, relativeTo: directory)
+        if target == "/dev/null" { return .fragment(target) }
+        let targetDirectory = UnitPathSyntax.directory(of: target)
+        let targetFile = UnitPathSyntax.lastComponent(of: target)
+        let inSearchDirectory = directories.contains(targetDirectory)
+        if inSearchDirectory && targetFile == file { return .fragment(target) }
+        guard inSearchDirectory || directories.contains(where: { target.hasPrefix(UnitPathSyntax.join($0, "")) })
+        else { return .fragment(path) }
+        guard let targetName = try? UnitName(targetFile), name.accepts(aliasTarget: targetName) else { return nil }
+        return .alias(targetName)
+    }
+
+    /// Follows aliases from `name` to the entry that names a fragment: that entry's name and path.
+    func resolve(_ name: UnitName) -> (name: UnitName, path: String)? {
+        var current = name
+        for _ in 0..<Self.maximumHops {
+            switch entries[current] {
+            case .fragment(let path): return (current, path)
+            case .alias(let target): current = target
+            case nil: return nil
+            }
+        }
+        return nil
+    }
+
+    /// The names that resolve to `fragmentPath`, as names of the unit `primary`: templates take its
+    /// instance, instances must have it.
+    func names(leadingTo fragmentPath: String, for primary: UnitName) -> [UnitName] {
+        entries.keys.compactMap { name in
+            guard resolve(name)?.path == fragmentPath else { return nil }
+            switch (name.isTemplate, primary.instance) {
+            case (true, let instance?): return try? name.withInstance(String(instance))
+            case (true, nil): return primary.isTemplate ? name : nil
+            case (false, let instance): return name.instance == instance ? name : nil
+            }
+        }
+    }
+}
+
+extension UnitName {
+    /// Whether a link named `self` may alias `target`: same type, and plain to plain, template to
+    /// template, instance to its template or to an instance with the same instance name.
+    fileprivate func accepts(aliasTarget target: UnitName) -> Bool {
+        guard suffix == target.suffix else { return false }
+        if isInstance { return target.isTemplate || target.instance == instance }
+        return isTemplate == target.isTemplate && !target.isInstance
+    }
+}
