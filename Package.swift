@@ -16,6 +16,9 @@ let package = Package(
         .target(name: "ResourceControl", dependencies: ["UnitModel"]),
         // Host I/O: cgroupfs and the facts the pure layers take as input.
         .target(name: "Cgroups", dependencies: ["UnitModel"]),
+        // Spawning: the child side in C, the parent side in Swift.
+        .target(name: "CSpawn"),
+        .target(name: "Exec", dependencies: ["CSpawn"]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -32,6 +35,7 @@ let package = Package(
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
+        .testTarget(name: "ExecTests", dependencies: ["Exec"]),
     ],
     swiftLanguageModes: [.v6]
 )
