@@ -46,9 +46,11 @@ static int move_above_stdio(int fd) {
     return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 }
 
-/// Runs in the new process: raw syscalls only, no allocation, no locks, no
-/// glibc state (its cached tid and its atfork handlers are the parent's).
-static _Noreturn void child(const struct corral_spawn_request *request) {
+/// Runs in the new process on its own small stack, sharing the parent's memory
+/// while the parent thread waits (CLONE_VM | CLONE_VFORK): raw syscalls only,
+/// no allocation, no locks, no writes outside this stack, no glibc state.
+static _Noreturn void child(void *argument) {
+    const struct corral_spawn_request *request = argument;
     int status_fd = request->status_fd;
     if (status_fd < 3) {
         status_fd = move_above_stdio(status_fd);
@@ -131,32 +133,86 @@ static _Noreturn void child(const struct corral_spawn_request *request) {
     fail(status_fd, CORRAL_STAGE_EXEC, errno);
 }
 
+/// Stack for the child; it lives in the parent's frame, which stays put while
+/// the parent thread is suspended (CLONE_VFORK). The child needs well under 2 KiB.
+#define CHILD_STACK_SIZE 16384
+
+/// clone3 that runs entry(argument) in the child on args->stack. Returns the
+/// child's pid or -errno in the parent. It is assembly because a child with a
+/// new stack cannot return through a C function's frame, and glibc 2.36 does
+/// not export its clone3 wrapper.
+static long clone3_running(struct clone_args *args, void (*entry)(void *), void *argument) {
+#if defined(__x86_64__)
+    register long result __asm__("rax") = SYS_clone3;
+    register struct clone_args *args_register __asm__("rdi") = args;
+    register size_t size_register __asm__("rsi") = sizeof *args;
+    register void (*entry_register)(void *) __asm__("r12") = entry;
+    register void *argument_register __asm__("r13") = argument;
+    __asm__ volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        "xor %%ebp, %%ebp\n\t"
+        "mov %%r13, %%rdi\n\t"
+        "call *%%r12\n\t"
+        "hlt\n"
+        "1:"
+        : "+r"(result)
+        : "r"(args_register), "r"(size_register), "r"(entry_register), "r"(argument_register)
+        : "rcx", "r11", "memory");
+    return result;
+#elif defined(__aarch64__)
+    register long result __asm__("x0") = (long)args;
+    register size_t size_register __asm__("x1") = sizeof *args;
+    register long number __asm__("x8") = SYS_clone3;
+    register void (*entry_register)(void *) __asm__("x19") = entry;
+    register void *argument_register __asm__("x20") = argument;
+    __asm__ volatile(
+        "svc #0\n\t"
+        "cbnz x0, 1f\n\t"
+        "mov x29, xzr\n\t"
+        "mov x30, xzr\n\t"
+        "mov x0, x20\n\t"
+        "blr x19\n\t"
+        "brk #0\n"
+        "1:"
+        : "+r"(result)
+        : "r"(size_register), "r"(number), "r"(entry_register), "r"(argument_register)
+        : "memory");
+    return result;
+#else
+#error "corral_spawn needs a clone3 trampoline for this architecture"
+#endif
+}
+
 pid_t corral_spawn(const struct corral_spawn_request *request, int *pidfd) {
-    // Block everything so that no handler of the parent runs in the child
-    // before the child resets the dispositions.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    _Alignas(16) char child_stack[CHILD_STACK_SIZE];
+
+    // Block every signal, glibc's internal ones too (which pthread_sigmask
+    // leaves open): no handler may run in the child, which shares our memory,
+    // before it resets the dispositions.
+    uint64_t all_signals = ~UINT64_C(0), previous_mask;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, &previous_mask, KERNEL_SIGSET_SIZE);
 
     int new_pidfd = -1;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = CLONE_PIDFD;
+    // CLONE_VM | CLONE_VFORK: no copy of the address space, however big and
+    // busy the parent is; this thread resumes once the child execs or exits.
+    args.flags = CLONE_PIDFD | CLONE_VM | CLONE_VFORK;
     args.pidfd = (uint64_t)(uintptr_t)&new_pidfd;
     args.exit_signal = SIGCHLD;
+    args.stack = (uint64_t)(uintptr_t)child_stack;
+    args.stack_size = sizeof child_stack;
     if (request->cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)request->cgroup_fd;
     }
-    // No stack given: the child continues here on a copy of this stack, like fork().
-    long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0) {
-        child(request);
-    }
-    int clone_error = errno;
-    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    long pid = clone3_running(&args, child, (void *)request);
+
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &previous_mask, NULL, KERNEL_SIGSET_SIZE);
     if (pid < 0) {
-        errno = clone_error;
+        errno = (int)-pid;
         return -1;
     }
     *pidfd = new_pidfd;
