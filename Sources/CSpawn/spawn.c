@@ -48,7 +48,8 @@ static int move_above_stdio(int fd) {
 
 /// Runs in the new process on its own small stack, sharing the parent's memory
 /// while the parent thread waits (CLONE_VM | CLONE_VFORK): raw syscalls only,
-/// no allocation, no locks, no writes outside this stack, no glibc state.
+/// no allocation, no locks, no glibc state, no writes outside this stack except
+/// errno, which belongs to the suspended parent thread.
 static _Noreturn void child(void *argument) {
     const struct corral_spawn_request *request = argument;
     int status_fd = request->status_fd;

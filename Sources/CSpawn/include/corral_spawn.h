@@ -1,8 +1,9 @@
 #pragma once
 // The child side of spawning. It is C because the code between clone3 and
-// execve runs in a copy of a multithreaded process: only raw system calls are
-// safe there, and Swift cannot promise that (it may allocate, take locks, or
-// retain). Everything the child needs is prepared by the parent beforehand.
+// execve runs in the memory of a multithreaded process whose other threads keep
+// running: only raw system calls are safe there, and Swift cannot promise that
+// (it may allocate, take locks, or retain). Everything the child needs is
+// prepared by the parent beforehand.
 
 #include <stddef.h>
 #include <stdint.h>
