@@ -256,6 +256,13 @@ struct TestCgroup {
         try #require(descriptor >= 0, "open \(path): errno \(errno)")
     }
 
+    /// Kills every process in the cgroup (cgroup.kill).
+    func killAll() {
+        let file = open("\(Self.root)/\(name)/cgroup.kill", O_WRONLY | O_CLOEXEC)
+        defer { close(file) }
+        #expect(write(file, "1", 1) == 1, "cgroup.kill: errno \(errno)")
+    }
+
     /// Removes the cgroup once its processes are reaped.
     func remove() {
         close(descriptor)
