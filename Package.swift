@@ -18,10 +18,13 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
         .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
+        // Spawning: the child side in C, the parent side in Swift.
+        .target(name: "CSpawn"),
+        .target(name: "Exec", dependencies: ["CSpawn", "SystemCall"]),
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
         // The supervisor: state machines (pure) and the event loop that performs their actions.
-        .target(name: "Supervisor", dependencies: ["UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall"]),
+        .target(name: "Supervisor", dependencies: ["UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "Exec", "SystemCall"]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -41,6 +44,7 @@ let package = Package(
         .testTarget(name: "SystemCallTests", dependencies: ["SystemCall"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
+        .testTarget(name: "ExecTests", dependencies: ["Exec", "SystemCall"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,97 @@
+#pragma once
+// The child side of spawning. It is C because the code between clone3 and
+// execve runs in the memory of a multithreaded process whose other threads keep
+// running: only raw system calls are safe there, and Swift cannot promise that
+// (it may allocate, take locks, or retain). Everything the child needs is
+// prepared by the parent beforehand.
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// One step of the child's setup; reported with errno when it fails.
+/// The values travel through the status pipe, so they are stable.
+enum corral_spawn_stage {
+    CORRAL_STAGE_CLONE = 1,
+    CORRAL_STAGE_SIGNAL_MASK = 2,
+    CORRAL_STAGE_STDIN = 3,
+    CORRAL_STAGE_STDOUT = 4,
+    CORRAL_STAGE_STDERR = 5,
+    CORRAL_STAGE_SETSID = 6,
+    CORRAL_STAGE_RLIMIT = 7,
+    CORRAL_STAGE_GROUPS = 8,
+    CORRAL_STAGE_GID = 9,
+    CORRAL_STAGE_UID = 10,
+    CORRAL_STAGE_NO_NEW_PRIVS = 11,
+    CORRAL_STAGE_CHDIR = 12,
+    CORRAL_STAGE_CLOSE_FDS = 13,
+    CORRAL_STAGE_SECCOMP = 14,
+    CORRAL_STAGE_EXEC = 15,
+};
+
+/// A resource limit for prlimit64 (values as in struct rlimit64).
+struct corral_rlimit {
+    int resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+/// One classic BPF instruction; same layout as the kernel's struct sock_filter.
+struct corral_bpf_instruction {
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+};
+
+/// Everything the child does, prepared in the parent. Pointers must stay valid
+/// until corral_spawn returns; the child only reads them.
+struct corral_spawn_request {
+    const char *path;
+    char *const *argv;  // NULL-terminated
+    char *const *envp;  // NULL-terminated
+    int stdin_fd;       // -1: keep the parent's
+    int stdout_fd;
+    int stderr_fd;
+    int cgroup_fd;      // an O_PATH directory fd on cgroup2, or -1: the parent's cgroup
+    int set_uid;        // booleans (0/1): apply uid / gid / groups
+    int set_gid;
+    int set_groups;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    const struct corral_rlimit *rlimits;
+    size_t rlimit_count;
+    int no_new_privileges;
+    const char *working_directory;                       // NULL: keep the parent's
+    const struct corral_bpf_instruction *seccomp_filter;  // NULL: no filter
+    size_t seccomp_filter_length;
+    int status_fd;  // write end of an O_CLOEXEC pipe: gets a corral_spawn_failure or EOF on exec
+};
+
+/// What the child writes to status_fd when a stage fails (8 bytes, host order).
+struct corral_spawn_failure {
+    int32_t stage;
+    int32_t error;
+};
+
+/// clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP]) and run the child setup.
+/// In the parent: returns the child's pid and stores its pidfd, or returns -1
+/// with errno set (nothing was created). Never returns in the child.
+/// C because the child must run only raw syscalls (see the top of this file).
+pid_t corral_spawn(const struct corral_spawn_request *request, int *pidfd);
+
+/// waitid(P_PIDFD, pidfd, WEXITED [| WNOHANG]): stores the CLD_* code (0 if
+/// nohang and still running) and the exit status or signal; -1 with errno on failure.
+/// C because siginfo_t's fields live in unions Swift cannot reach by name.
+int corral_wait_pidfd(int pidfd, int nohang, int *code, int *status);
+
+/// pipe2(descriptors, O_CLOEXEC). C because glibc declares pipe2 only under
+/// _GNU_SOURCE, which Swift's Glibc module is built without.
+int corral_pipe_cloexec(int descriptors[2]);
+
+/// Constants Swift's Glibc module hides (checked against the system headers in spawn.c).
+#define CORRAL_CLD_EXITED 1
+#define CORRAL_CLD_KILLED 2
+#define CORRAL_CLD_DUMPED 3

@@ -1,0 +1,236 @@
+#define _GNU_SOURCE
+#include "corral_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+_Static_assert(CORRAL_CLD_EXITED == CLD_EXITED && CORRAL_CLD_KILLED == CLD_KILLED && CORRAL_CLD_DUMPED == CLD_DUMPED,
+               "CLD_*");
+_Static_assert(sizeof(struct corral_bpf_instruction) == sizeof(struct sock_filter), "sock_filter layout");
+_Static_assert(sizeof(struct corral_spawn_failure) == 8, "status record");
+
+/// The kernel's struct sigaction for rt_sigaction (glibc's differs in layout).
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+/// Kernel sigset size on Linux: 64 signals.
+#define KERNEL_SIGSET_SIZE 8
+
+/// Reports a failed stage to the parent and exits. Child only.
+static _Noreturn void fail(int status_fd, int stage, int error) {
+    struct corral_spawn_failure failure = {.stage = stage, .error = error};
+    while (syscall(SYS_write, status_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
+    }
+    syscall(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
+/// Duplicates fd to the lowest free number >= 3, close-on-exec. Child only.
+static int move_above_stdio(int fd) {
+    return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/// Runs in the new process on its own small stack, sharing the parent's memory
+/// while the parent thread waits (CLONE_VM | CLONE_VFORK): raw syscalls only,
+/// no allocation, no locks, no glibc state, no writes outside this stack except
+/// errno, which belongs to the suspended parent thread.
+static _Noreturn void child(void *argument) {
+    const struct corral_spawn_request *request = argument;
+    int status_fd = request->status_fd;
+    if (status_fd < 3) {
+        status_fd = move_above_stdio(status_fd);
+        if (status_fd < 0) {
+            syscall(SYS_exit_group, 127);
+        }
+    }
+
+    // Signals arrive blocked (see corral_spawn): reset every disposition before unblocking.
+    struct kernel_sigaction default_action = {.handler = SIG_DFL};
+    for (int signal_number = 1; signal_number <= 64; signal_number++) {
+        if (signal_number != SIGKILL && signal_number != SIGSTOP) {
+            syscall(SYS_rt_sigaction, signal_number, &default_action, NULL, KERNEL_SIGSET_SIZE);
+        }
+    }
+    uint64_t empty_mask = 0;
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty_mask, NULL, KERNEL_SIGSET_SIZE) < 0) {
+        fail(status_fd, CORRAL_STAGE_SIGNAL_MASK, errno);
+    }
+
+    // Copy the sources above 2 first, so that one target never overwrites another's source.
+    const int sources[3] = {request->stdin_fd, request->stdout_fd, request->stderr_fd};
+    const int stages[3] = {CORRAL_STAGE_STDIN, CORRAL_STAGE_STDOUT, CORRAL_STAGE_STDERR};
+    int copies[3] = {-1, -1, -1};
+    for (int target = 0; target < 3; target++) {
+        if (sources[target] >= 0 && (copies[target] = move_above_stdio(sources[target])) < 0) {
+            fail(status_fd, stages[target], errno);
+        }
+    }
+    for (int target = 0; target < 3; target++) {
+        if (copies[target] >= 0 && syscall(SYS_dup3, copies[target], target, 0) < 0) {
+            fail(status_fd, stages[target], errno);
+        }
+    }
+
+    if (syscall(SYS_setsid) < 0) {
+        fail(status_fd, CORRAL_STAGE_SETSID, errno);
+    }
+    for (size_t index = 0; index < request->rlimit_count; index++) {
+        const struct corral_rlimit *limit = &request->rlimits[index];
+        struct rlimit64 value = {.rlim_cur = limit->soft, .rlim_max = limit->hard};
+        if (syscall(SYS_prlimit64, 0, limit->resource, &value, NULL) < 0) {
+            fail(status_fd, CORRAL_STAGE_RLIMIT, errno);
+        }
+    }
+    // Raw setgroups/setresgid/setresuid change only this process: glibc's
+    // wrappers would try to signal the parent's other threads (setxid).
+    if (request->set_groups && syscall(SYS_setgroups, request->group_count, request->groups) < 0) {
+        fail(status_fd, CORRAL_STAGE_GROUPS, errno);
+    }
+    if (request->set_gid && syscall(SYS_setresgid, request->gid, request->gid, request->gid) < 0) {
+        fail(status_fd, CORRAL_STAGE_GID, errno);
+    }
+    if (request->set_uid && syscall(SYS_setresuid, request->uid, request->uid, request->uid) < 0) {
+        fail(status_fd, CORRAL_STAGE_UID, errno);
+    }
+    if (request->no_new_privileges && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        fail(status_fd, CORRAL_STAGE_NO_NEW_PRIVS, errno);
+    }
+    if (request->working_directory != NULL && syscall(SYS_chdir, request->working_directory) < 0) {
+        fail(status_fd, CORRAL_STAGE_CHDIR, errno);
+    }
+    // Mark rather than close, so status_fd keeps working until execve closes them all.
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        fail(status_fd, CORRAL_STAGE_CLOSE_FDS, errno);
+    }
+    if (request->seccomp_filter != NULL) {
+        if (request->seccomp_filter_length == 0 || request->seccomp_filter_length > BPF_MAXINSNS) {
+            fail(status_fd, CORRAL_STAGE_SECCOMP, EINVAL);
+        }
+        struct sock_fprog program = {
+            .len = (unsigned short)request->seccomp_filter_length,
+            .filter = (struct sock_filter *)request->seccomp_filter,
+        };
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0) {
+            fail(status_fd, CORRAL_STAGE_SECCOMP, errno);
+        }
+    }
+    syscall(SYS_execve, request->path, request->argv, request->envp);
+    fail(status_fd, CORRAL_STAGE_EXEC, errno);
+}
+
+/// Stack for the child; it lives in the parent's frame, which stays put while
+/// the parent thread is suspended (CLONE_VFORK). The child needs well under 2 KiB.
+#define CHILD_STACK_SIZE 16384
+
+/// clone3 that runs entry(argument) in the child on args->stack. Returns the
+/// child's pid or -errno in the parent. It is assembly because a child with a
+/// new stack cannot return through a C function's frame, and glibc 2.36 does
+/// not export its clone3 wrapper.
+static long clone3_running(struct clone_args *args, void (*entry)(void *), void *argument) {
+#if defined(__x86_64__)
+    register long result __asm__("rax") = SYS_clone3;
+    register struct clone_args *args_register __asm__("rdi") = args;
+    register size_t size_register __asm__("rsi") = sizeof *args;
+    register void (*entry_register)(void *) __asm__("r12") = entry;
+    register void *argument_register __asm__("r13") = argument;
+    __asm__ volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        "xor %%ebp, %%ebp\n\t"
+        "mov %%r13, %%rdi\n\t"
+        "call *%%r12\n\t"
+        "hlt\n"
+        "1:"
+        : "+r"(result)
+        : "r"(args_register), "r"(size_register), "r"(entry_register), "r"(argument_register)
+        : "rcx", "r11", "memory");
+    return result;
+#elif defined(__aarch64__)
+    register long result __asm__("x0") = (long)args;
+    register size_t size_register __asm__("x1") = sizeof *args;
+    register long number __asm__("x8") = SYS_clone3;
+    register void (*entry_register)(void *) __asm__("x19") = entry;
+    register void *argument_register __asm__("x20") = argument;
+    __asm__ volatile(
+        "svc #0\n\t"
+        "cbnz x0, 1f\n\t"
+        "mov x29, xzr\n\t"
+        "mov x30, xzr\n\t"
+        "mov x0, x20\n\t"
+        "blr x19\n\t"
+        "brk #0\n"
+        "1:"
+        : "+r"(result)
+        : "r"(size_register), "r"(number), "r"(entry_register), "r"(argument_register)
+        : "memory");
+    return result;
+#else
+#error "corral_spawn needs a clone3 trampoline for this architecture"
+#endif
+}
+
+pid_t corral_spawn(const struct corral_spawn_request *request, int *pidfd) {
+    _Alignas(16) char child_stack[CHILD_STACK_SIZE];
+
+    // Block every signal, glibc's internal ones too (which pthread_sigmask
+    // leaves open): no handler may run in the child, which shares our memory,
+    // before it resets the dispositions.
+    uint64_t all_signals = ~UINT64_C(0), previous_mask;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, &previous_mask, KERNEL_SIGSET_SIZE);
+
+    int new_pidfd = -1;
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    // CLONE_VM | CLONE_VFORK: no copy of the address space, however big and
+    // busy the parent is; this thread resumes once the child execs or exits.
+    args.flags = CLONE_PIDFD | CLONE_VM | CLONE_VFORK;
+    args.pidfd = (uint64_t)(uintptr_t)&new_pidfd;
+    args.exit_signal = SIGCHLD;
+    args.stack = (uint64_t)(uintptr_t)child_stack;
+    args.stack_size = sizeof child_stack;
+    if (request->cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)request->cgroup_fd;
+    }
+    long pid = clone3_running(&args, child, (void *)request);
+
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &previous_mask, NULL, KERNEL_SIGSET_SIZE);
+    if (pid < 0) {
+        errno = (int)-pid;
+        return -1;
+    }
+    *pidfd = new_pidfd;
+    return (pid_t)pid;
+}
+
+int corral_wait_pidfd(int pidfd, int nohang, int *code, int *status) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | (nohang ? WNOHANG : 0)) < 0) {
+        return -1;
+    }
+    // With WNOHANG and nothing to report, the kernel leaves si_pid zero.
+    *code = info.si_pid == 0 ? 0 : info.si_code;
+    *status = info.si_status;
+    return 0;
+}
+
+int corral_pipe_cloexec(int descriptors[2]) {
+    return pipe2(descriptors, O_CLOEXEC);
+}

@@ -1,0 +1,94 @@
+import Glibc
+
+/// Everything the child does between clone3 and execve, in that order:
+/// signals reset, stdio, setsid, resource limits, groups, gid, uid,
+/// no_new_privs, working directory, other descriptors closed, seccomp, execve.
+public struct SpawnRequest: Equatable, Sendable {
+    /// The executable, as execve takes it (no PATH search).
+    public var path: String
+    /// argv, including argv[0].
+    public var arguments: [String]
+    /// envp entries, "NAME=value".
+    public var environment: [String]
+    /// Descriptors that become 0, 1 and 2; nil keeps the parent's.
+    public var standardInput: Int32?
+    public var standardOutput: Int32?
+    public var standardError: Int32?
+    /// A cgroup2 directory opened with O_PATH | O_DIRECTORY; the child starts inside it
+    /// (CLONE_INTO_CGROUP). nil: the parent's cgroup.
+    public var cgroupDirectory: Int32?
+    public var userID: uid_t?
+    public var groupID: gid_t?
+    /// Supplementary groups. nil: none once `userID` or `groupID` is set, otherwise the parent's.
+    public var supplementaryGroups: [gid_t]?
+    public var resourceLimits: [RLimit]
+    public var noNewPrivileges: Bool
+    /// nil: the parent's.
+    public var workingDirectory: String?
+    /// A classic BPF program for seccomp(SECCOMP_SET_MODE_FILTER), loaded last before
+    /// execve. Without `noNewPrivileges` loading it needs CAP_SYS_ADMIN after the uid change.
+    public var seccompFilter: [BPFInstruction]?
+
+    public init(
+        path: String,
+        arguments: [String]? = nil,
+        environment: [String] = [],
+        standardInput: Int32? = nil,
+        standardOutput: Int32? = nil,
+        standardError: Int32? = nil,
+        cgroupDirectory: Int32? = nil,
+        userID: uid_t? = nil,
+        groupID: gid_t? = nil,
+        supplementaryGroups: [gid_t]? = nil,
+        resourceLimits: [RLimit] = [],
+        noNewPrivileges: Bool = false,
+        workingDirectory: String? = nil,
+        seccompFilter: [BPFInstruction]? = nil
+    ) {
+        self.path = path
+        self.arguments = arguments ?? [path]
+        self.environment = environment
+        self.standardInput = standardInput
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.cgroupDirectory = cgroupDirectory
+        self.userID = userID
+        self.groupID = groupID
+        self.supplementaryGroups = supplementaryGroups
+        self.resourceLimits = resourceLimits
+        self.noNewPrivileges = noNewPrivileges
+        self.workingDirectory = workingDirectory
+        self.seccompFilter = seccompFilter
+    }
+}
+
+/// A soft and hard limit for one resource (RLIMIT_*), applied with prlimit64.
+public struct RLimit: Equatable, Sendable {
+    public var resource: Int32
+    public var soft: UInt64
+    public var hard: UInt64
+
+    /// RLIM_INFINITY.
+    public static let infinity = UInt64.max
+
+    public init(resource: Int32, soft: UInt64, hard: UInt64) {
+        self.resource = resource
+        self.soft = soft
+        self.hard = hard
+    }
+}
+
+/// One classic BPF instruction (struct sock_filter).
+public struct BPFInstruction: Equatable, Sendable {
+    public var code: UInt16
+    public var jumpIfTrue: UInt8
+    public var jumpIfFalse: UInt8
+    public var operand: UInt32
+
+    public init(code: UInt16, jumpIfTrue: UInt8 = 0, jumpIfFalse: UInt8 = 0, operand: UInt32) {
+        self.code = code
+        self.jumpIfTrue = jumpIfTrue
+        self.jumpIfFalse = jumpIfFalse
+        self.operand = operand
+    }
+}

@@ -1,0 +1,199 @@
+import CSpawn
+import Glibc
+import SystemCall
+
+/// Starts processes with clone3 and reports how they ended through their pidfd.
+public enum Spawner {
+    /// Starts `request.path` as described by `request` and returns once it has called execve.
+    /// On failure the child has already been reaped and nothing is left open.
+    public static func spawn(_ request: SpawnRequest) throws(SpawnError) -> SpawnedProcess {
+        func failure(_ stage: SpawnStage, _ error: Errno) -> SpawnError {
+            SpawnError(stage: stage, error: error, path: request.path)
+        }
+        var pipeEnds: [Int32] = [-1, -1]
+        do throws(Errno) {
+            try retryingInterrupts { corral_pipe_cloexec(&pipeEnds) }
+        } catch {
+            throw failure(.clone, error)
+        }
+        let (statusReader, statusWriter) = (pipeEnds[0], pipeEnds[1])
+        defer { close(statusReader) }
+
+        var pidfd: Int32 = -1
+        let (pid, cloneError) = PreparedRequest(request, statusDescriptor: statusWriter).withCRequest { cRequest in
+            (corral_spawn(cRequest, &pidfd), errno)
+        }
+        close(statusWriter)
+        if pid < 0 {
+            throw failure(.clone, Errno(cloneError))
+        }
+        let process = SpawnedProcess(pid: pid, pidfd: pidfd)
+
+        var report = corral_spawn_failure()
+        let received: Int
+        do throws(Errno) {
+            received = try readFully(statusReader, into: &report)
+        } catch {
+            // The child cannot be told apart from a working one: stop it rather than leak it.
+            // Its pid cannot be reused before it is reaped, so kill(pid) is safe.
+            kill(pid, SIGKILL)
+            _ = try? process.waitForTermination()
+            close(pidfd)
+            throw failure(.clone, error)
+        }
+        // EOF before a full report: execve closed the pipe (or the child died before
+        // it could report, which its termination will show).
+        guard received == MemoryLayout<corral_spawn_failure>.size else {
+            return process
+        }
+        _ = try? process.waitForTermination()
+        close(pidfd)
+        throw failure(SpawnStage(childValue: report.stage) ?? .clone, Errno(report.error))
+    }
+
+    /// Reads until `value` is full or EOF; returns the bytes read.
+    private static func readFully<Value>(_ descriptor: Int32, into value: inout Value) throws(Errno) -> Int {
+        try withUnsafeMutableBytes(of: &value) { (bytes) throws(Errno) -> Int in
+            var filled = 0
+            while filled < bytes.count {
+                let count = try retryingInterrupts { read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
+                if count == 0 {
+                    break
+                }
+                filled += count
+            }
+            return filled
+        }
+    }
+}
+
+/// A started process. The caller owns `pidfd` and closes it once done with the process.
+public struct SpawnedProcess: Equatable, Sendable {
+    public let pid: pid_t
+    public let pidfd: Int32
+
+    /// Blocks until the process ends, and reaps it.
+    public func waitForTermination() throws(Errno) -> Termination {
+        try wait(blocking: true)!
+    }
+
+    /// Reaps the process if it has ended; nil while it runs (for use when the pidfd polls readable).
+    public func terminationIfEnded() throws(Errno) -> Termination? {
+        try wait(blocking: false)
+    }
+
+    private func wait(blocking: Bool) throws(Errno) -> Termination? {
+        var code: Int32 = 0
+        var status: Int32 = 0
+        try retryingInterrupts { corral_wait_pidfd(pidfd, blocking ? 0 : 1, &code, &status) }
+        switch code {
+        case CORRAL_CLD_EXITED: return .exited(status)
+        case CORRAL_CLD_KILLED: return .killed(signal: status, coreDumped: false)
+        case CORRAL_CLD_DUMPED: return .killed(signal: status, coreDumped: true)
+        default: return nil
+        }
+    }
+}
+
+/// How a process ended.
+public enum Termination: Equatable, Sendable {
+    case exited(Int32)
+    case killed(signal: Int32, coreDumped: Bool)
+}
+
+/// The C view of a request: every string and array copied to memory that stays put
+/// while the child reads it, freed when this value goes away.
+private struct PreparedRequest: ~Copyable {
+    private let path: UnsafeMutablePointer<CChar>
+    private let workingDirectory: UnsafeMutablePointer<CChar>?
+    private let arguments: CStringArray
+    private let environment: CStringArray
+    private let groups: UnsafeMutableBufferPointer<gid_t>
+    private let limits: UnsafeMutableBufferPointer<corral_rlimit>
+    private let seccompFilter: UnsafeMutableBufferPointer<corral_bpf_instruction>?
+    private let request: SpawnRequest
+    private let statusDescriptor: Int32
+
+    init(_ request: SpawnRequest, statusDescriptor: Int32) {
+        self.request = request
+        self.statusDescriptor = statusDescriptor
+        path = strdup(request.path)
+        workingDirectory = request.workingDirectory.map { strdup($0) }
+        arguments = CStringArray(request.arguments)
+        environment = CStringArray(request.environment)
+        groups = .copy(request.supplementaryGroups ?? [])
+        limits = .copy(
+            request.resourceLimits.map { corral_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
+        seccompFilter = request.seccompFilter.map { filter in
+            .copy(
+                filter.map {
+                    corral_bpf_instruction(code: $0.code, jt: $0.jumpIfTrue, jf: $0.jumpIfFalse, k: $0.operand)
+                })
+        }
+    }
+
+    func withCRequest<Result>(_ body: (UnsafePointer<corral_spawn_request>) -> Result) -> Result {
+        let changesCredentials = request.userID != nil || request.groupID != nil
+        var cRequest = corral_spawn_request(
+            path: path,
+            argv: arguments.pointers.baseAddress,
+            envp: environment.pointers.baseAddress,
+            stdin_fd: request.standardInput ?? -1,
+            stdout_fd: request.standardOutput ?? -1,
+            stderr_fd: request.standardError ?? -1,
+            cgroup_fd: request.cgroupDirectory ?? -1,
+            set_uid: request.userID == nil ? 0 : 1,
+            set_gid: request.groupID == nil ? 0 : 1,
+            set_groups: request.supplementaryGroups != nil || changesCredentials ? 1 : 0,
+            uid: request.userID ?? 0,
+            gid: request.groupID ?? 0,
+            groups: groups.baseAddress,
+            group_count: groups.count,
+            rlimits: limits.baseAddress,
+            rlimit_count: limits.count,
+            no_new_privileges: request.noNewPrivileges ? 1 : 0,
+            working_directory: workingDirectory,
+            seccomp_filter: seccompFilter?.baseAddress,
+            seccomp_filter_length: seccompFilter?.count ?? 0,
+            status_fd: statusDescriptor
+        )
+        return body(&cRequest)
+    }
+
+    deinit {
+        free(path)
+        free(workingDirectory)
+        groups.deallocate()
+        limits.deallocate()
+        seccompFilter?.deallocate()
+    }
+}
+
+/// A NULL-terminated array of C strings, as argv and envp.
+private struct CStringArray: ~Copyable {
+    let pointers: UnsafeMutableBufferPointer<UnsafeMutablePointer<CChar>?>
+
+    init(_ strings: [String]) {
+        pointers = .allocate(capacity: strings.count + 1)
+        for (index, string) in strings.enumerated() {
+            pointers[index] = strdup(string)
+        }
+        pointers[strings.count] = nil
+    }
+
+    deinit {
+        for pointer in pointers {
+            free(pointer)
+        }
+        pointers.deallocate()
+    }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// A heap copy of `elements`; the caller deallocates it.
+    fileprivate static func copy(_ elements: [Element]) -> Self {
+        let buffer = Self.allocate(capacity: elements.count)
+        _ = buffer.initialize(from: elements)
+        return buffer
+    }
+}
