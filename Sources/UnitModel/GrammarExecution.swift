@@ -1,0 +1,75 @@
+/// Value grammars of systemd.exec(5) other than command lines and environment words.
+extension Grammar {
+    static func isBlankCharacter(_ character: Character) -> Bool {
+        character == " " || character == "\t"
+    }
+
+    /// `StandardInput=`: `null`, `tty`, `socket`, `data` or `file:PATH`.
+    public static func standardInput(_ text: String) throws(ValueError) -> StandardStream {
+        switch text {
+        case "null": return .null
+        case "tty": return .tty
+        case "socket": return .socket
+        case "data": return .data
+        case "tty-force", "tty-fail": throw ValueError("standard input '\(text)' is not supported by Corral")
+        default:
+            if text.hasPrefix("file:") { return .file(try absolutePath(String(text.dropFirst(5)))) }
+            if text.hasPrefix("fd:") { throw ValueError("standard input '\(text)' is not supported by Corral") }
+            throw ValueError("invalid standard input '\(text)'")
+        }
+    }
+
+    /// `StandardOutput=`, `StandardError=`: `inherit`, `null`, `tty`, `journal`, `kmsg`, `socket`,
+    /// `file:PATH`, `append:PATH` or `truncate:PATH`.
+    public static func standardOutput(_ text: String) throws(ValueError) -> StandardStream {
+        switch text {
+        case "inherit": return .inherit
+        case "null": return .null
+        case "tty": return .tty
+        case "journal": return .journal
+        case "kmsg": return .kmsg
+        case "socket": return .socket
+        case "journal+console", "kmsg+console":
+            throw ValueError("standard output '\(text)' is not supported by Corral")
+        default:
+            if text.hasPrefix("file:") { return .file(try absolutePath(String(text.dropFirst(5)))) }
+            if text.hasPrefix("append:") { return .append(try absolutePath(String(text.dropFirst(7)))) }
+            if text.hasPrefix("truncate:") { return .truncate(try absolutePath(String(text.dropFirst(9)))) }
+            if text.hasPrefix("fd:") { throw ValueError("standard output '\(text)' is not supported by Corral") }
+            throw ValueError("invalid standard output '\(text)'")
+        }
+    }
+
+    /// A user or group name as systemd's relaxed check allows it, or a numeric id.
+    static func isValidUserOrGroupName(_ name: String) -> Bool {
+        guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix("-"), name.utf8.count <= 256 else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { scalar in
+            scalar.value > 0x20 && scalar.value != 0x7F && scalar != ":" && scalar != "/"
+        }
+    }
+
+    /// `SystemCallFilter=`: names of system calls and `@groups`; a leading `~` makes it a deny list.
+    /// The first line decides the kind of list; a later line of the other kind takes its names out.
+    public static func systemCallFilter(_ text: String, merging existing: SystemCallFilter?) throws(ValueError)
+        -> SystemCallFilter
+    {
+        let allowList = !text.hasPrefix("~")
+        let names = words(allowList ? text : String(text.dropFirst()))
+        let refused = names.filter { name in
+            !name.unicodeScalars.allSatisfy {
+                $0.properties.isASCIIHexDigit || $0 == "_" || $0 == "@" || $0 == "-"
+                    || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+            }
+        }
+        guard refused.isEmpty else { throw ValueError("invalid system call name \(quotedList(refused))") }
+        guard var filter = existing else { return SystemCallFilter(allowList: allowList, names: names) }
+        if filter.allowList == allowList {
+            filter.names += names.filter { !filter.names.contains($0) }
+        } else {
+            filter.names.removeAll { names.contains($0) }
+        }
+        return filter
+    }
+}

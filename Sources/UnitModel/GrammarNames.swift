@@ -1,0 +1,40 @@
+/// Value grammars for names, paths and URLs.
+extension Grammar {
+    /// Unit type suffixes systemd knows; a dependency may name any of them.
+    static let unitSuffixes: Set<Substring> = [
+        "service", "socket", "device", "mount", "automount", "swap", "target", "path", "timer", "slice", "scope",
+    ]
+
+    /// A unit name, instance or template (`foo.service`, `getty@tty1.service`, `getty@.service`).
+    static func isValidUnitName(_ name: String) -> Bool {
+        guard name.utf8.count < 256, let dot = name.lastIndex(of: "."),
+            unitSuffixes.contains(name[name.index(after: dot)...])
+        else { return false }
+        let prefix = name[..<dot]
+        guard let first = prefix.first, first != "@", prefix.filter({ $0 == "@" }).count <= 1 else { return false }
+        return prefix.allSatisfy { character in
+            character.isASCII && (character.isLetter || character.isNumber || ":-_.\\@".contains(character))
+        }
+    }
+
+    /// Blank-separated unit names (`Requires=`, `After=` …), split into valid and invalid ones.
+    static func unitNames(_ text: String) -> (valid: [String], invalid: [String]) {
+        let all = words(text)
+        return (all.filter(isValidUnitName), all.filter { !isValidUnitName($0) })
+    }
+
+    /// `Documentation=` URLs: `http://`, `https://`, `file:/`, `info:` and `man:`.
+    static func isValidDocumentationURL(_ url: String) -> Bool {
+        guard url.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { return false }
+        for scheme in ["http://", "https://", "file:/", "info:", "man:"] where url.hasPrefix(scheme) {
+            return url.count > scheme.count
+        }
+        return false
+    }
+
+    /// An absolute path, as a path-valued directive needs.
+    public static func absolutePath(_ text: String) throws(ValueError) -> String {
+        guard text.hasPrefix("/") else { throw ValueError("path '\(text)' is not absolute") }
+        return text
+    }
+}
