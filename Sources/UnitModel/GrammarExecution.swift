@@ -1,9 +1,5 @@
 /// Value grammars of systemd.exec(5) other than command lines and environment words.
 extension Grammar {
-    static func isBlankCharacter(_ character: Character) -> Bool {
-        character == " " || character == "\t"
-    }
-
     /// `StandardInput=`: `null`, `tty`, `socket`, `data` or `file:PATH`.
     public static func standardInput(_ text: String) throws(ValueError) -> StandardStream {
         switch text {
@@ -26,7 +22,8 @@ extension Grammar {
         case "inherit": return .inherit
         case "null": return .null
         case "tty": return .tty
-        case "journal": return .journal
+        // systemd 252 turns the obsolete `syslog` into `journal`.
+        case "journal", "syslog": return .journal
         case "kmsg": return .kmsg
         case "socket": return .socket
         case "journal+console", "kmsg+console":
@@ -40,13 +37,19 @@ extension Grammar {
         }
     }
 
-    /// A user or group name as systemd's relaxed check allows it, or a numeric id.
+    /// A user or group name as systemd 252's relaxed check allows it, or a valid numeric id.
     static func isValidUserOrGroupName(_ name: String) -> Bool {
-        guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix("-"), name.utf8.count <= 256 else {
+        let digits = name.drop(while: { $0 == "-" })
+        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            // Numeric: a uid/gid other than the reserved (uid_t) -1 and (uint16_t) -1.
+            guard digits.count == name.count, let id = UInt32(name) else { return false }
+            return id != .max && id != 65535
+        }
+        guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix(" "), !name.hasSuffix(" ") else {
             return false
         }
         return name.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x20 && scalar.value != 0x7F && scalar != ":" && scalar != "/"
+            scalar.value >= 0x20 && scalar.value != 0x7F && scalar != ":" && scalar != "/"
         }
     }
 

@@ -32,9 +32,21 @@ extension Grammar {
         return false
     }
 
-    /// An absolute path, as a path-valued directive needs.
+    /// An absolute path with `//`, `/./` and a trailing `/` simplified away; `..` is refused.
     public static func absolutePath(_ text: String) throws(ValueError) -> String {
         guard text.hasPrefix("/") else { throw ValueError("path '\(text)' is not absolute") }
+        let components = text.split(separator: "/").filter { $0 != "." }
+        guard !components.contains("..") else { throw ValueError("path '\(text)' is not normalized") }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// An absolute path that needs no simplification (`ConditionPathExists=`): no `.` or `..`
+    /// components and no `//`.
+    static func normalizedPath(_ text: String) throws(ValueError) -> String {
+        guard text.hasPrefix("/") else { throw ValueError("path '\(text)' is not absolute") }
+        guard !text.contains("//"), !text.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else {
+            throw ValueError("path '\(text)' is not normalized")
+        }
         return text
     }
 }

@@ -87,10 +87,10 @@ extension PropertyTable {
             if value.isEmpty { return unit.unit.conditions = [] }
             var rest = Substring(value)
             let trigger = rest.hasPrefix("|")
-            if trigger { rest = rest.dropFirst().drop(while: Grammar.isBlankCharacter) }
+            if trigger { rest = rest.dropFirst() }
             let negate = rest.hasPrefix("!")
-            if negate { rest = rest.dropFirst().drop(while: Grammar.isBlankCharacter) }
-            let path = try Grammar.absolutePath(String(rest))
+            if negate { rest = rest.dropFirst() }
+            let path = try Grammar.normalizedPath(String(rest))
             unit.unit.conditions.append(
                 Condition(kind: .pathExists, trigger: trigger, negate: negate, parameter: path))
         },
@@ -170,11 +170,13 @@ extension PropertyTable {
             if path == "~" {
                 return unit.exec.workingDirectory = WorkingDirectory(path: "", missingOK: missingOK, home: true)
             }
-            guard path.hasPrefix("/") else {
+            do throws(ValueError) {
+                let path = try Grammar.absolutePath(path)
+                unit.exec.workingDirectory = WorkingDirectory(path: path, missingOK: missingOK)
+            } catch {
                 // Without `-` a bad working directory makes the unit fail to load.
-                throw ValueError("path '\(path)' is not absolute", severity: missingOK ? .warning : .error)
+                throw ValueError(error.message, severity: missingOK ? .warning : .error)
             }
-            unit.exec.workingDirectory = WorkingDirectory(path: path, missingOK: missingOK)
         },
         userOrGroup("User", \.exec.user),
         userOrGroup("Group", \.exec.group),
@@ -284,8 +286,9 @@ extension PropertyTable {
         weight("BlockIOWeight", \.resources.blockIOWeight, 10...1000, of: "block IO weight"),
         weight("StartupBlockIOWeight", \.resources.startupBlockIOWeight, 10...1000, of: "block IO weight"),
         deviceWeight("BlockIODeviceWeight", \.resources.blockIODeviceWeights, 10...1000, of: "block IO weight"),
-        deviceLimit("BlockIOReadBandwidth", \.resources.blockIODeviceBandwidths, .readBandwidth),
-        deviceLimit("BlockIOWriteBandwidth", \.resources.blockIODeviceBandwidths, .writeBandwidth),
+        deviceLimit("BlockIOReadBandwidth", \.resources.blockIODeviceBandwidths, .readBandwidth, allowsInfinity: false),
+        deviceLimit(
+            "BlockIOWriteBandwidth", \.resources.blockIODeviceBandwidths, .writeBandwidth, allowsInfinity: false),
         resource("TasksMax", \.resources.tasksMax, Grammar.tasksMax),
         PropertyDescriptor(name: "Delegate", sections: ["Service", "Scope"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
@@ -372,8 +375,10 @@ extension PropertyTable {
     }
 
     /// `IOReadBandwidthMax=PATH LIMIT` and friends: an empty value lifts this kind of limit on every device.
+    /// The legacy `BlockIO*Bandwidth=` refuse `infinity`.
     private static func deviceLimit(
-        _ name: String, _ field: WritableKeyPath<Unit, [IODeviceLimit]> & Sendable, _ kind: IOLimitKind
+        _ name: String, _ field: WritableKeyPath<Unit, [IODeviceLimit]> & Sendable, _ kind: IOLimitKind,
+        allowsInfinity: Bool = true
     ) -> PropertyDescriptor {
         PropertyDescriptor(name: name, sections: resourceSections, expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
@@ -382,6 +387,9 @@ extension PropertyTable {
                 return
             }
             let line = try Grammar.deviceAndValue(value)
+            guard allowsInfinity || line.value != "infinity" else {
+                throw ValueError("invalid IO limit '\(line.value)'")
+            }
             let limit = try Grammar.ioLimit(line.value)
             if let index = unit[keyPath: field].firstIndex(where: { $0.path == line.path }) {
                 unit[keyPath: field][index].limits[kind] = limit

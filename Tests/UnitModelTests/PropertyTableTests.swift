@@ -54,6 +54,24 @@ import UnitModel
         return (unit, refusals)
     }
 
+    // systemd 252 loads all of these (checked with systemd-analyze verify).
+    @Test func acceptedOddities() {
+        let (unit, refusals) = Self.apply([
+            ("User", "-x"), ("Group", "a b"), ("EnvironmentFile", "/etc//a/./b/"), ("StandardOutput", "syslog"),
+            ("Slice", "-.slice"), ("CPUQuota", "5\u{2031}"), ("ConditionPathExists", "/x/"),
+        ])
+        var expected = Unit(name: "a.service", type: .service)
+        expected.exec.user = "-x"
+        expected.exec.group = "a b"
+        expected.exec.environmentFiles = [EnvironmentFile(path: "/etc/a/b", missingOK: false)]
+        expected.exec.standardOutput = .journal
+        expected.resources.slice = "-.slice"
+        expected.resources.cpuQuotaPerSec = 500
+        expected.unit.conditions = [Condition(kind: .pathExists, trigger: false, negate: false, parameter: "/x/")]
+        #expect(unit == expected)
+        #expect(refusals == [])
+    }
+
     @Test func timeoutSecSetsStartAndStopAndZeroMeansInfinity() {
         let (unit, refusals) = Self.apply([("TimeoutSec", "1min"), ("TimeoutStopSec", "0")])
         var expected = Unit(name: "a.service", type: .service)
@@ -194,6 +212,16 @@ import UnitModel
         ("User", "bad:name", "error: invalid user or group name 'bad:name'"),
         ("EnvironmentFile", "rel", "warning: path 'rel' is not absolute"),
         ("ConditionPathExists", "!|/x", "warning: path '|/x' is not absolute"),
+        ("ConditionPathExists", "| /x", "warning: path ' /x' is not absolute"),
+        ("ConditionPathExists", "/x/../y", "warning: path '/x/../y' is not normalized"),
+        ("ConditionPathExists", "/x//y", "warning: path '/x//y' is not normalized"),
+        ("WorkingDirectory", "/a/../b", "error: path '/a/../b' is not normalized"),
+        ("BlockIOReadBandwidth", "/dev/sda infinity", "warning: invalid IO limit 'infinity'"),
+        ("User", ".", "error: invalid user or group name '.'"),
+        ("User", "a/b", "error: invalid user or group name 'a/b'"),
+        ("User", "65535", "error: invalid user or group name '65535'"),
+        ("User", "4294967295", "error: invalid user or group name '4294967295'"),
+        ("User", "-1", "error: invalid user or group name '-1'"),
         ("StandardOutput", "file:rel", "warning: path 'rel' is not absolute"),
         ("StandardError", "data", "warning: invalid standard output 'data'"),
         ("StandardOutput", "journal+console", "warning: standard output 'journal+console' is not supported by Corral"),
