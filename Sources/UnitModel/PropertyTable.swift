@@ -153,7 +153,9 @@ extension PropertyTable {
         PropertyDescriptor(name: "Environment", sections: ["Service"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.exec.environment = [] }
-            unit.exec.environment += try ExecGrammar.parseEnvironment(value)
+            let parsed = ExecGrammar.parseEnvironment(value)
+            unit.exec.environment += parsed.value
+            try parsed.reportWarnings()
         },
         PropertyDescriptor(name: "EnvironmentFile", sections: ["Service"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
@@ -201,13 +203,17 @@ extension PropertyTable {
     ]
 
     /// `ExecStart=` and friends: an empty value empties the list, each other line appends.
+    /// The builder expands specifiers in the whole value before it is split into words (systemd
+    /// expands each word after splitting; the two differ only when an expansion holds quotes or blanks).
     private static func commands(_ name: String, _ field: WritableKeyPath<Unit, [ExecCommand]> & Sendable)
         -> PropertyDescriptor
     {
         PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit[keyPath: field] = [] }
-            unit[keyPath: field] += try ExecGrammar.parseCommands(value)
+            let parsed = try ExecGrammar.parseCommands(value)
+            unit[keyPath: field] += parsed.value
+            try parsed.reportWarnings()
         }
     }
 
@@ -471,5 +477,13 @@ extension PropertyTable {
             guard let parsed = Value(rawValue: value) else { throw ValueError("invalid \(what) '\(value)'") }
             unit[keyPath: field] = parsed
         }
+    }
+}
+
+extension ParsedValue {
+    /// Throws the warnings met while parsing as one, once the accepted part has been applied.
+    fileprivate func reportWarnings() throws(ValueError) {
+        guard !warnings.isEmpty else { return }
+        throw ValueError(warnings.map(\.message).joined(separator: "; "))
     }
 }

@@ -72,6 +72,28 @@ import UnitModel
         #expect(refusals == [])
     }
 
+    @Test func commandsAndEnvironmentAccumulateAndResetWhenEmpty() {
+        let (unit, refusals) = Self.apply([
+            ("ExecStartPre", "/bin/a"), ("ExecStartPre", ""),
+            ("ExecStart", "-/bin/echo \"a b\" ; /bin/true"), ("ExecStop", "/bin/kill x"),
+            ("Environment", "A=1 \"B=2 3\""), ("Environment", "C=4 bad"),
+            ("ExecStart", "relative/path"),
+        ])
+        var expected = Unit(name: "a.service", type: .service)
+        expected.service.execStart = [
+            ExecCommand(path: "/bin/echo", argv: ["/bin/echo", "a b"], flags: [.ignoreFailure]),
+            ExecCommand(path: "/bin/true", argv: ["/bin/true"]),
+        ]
+        expected.service.execStop = [ExecCommand(path: "/bin/kill", argv: ["/bin/kill", "x"])]
+        expected.exec.environment = ["A=1", "B=2 3", "C=4"]
+        #expect(unit == expected)
+        #expect(
+            refusals == [
+                "warning: Invalid environment assignment, ignoring: bad",
+                "error: Executable is neither an absolute path nor a file name: relative/path",
+            ])
+    }
+
     @Test func timeoutSecSetsStartAndStopAndZeroMeansInfinity() {
         let (unit, refusals) = Self.apply([("TimeoutSec", "1min"), ("TimeoutStopSec", "0")])
         var expected = Unit(name: "a.service", type: .service)
