@@ -59,7 +59,7 @@ extension Grammar {
         -> SystemCallFilter
     {
         let allowList = !text.hasPrefix("~")
-        let names = words(allowList ? text : String(text.dropFirst()))
+        let names = try words(allowList ? text : String(text.dropFirst()))
         let refused = names.filter { name in
             !name.unicodeScalars.allSatisfy {
                 $0.properties.isASCIIHexDigit || $0 == "_" || $0 == "@" || $0 == "-"

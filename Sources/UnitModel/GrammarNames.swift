@@ -18,18 +18,17 @@ extension Grammar {
     }
 
     /// Blank-separated unit names (`Requires=`, `After=` …), split into valid and invalid ones.
-    static func unitNames(_ text: String) -> (valid: [String], invalid: [String]) {
-        let all = words(text)
+    static func unitNames(_ text: String) throws(ValueError) -> (valid: [String], invalid: [String]) {
+        let all = try words(text, unquote: false)
         return (all.filter(isValidUnitName), all.filter { !isValidUnitName($0) })
     }
 
-    /// `Documentation=` URLs: `http://`, `https://`, `file:/`, `info:` and `man:`.
+    /// `Documentation=` URLs: ASCII text after `http://`, `https://`, `info:` or `man:`, or after
+    /// `file:/` (where it may be empty).
     static func isValidDocumentationURL(_ url: String) -> Bool {
-        guard url.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { return false }
-        for scheme in ["http://", "https://", "file:/", "info:", "man:"] where url.hasPrefix(scheme) {
-            return url.count > scheme.count
-        }
-        return false
+        guard url.unicodeScalars.allSatisfy({ $0.isASCII && $0 != "\0" }) else { return false }
+        if url.hasPrefix("file:/") { return true }
+        return ["http://", "https://", "info:", "man:"].contains { url.hasPrefix($0) && url.count > $0.count }
     }
 
     /// An absolute path with `//`, `/./` and a trailing `/` simplified away; `..` is refused.

@@ -1,3 +1,5 @@
+import UnitFile
+
 /// Value grammars about processes: signals, exit statuses and resource limits.
 extension Grammar {
     /// Linux signal names without the `SIG` prefix, by number (index 0 unused).
@@ -41,7 +43,7 @@ extension Grammar {
     /// added to `set` even when some other word is refused.
     public static func addExitStatuses(_ text: String, to set: inout ExitStatusSet) throws(ValueError) {
         var refused: [String] = []
-        for word in words(text) {
+        for word in try words(text, unquote: false) {
             if let status = parseUnsigned(word), status <= 255 {
                 if !set.statuses.contains(Int32(status)) { set.statuses.append(Int32(status)) }
             } else if let signal = parseSignal(word) {
@@ -92,9 +94,16 @@ extension Grammar {
         }
     }
 
-    /// Blank-separated words, without quoting.
-    static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    /// Blank-separated words, with quotes removed unless `unquote` is false (backslashes are then
+    /// kept as they are, as for dependency lists).
+    static func words(_ text: String, separators: String = Words.whitespace, unquote: Bool = true) throws(ValueError)
+        -> [String]
+    {
+        do {
+            return try Words.splitWords(text, separators: separators, flags: unquote ? [.unquote] : [.retainEscape])
+        } catch {
+            throw ValueError("invalid syntax in '\(text)': \(error.message)")
+        }
     }
 
     /// `'a'` or `'a', 'b'`.

@@ -1,3 +1,5 @@
+import UnitFile
+
 /// Value grammars of systemd.resource-control(5).
 extension Grammar {
     /// `MemoryMax=` and friends: bytes (base 1024), a percentage of a host quantity, or `infinity`.
@@ -57,7 +59,7 @@ extension Grammar {
     /// `AllowedCPUs=`, `AllowedMemoryNodes=`: indices and ranges (`0-3 5,7`) separated by blanks or commas.
     public static func cpuSet(_ text: String) throws(ValueError) -> CPUSet {
         var indices: [Int] = []
-        for word in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) {
+        for word in try words(text, separators: Words.whitespace + ",") {
             let bounds = word.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             guard let first = bounds.first.flatMap({ parseUnsigned(String($0)) }),
                 let last = bounds.count == 2 ? parseUnsigned(String(bounds[1])) : first
@@ -104,7 +106,7 @@ extension Grammar {
     /// in `controllers` even when another name is refused.
     public static func controllers(_ text: String, into controllers: inout Set<Controller>) throws(ValueError) {
         var refused: [String] = []
-        for word in words(text) {
+        for word in try words(text) {
             if let controller = Controller(rawValue: word) {
                 controllers.insert(controller)
             } else if !knownControllers.contains(word) {

@@ -58,7 +58,7 @@ extension PropertyTable {
         PropertyDescriptor(name: "Documentation", sections: ["Unit"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.unit.documentation = [] }
-            let urls = Grammar.words(value)
+            let urls = try Grammar.words(value)
             unit.unit.documentation += urls.filter(Grammar.isValidDocumentationURL)
             let invalid = urls.filter { !Grammar.isValidDocumentationURL($0) }
             if !invalid.isEmpty { throw ValueError("invalid documentation URL \(Grammar.quotedList(invalid))") }
@@ -102,7 +102,7 @@ extension PropertyTable {
     {
         PropertyDescriptor(name: name, sections: ["Unit"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
-            let names = Grammar.unitNames(value)
+            let names = try Grammar.unitNames(value)
             unit[keyPath: field] += names.valid
             if !names.invalid.isEmpty { throw ValueError("invalid unit name \(Grammar.quotedList(names.invalid))") }
         }
@@ -424,7 +424,7 @@ extension PropertyTable {
         PropertyDescriptor(name: name, sections: ["Install"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit[keyPath: field] = [] }
-            unit[keyPath: field] += Grammar.words(value)
+            unit[keyPath: field] += try Grammar.words(value)
         }
     }
 }

@@ -145,7 +145,8 @@ import UnitModel
     @Test func listsAccumulateAndRefuseBadWordsOneByOne() {
         let (unit, refusals) = Self.apply([
             ("Requires", "a.service foo b@c.service"), ("Requires", "d.target"),
-            ("Documentation", "foo man:bar(1)"),
+            ("Documentation", "foo man:bar(1)"), ("Documentation", "\"man:a(1) man:b(1)\" \"man:c(1)"),
+            ("Requires", "\"e.service\""), ("SuccessExitStatus", "\"1 2\""),
             ("AllowedCPUs", "0-1"), ("AllowedCPUs", "4"),
             ("Delegate", "cpu foo"), ("Delegate", "memory devices"),
             ("DisableControllers", "io"),
@@ -173,6 +174,8 @@ import UnitModel
         #expect(
             refusals == [
                 "warning: invalid unit name 'foo'", "warning: invalid documentation URL 'foo'",
+                "warning: invalid syntax in '\"man:a(1) man:b(1)\" \"man:c(1)': Unbalanced quotes",
+                "warning: invalid unit name '\"e.service\"'", "warning: invalid exit status '\"1', '2\"'",
                 "warning: invalid controller name 'foo'", "warning: invalid IO limit '0'",
                 "warning: expected a device path and a value in '/dev/sda'",
             ])
