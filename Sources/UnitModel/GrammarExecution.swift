@@ -60,10 +60,13 @@ extension Grammar {
     {
         let allowList = !text.hasPrefix("~")
         let names = try words(allowList ? text : String(text.dropFirst()))
+        let withErrorNumber = names.filter { $0.contains(":") }
+        guard withErrorNumber.isEmpty else {
+            throw ValueError("per-call error numbers are not supported by Corral: \(quotedList(withErrorNumber))")
+        }
         let refused = names.filter { name in
             !name.unicodeScalars.allSatisfy {
-                $0.properties.isASCIIHexDigit || $0 == "_" || $0 == "@" || $0 == "-"
-                    || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_@-".unicodeScalars.contains($0)
             }
         }
         guard refused.isEmpty else { throw ValueError("invalid system call name \(quotedList(refused))") }

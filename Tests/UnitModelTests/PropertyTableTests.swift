@@ -261,6 +261,11 @@ import UnitModel
         ("MemoryMax", "foo", "warning: invalid size 'foo'"),
         ("StartLimitBurst", "4294967296", "warning: invalid number '4294967296'"),
         ("SystemCallFilter", "~@mount fo;o", "warning: invalid system call name 'fo;o'"),
+        ("SystemCallFilter", "~@mount FOO", "warning: invalid system call name 'FOO'"),
+        (
+            "SystemCallFilter", "~@mount:EPERM",
+            "warning: per-call error numbers are not supported by Corral: '@mount:EPERM'"
+        ),
     ])
     func refusal(name: String, value: String, expected: String) {
         #expect(Self.apply([(name, value)]).1 == [expected])
