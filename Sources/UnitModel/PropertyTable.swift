@@ -123,8 +123,9 @@ extension PropertyTable {
         boolean("RemainAfterExit", ["Service"], \.service.remainAfterExit),
         PropertyDescriptor(name: "PIDFile", sections: ["Service"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.service.pidFile = nil }
             // A relative path is taken below /run.
-            unit.service.pidFile = value.isEmpty ? nil : value.hasPrefix("/") ? value : "/run/" + value
+            unit.service.pidFile = try Grammar.absolutePath(value.hasPrefix("/") ? value : "/run/" + value)
         },
         enumeration("Restart", ["Service"], \.service.restart, what: "restart policy"),
         timeSpan("RestartSec", ["Service"], \.service.restartDelay),
