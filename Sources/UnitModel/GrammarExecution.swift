@@ -1,0 +1,81 @@
+/// Value grammars of systemd.exec(5) other than command lines and environment words.
+extension Grammar {
+    /// `StandardInput=`: `null`, `tty`, `socket`, `data` or `file:PATH`.
+    public static func standardInput(_ text: String) throws(ValueError) -> StandardStream {
+        switch text {
+        case "null": return .null
+        case "tty": return .tty
+        case "socket": return .socket
+        case "data": return .data
+        case "tty-force", "tty-fail": throw ValueError("standard input '\(text)' is not supported by Corral")
+        default:
+            if text.hasPrefix("file:") { return .file(try absolutePath(String(text.dropFirst(5)))) }
+            if text.hasPrefix("fd:") { throw ValueError("standard input '\(text)' is not supported by Corral") }
+            throw ValueError("invalid standard input '\(text)'")
+        }
+    }
+
+    /// `StandardOutput=`, `StandardError=`: `inherit`, `null`, `tty`, `journal`, `kmsg`, `socket`,
+    /// `file:PATH`, `append:PATH` or `truncate:PATH`.
+    public static func standardOutput(_ text: String) throws(ValueError) -> StandardStream {
+        switch text {
+        case "inherit": return .inherit
+        case "null": return .null
+        case "tty": return .tty
+        // systemd 252 turns the obsolete `syslog` into `journal`.
+        case "journal", "syslog": return .journal
+        case "kmsg": return .kmsg
+        case "socket": return .socket
+        case "journal+console", "kmsg+console":
+            throw ValueError("standard output '\(text)' is not supported by Corral")
+        default:
+            if text.hasPrefix("file:") { return .file(try absolutePath(String(text.dropFirst(5)))) }
+            if text.hasPrefix("append:") { return .append(try absolutePath(String(text.dropFirst(7)))) }
+            if text.hasPrefix("truncate:") { return .truncate(try absolutePath(String(text.dropFirst(9)))) }
+            if text.hasPrefix("fd:") { throw ValueError("standard output '\(text)' is not supported by Corral") }
+            throw ValueError("invalid standard output '\(text)'")
+        }
+    }
+
+    /// A user or group name as systemd 252's relaxed check allows it, or a valid numeric id.
+    static func isValidUserOrGroupName(_ name: String) -> Bool {
+        let digits = name.drop(while: { $0 == "-" })
+        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            // Numeric: a uid/gid other than the reserved (uid_t) -1 and (uint16_t) -1.
+            guard digits.count == name.count, let id = UInt32(name) else { return false }
+            return id != .max && id != 65535
+        }
+        guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix(" "), !name.hasSuffix(" ") else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { scalar in
+            scalar.value >= 0x20 && scalar.value != 0x7F && scalar != ":" && scalar != "/"
+        }
+    }
+
+    /// `SystemCallFilter=`: names of system calls and `@groups`; a leading `~` makes it a deny list.
+    /// The first line decides the kind of list; a later line of the other kind takes its names out.
+    public static func systemCallFilter(_ text: String, merging existing: SystemCallFilter?) throws(ValueError)
+        -> SystemCallFilter
+    {
+        let allowList = !text.hasPrefix("~")
+        let names = try words(allowList ? text : String(text.dropFirst()))
+        let withErrorNumber = names.filter { $0.contains(":") }
+        guard withErrorNumber.isEmpty else {
+            throw ValueError("per-call error numbers are not supported by Corral: \(quotedList(withErrorNumber))")
+        }
+        let refused = names.filter { name in
+            !name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_@-".unicodeScalars.contains($0)
+            }
+        }
+        guard refused.isEmpty else { throw ValueError("invalid system call name \(quotedList(refused))") }
+        guard var filter = existing else { return SystemCallFilter(allowList: allowList, names: names) }
+        if filter.allowList == allowList {
+            filter.names += names.filter { !filter.names.contains($0) }
+        } else {
+            filter.names.removeAll { names.contains($0) }
+        }
+        return filter
+    }
+}

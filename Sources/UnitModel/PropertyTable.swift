@@ -1,0 +1,490 @@
+/// One directive: where it may appear, whether specifiers are expanded in its value, and how its
+/// value is applied to a unit. An empty value resets the setting where systemd does.
+public struct PropertyDescriptor: Sendable {
+    public let name: String
+    /// Sections it belongs to: "Unit", "Service", "Slice", "Scope", "Install".
+    public let sections: Set<String>
+    public let expandsSpecifiers: Bool
+    public let assign: @Sendable (inout Unit, String) throws(ValueError) -> Void
+
+    public init(
+        name: String, sections: Set<String>, expandsSpecifiers: Bool = false,
+        assign: @escaping @Sendable (inout Unit, String) throws(ValueError) -> Void
+    ) {
+        self.name = name
+        self.sections = sections
+        self.expandsSpecifiers = expandsSpecifiers
+        self.assign = assign
+    }
+}
+
+extension UnitType {
+    /// The sections a unit file of this type may have (besides `X-` sections).
+    public var sections: Set<String> {
+        switch self {
+        case .service: ["Unit", "Service", "Install"]
+        case .slice: ["Unit", "Slice", "Install"]
+        case .scope: ["Unit", "Scope"]
+        case .target: ["Unit", "Install"]
+        }
+    }
+}
+
+/// Every directive Corral understands, defined once for unit files, `corralctl run -p` and
+/// `set-property`.
+public enum PropertyTable {
+    public static func descriptor(named name: String) -> PropertyDescriptor? {
+        byName[name]
+    }
+
+    /// The descriptor when `name` is a property of units of `type`, whatever the section.
+    public static func descriptor(named name: String, for type: UnitType) -> PropertyDescriptor? {
+        guard let descriptor = byName[name], !descriptor.sections.isDisjoint(with: type.sections) else { return nil }
+        return descriptor
+    }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    public static let all: [PropertyDescriptor] =
+        unitDirectives + serviceDirectives + limitDirectives
+        + resourceDirectives + installDirectives
+}
+
+// MARK: - [Unit]
+
+extension PropertyTable {
+    static let unitDirectives: [PropertyDescriptor] = [
+        optionalString("Description", ["Unit"], \.unit.description),
+        PropertyDescriptor(name: "Documentation", sections: ["Unit"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.unit.documentation = [] }
+            let urls = try Grammar.words(value)
+            unit.unit.documentation += urls.filter(Grammar.isValidDocumentationURL)
+            let invalid = urls.filter { !Grammar.isValidDocumentationURL($0) }
+            if !invalid.isEmpty { throw ValueError("invalid documentation URL \(Grammar.quotedList(invalid))") }
+        },
+        dependency("Requires", \.unit.requires),
+        dependency("Requisite", \.unit.requisite),
+        dependency("Wants", \.unit.wants),
+        dependency("BindsTo", \.unit.bindsTo),
+        dependency("PartOf", \.unit.partOf),
+        dependency("Conflicts", \.unit.conflicts),
+        dependency("Before", \.unit.before),
+        dependency("After", \.unit.after),
+        dependency("OnFailure", \.unit.onFailure),
+        timeSpan("StartLimitIntervalSec", ["Unit"], \.unit.startLimitInterval),
+        timeSpan("StartLimitInterval", ["Service"], \.unit.startLimitInterval),
+        PropertyDescriptor(name: "StartLimitBurst", sections: ["Unit", "Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let burst = Grammar.parseUnsigned(value), let burst32 = UInt32(exactly: burst) else {
+                throw ValueError("invalid number '\(value)'")
+            }
+            unit.unit.startLimitBurst = burst32
+        },
+        boolean("DefaultDependencies", ["Unit"], \.unit.defaultDependencies),
+        PropertyDescriptor(name: "ConditionPathExists", sections: ["Unit"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.unit.conditions = [] }
+            var rest = Substring(value)
+            let trigger = rest.hasPrefix("|")
+            if trigger { rest = rest.dropFirst() }
+            let negate = rest.hasPrefix("!")
+            if negate { rest = rest.dropFirst() }
+            let path = try Grammar.normalizedPath(String(rest))
+            unit.unit.conditions.append(
+                Condition(kind: .pathExists, trigger: trigger, negate: negate, parameter: path))
+        },
+    ]
+
+    /// A dependency list: an empty value changes nothing, invalid names are refused one by one.
+    private static func dependency(_ name: String, _ field: WritableKeyPath<Unit, [String]> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Unit"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            let names = try Grammar.unitNames(value)
+            unit[keyPath: field] += names.valid
+            if !names.invalid.isEmpty { throw ValueError("invalid unit name \(Grammar.quotedList(names.invalid))") }
+        }
+    }
+}
+
+// MARK: - [Service]
+
+extension PropertyTable {
+    static let serviceDirectives: [PropertyDescriptor] = [
+        enumeration("Type", ["Service"], \.service.type, what: "service type"),
+        commands("ExecStartPre", \.service.execStartPre),
+        commands("ExecStart", \.service.execStart),
+        commands("ExecStartPost", \.service.execStartPost),
+        commands("ExecReload", \.service.execReload),
+        commands("ExecStop", \.service.execStop),
+        commands("ExecStopPost", \.service.execStopPost),
+        boolean("RemainAfterExit", ["Service"], \.service.remainAfterExit),
+        PropertyDescriptor(name: "PIDFile", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.service.pidFile = nil }
+            // A relative path is taken below /run.
+            unit.service.pidFile = try Grammar.absolutePath(value.hasPrefix("/") ? value : "/run/" + value)
+        },
+        enumeration("Restart", ["Service"], \.service.restart, what: "restart policy"),
+        timeSpan("RestartSec", ["Service"], \.service.restartDelay),
+        timeout("TimeoutSec", sections: ["Service"], [\.service.timeoutStart, \.service.timeoutStop]),
+        timeout("TimeoutStartSec", sections: ["Service"], [\.service.timeoutStart]),
+        timeout("TimeoutStopSec", sections: ["Service", "Scope"], [\.service.timeoutStop]),
+        enumeration("KillMode", ["Service", "Scope"], \.service.killMode, what: "kill mode", emptyResets: true),
+        PropertyDescriptor(name: "KillSignal", sections: ["Service", "Scope"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.service.killSignal = try Grammar.signal(value)
+        },
+        boolean("SendSIGKILL", ["Service", "Scope"], \.service.sendSIGKILL),
+        PropertyDescriptor(name: "SuccessExitStatus", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.service.successExitStatus = ExitStatusSet() }
+            try Grammar.addExitStatuses(value, to: &unit.service.successExitStatus)
+        },
+        PropertyDescriptor(name: "NotifyAccess", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let access = NotifyAccess(rawValue: value) else {
+                throw ValueError("invalid notify access '\(value)'")
+            }
+            unit.service.notifyAccess = access
+        },
+        enumeration("OOMPolicy", ["Service", "Scope"], \.service.oomPolicy, what: "OOM policy"),
+        PropertyDescriptor(name: "Environment", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.environment = [] }
+            let parsed = ExecGrammar.parseEnvironment(value)
+            unit.exec.environment += parsed.value
+            try parsed.reportWarnings()
+        },
+        PropertyDescriptor(name: "EnvironmentFile", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.environmentFiles = [] }
+            let missingOK = value.hasPrefix("-")
+            let path = try Grammar.absolutePath(missingOK ? String(value.dropFirst()) : value)
+            unit.exec.environmentFiles.append(EnvironmentFile(path: path, missingOK: missingOK))
+        },
+        PropertyDescriptor(name: "WorkingDirectory", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.workingDirectory = nil }
+            let missingOK = value.hasPrefix("-")
+            let path = missingOK ? String(value.dropFirst()) : value
+            if path == "~" {
+                return unit.exec.workingDirectory = WorkingDirectory(path: "", missingOK: missingOK, home: true)
+            }
+            do throws(ValueError) {
+                let path = try Grammar.absolutePath(path)
+                unit.exec.workingDirectory = WorkingDirectory(path: path, missingOK: missingOK)
+            } catch {
+                // Without `-` a bad working directory makes the unit fail to load.
+                throw ValueError(error.message, severity: missingOK ? .warning : .error)
+            }
+        },
+        userOrGroup("User", \.exec.user),
+        userOrGroup("Group", \.exec.group),
+        PropertyDescriptor(name: "StandardInput", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.standardInput = try Grammar.standardInput(value)
+        },
+        PropertyDescriptor(name: "StandardOutput", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.standardOutput = try Grammar.standardOutput(value)
+        },
+        PropertyDescriptor(name: "StandardError", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.standardError = try Grammar.standardOutput(value)
+        },
+        boolean("NoNewPrivileges", ["Service"], \.exec.noNewPrivileges),
+        PropertyDescriptor(name: "SystemCallFilter", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.systemCallFilter = nil }
+            unit.exec.systemCallFilter = try Grammar.systemCallFilter(value, merging: unit.exec.systemCallFilter)
+        },
+    ]
+
+    /// `ExecStart=` and friends: an empty value empties the list, each other line appends.
+    /// The builder expands specifiers in the whole value before it is split into words (systemd
+    /// expands each word after splitting; the two differ only when an expansion holds quotes or blanks).
+    private static func commands(_ name: String, _ field: WritableKeyPath<Unit, [ExecCommand]> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = [] }
+            let parsed = try ExecGrammar.parseCommands(value)
+            unit[keyPath: field] += parsed.value
+            try parsed.reportWarnings()
+        }
+    }
+
+    /// `TimeoutSec=` and friends: a time span where 0 means no timeout.
+    private static func timeout(
+        _ name: String, sections: Set<String>, _ fields: [WritableKeyPath<Unit, USec> & Sendable]
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
+            let span = try Grammar.timeSpan(value)
+            for field in fields { unit[keyPath: field] = span == 0 ? .infinity : span }
+        }
+    }
+
+    /// `User=`, `Group=`: a name or a numeric id; a malformed one makes the unit fail to load.
+    private static func userOrGroup(_ name: String, _ field: WritableKeyPath<Unit, String?> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = nil }
+            guard Grammar.isValidUserOrGroupName(value) else {
+                throw ValueError("invalid user or group name '\(value)'", severity: .error)
+            }
+            unit[keyPath: field] = value
+        }
+    }
+}
+
+// MARK: - Limit*=
+
+extension PropertyTable {
+    static let limitDirectives: [PropertyDescriptor] = [
+        ("LimitCPU", .cpu), ("LimitFSIZE", .fsize), ("LimitDATA", .data), ("LimitSTACK", .stack),
+        ("LimitCORE", .core), ("LimitRSS", .rss), ("LimitNOFILE", .nofile), ("LimitAS", .as),
+        ("LimitNPROC", .nproc), ("LimitMEMLOCK", .memlock), ("LimitLOCKS", .locks),
+        ("LimitSIGPENDING", .sigpending), ("LimitMSGQUEUE", .msgqueue), ("LimitNICE", .nice),
+        ("LimitRTPRIO", .rtprio), ("LimitRTTIME", .rttime),
+    ].map { (name: String, resource: RLimitResource) in
+        PropertyDescriptor(name: name, sections: ["Service"]) { (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.limits[resource] = try Grammar.resourceLimit(value, for: resource)
+        }
+    }
+}
+
+// MARK: - Resource control
+
+extension PropertyTable {
+    static let resourceSections: Set<String> = ["Service", "Slice", "Scope"]
+
+    static let resourceDirectives: [PropertyDescriptor] = [
+        memory("MemoryMin", \.resources.memoryMin, allowsZero: true),
+        memory("MemoryLow", \.resources.memoryLow, allowsZero: true),
+        memory("MemoryHigh", \.resources.memoryHigh, allowsZero: false),
+        memory("MemoryMax", \.resources.memoryMax, allowsZero: false),
+        memory("MemorySwapMax", \.resources.memorySwapMax, allowsZero: true),
+        memory("MemoryLimit", \.resources.memoryLimit, allowsZero: false),
+        resource("CPUQuota", \.resources.cpuQuotaPerSec, Grammar.cpuQuota),
+        resource("CPUQuotaPeriodSec", \.resources.cpuQuotaPeriod) { value throws(ValueError) in
+            // `infinity` is the same as unset: the kernel's default period.
+            let period = try Grammar.timeSpan(value)
+            return period == .infinity ? nil : period
+        },
+        resource("CPUWeight", \.resources.cpuWeight, Grammar.cpuWeight),
+        resource("StartupCPUWeight", \.resources.startupCPUWeight, Grammar.cpuWeight),
+        weight("CPUShares", \.resources.cpuShares, 2...262_144, of: "CPU shares"),
+        weight("StartupCPUShares", \.resources.startupCPUShares, 2...262_144, of: "CPU shares"),
+        cpuSet("AllowedCPUs", \.resources.allowedCPUs),
+        cpuSet("AllowedMemoryNodes", \.resources.allowedMemoryNodes),
+        weight("IOWeight", \.resources.ioWeight, 1...10_000, of: "IO weight"),
+        weight("StartupIOWeight", \.resources.startupIOWeight, 1...10_000, of: "IO weight"),
+        deviceWeight("IODeviceWeight", \.resources.ioDeviceWeights, 1...10_000, of: "IO weight"),
+        deviceLimit("IOReadBandwidthMax", \.resources.ioDeviceLimits, .readBandwidth),
+        deviceLimit("IOWriteBandwidthMax", \.resources.ioDeviceLimits, .writeBandwidth),
+        deviceLimit("IOReadIOPSMax", \.resources.ioDeviceLimits, .readIOPS),
+        deviceLimit("IOWriteIOPSMax", \.resources.ioDeviceLimits, .writeIOPS),
+        weight("BlockIOWeight", \.resources.blockIOWeight, 10...1000, of: "block IO weight"),
+        weight("StartupBlockIOWeight", \.resources.startupBlockIOWeight, 10...1000, of: "block IO weight"),
+        deviceWeight("BlockIODeviceWeight", \.resources.blockIODeviceWeights, 10...1000, of: "block IO weight"),
+        deviceLimit("BlockIOReadBandwidth", \.resources.blockIODeviceBandwidths, .readBandwidth, allowsInfinity: false),
+        deviceLimit(
+            "BlockIOWriteBandwidth", \.resources.blockIODeviceBandwidths, .writeBandwidth, allowsInfinity: false),
+        resource("TasksMax", \.resources.tasksMax, Grammar.tasksMax),
+        PropertyDescriptor(name: "Delegate", sections: ["Service", "Scope"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty {
+                unit.resources.delegate = false
+                return unit.resources.delegateControllers = []
+            }
+            if let delegate = try? Grammar.boolean(value) {
+                unit.resources.delegate = delegate
+                return unit.resources.delegateControllers = delegate ? Set(Controller.allCases) : []
+            }
+            // A controller list delegates, even when one of its names is refused.
+            unit.resources.delegate = true
+            try Grammar.controllers(value, into: &unit.resources.delegateControllers)
+        },
+        PropertyDescriptor(name: "DisableControllers", sections: resourceSections) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.resources.disableControllers = [] }
+            try Grammar.controllers(value, into: &unit.resources.disableControllers)
+        },
+        boolean("CPUAccounting", resourceSections, \.resources.cpuAccounting),
+        boolean("MemoryAccounting", resourceSections, \.resources.memoryAccounting),
+        boolean("IOAccounting", resourceSections, \.resources.ioAccounting),
+        boolean("BlockIOAccounting", resourceSections, \.resources.ioAccounting),
+        boolean("TasksAccounting", resourceSections, \.resources.tasksAccounting),
+        PropertyDescriptor(name: "Slice", sections: ["Service", "Scope"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard Grammar.isValidUnitName(value), value.hasSuffix(".slice"), !value.contains("@") else {
+                throw ValueError("invalid slice name '\(value)'")
+            }
+            unit.resources.slice = value
+        },
+    ]
+
+    /// A resource setting whose empty value means "not set".
+    private static func resource<Value>(
+        _ name: String, _ field: WritableKeyPath<Unit, Value?> & Sendable,
+        _ parse: @escaping @Sendable (String) throws(ValueError) -> Value?
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: resourceSections) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit[keyPath: field] = value.isEmpty ? nil : try parse(value)
+        }
+    }
+
+    private static func memory(
+        _ name: String, _ field: WritableKeyPath<Unit, MemoryLimit?> & Sendable, allowsZero: Bool
+    ) -> PropertyDescriptor {
+        resource(name, field) { value throws(ValueError) in try Grammar.memoryLimit(value, allowsZero: allowsZero) }
+    }
+
+    private static func weight(
+        _ name: String, _ field: WritableKeyPath<Unit, UInt64?> & Sendable, _ range: ClosedRange<UInt64>,
+        of quantity: String
+    ) -> PropertyDescriptor {
+        resource(name, field) { value throws(ValueError) in try Grammar.weight(value, in: range, of: quantity) }
+    }
+
+    /// `AllowedCPUs=`: each line adds to the set, an empty one clears it.
+    private static func cpuSet(_ name: String, _ field: WritableKeyPath<Unit, CPUSet?> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: resourceSections) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = nil }
+            let added = try Grammar.cpuSet(value)
+            unit[keyPath: field] = CPUSet((unit[keyPath: field]?.indices ?? []) + added.indices)
+        }
+    }
+
+    /// `IODeviceWeight=PATH WEIGHT`: an empty value clears the list.
+    private static func deviceWeight(
+        _ name: String, _ field: WritableKeyPath<Unit, [IODeviceWeight]> & Sendable,
+        _ range: ClosedRange<UInt64>, of quantity: String
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: resourceSections, expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = [] }
+            let line = try Grammar.deviceAndValue(value)
+            let weight = try Grammar.weight(line.value, in: range, of: quantity)
+            unit[keyPath: field].removeAll { $0.path == line.path }
+            unit[keyPath: field].append(IODeviceWeight(path: line.path, weight: weight))
+        }
+    }
+
+    /// `IOReadBandwidthMax=PATH LIMIT` and friends: an empty value lifts this kind of limit on every device.
+    /// The legacy `BlockIO*Bandwidth=` refuse `infinity`.
+    private static func deviceLimit(
+        _ name: String, _ field: WritableKeyPath<Unit, [IODeviceLimit]> & Sendable, _ kind: IOLimitKind,
+        allowsInfinity: Bool = true
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: resourceSections, expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty {
+                for index in unit[keyPath: field].indices { unit[keyPath: field][index].limits[kind] = nil }
+                return
+            }
+            let line = try Grammar.deviceAndValue(value)
+            guard allowsInfinity || line.value != "infinity" else {
+                throw ValueError("invalid IO limit '\(line.value)'")
+            }
+            let limit = try Grammar.ioLimit(line.value)
+            if let index = unit[keyPath: field].firstIndex(where: { $0.path == line.path }) {
+                unit[keyPath: field][index].limits[kind] = limit
+            } else {
+                unit[keyPath: field].append(IODeviceLimit(path: line.path, limits: [kind: limit]))
+            }
+        }
+    }
+}
+
+// MARK: - [Install]
+
+extension PropertyTable {
+    static let installDirectives: [PropertyDescriptor] = [
+        installList("WantedBy", \.install.wantedBy),
+        installList("RequiredBy", \.install.requiredBy),
+        installList("Alias", \.install.alias),
+        installList("Also", \.install.also),
+        optionalString("DefaultInstance", ["Install"], \.install.defaultInstance),
+    ]
+
+    /// `[Install]` lists: each line adds its words, an empty one clears the list.
+    private static func installList(_ name: String, _ field: WritableKeyPath<Unit, [String]> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Install"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = [] }
+            unit[keyPath: field] += try Grammar.words(value)
+        }
+    }
+}
+
+// MARK: - Shapes shared by several sections
+
+extension PropertyTable {
+    /// A boolean; systemd refuses an empty value here rather than resetting.
+    private static func boolean(
+        _ name: String, _ sections: Set<String>, _ field: WritableKeyPath<Unit, Bool> & Sendable
+    )
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
+            unit[keyPath: field] = try Grammar.boolean(value)
+        }
+    }
+
+    /// A time span; systemd refuses an empty value here rather than resetting.
+    private static func timeSpan(
+        _ name: String, _ sections: Set<String>, _ field: WritableKeyPath<Unit, USec> & Sendable
+    )
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
+            unit[keyPath: field] = try Grammar.timeSpan(value)
+        }
+    }
+
+    /// Free text with specifiers; empty means unset.
+    private static func optionalString(
+        _ name: String, _ sections: Set<String>, _ field: WritableKeyPath<Unit, String?> & Sendable
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: sections, expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit[keyPath: field] = value.isEmpty ? nil : value
+        }
+    }
+
+    /// One of an enumeration's raw values. An empty value is refused unless `emptyResets`, in which
+    /// case it restores the value a fresh unit has.
+    private static func enumeration<Value: RawRepresentable<String> & Sendable>(
+        _ name: String, _ sections: Set<String>, _ field: WritableKeyPath<Unit, Value> & Sendable, what: String,
+        emptyResets: Bool = false
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty && emptyResets {
+                return unit[keyPath: field] = Unit(name: unit.name, type: unit.type)[keyPath: field]
+            }
+            guard let parsed = Value(rawValue: value) else { throw ValueError("invalid \(what) '\(value)'") }
+            unit[keyPath: field] = parsed
+        }
+    }
+}
+
+extension ParsedValue {
+    /// Throws the warnings met while parsing as one, once the accepted part has been applied.
+    fileprivate func reportWarnings() throws(ValueError) {
+        guard !warnings.isEmpty else { return }
+        throw ValueError(warnings.map(\.message).joined(separator: "; "))
+    }
+}
