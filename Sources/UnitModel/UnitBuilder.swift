@@ -28,7 +28,8 @@ public enum UnitBuilder {
                 continue
             }
             guard let descriptor = PropertyTable.descriptor(named: assignment.key) else {
-                report("unknown directive", directive: assignment.key)
+                let knownToSystemd = SystemdDirectives.known[assignment.section]?.contains(assignment.key) == true
+                report(knownToSystemd ? "not supported by Corral" : "unknown directive", directive: assignment.key)
                 continue
             }
             guard descriptor.sections.contains(assignment.section) else {

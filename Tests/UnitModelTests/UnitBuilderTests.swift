@@ -23,6 +23,7 @@ import UnitModel
             Self.line(3, "Unit", "Foo", "bar"),
             Self.line(4, "Unit", "X-Custom", "kept quiet"),
             Self.line(5, "Unit", "Documentation", "man:%Z"),
+            Self.line(6, "Unit", "StopWhenUnneeded", "yes"),
             Self.line(7, "Slice", "MemoryMax", "0"),
             Self.line(8, "Slice", "MemoryHigh", "foo"),
             Self.line(9, "Slice", "ExecStart", "/bin/true"),
@@ -47,6 +48,7 @@ import UnitModel
             diagnostics.map(\.description) == [
                 "/etc/a.slice:3: warning: [Unit] Foo: unknown directive",
                 "/etc/a.slice:5: warning: [Unit] Documentation: failed to resolve specifiers in 'man:%Z'",
+                "/etc/a.slice:6: warning: [Unit] StopWhenUnneeded: not supported by Corral",
                 "/etc/a.slice:7: warning: [Slice] MemoryMax: memory limit '0' out of range",
                 "/etc/a.slice:8: warning: [Slice] MemoryHigh: invalid size 'foo'",
                 "/etc/a.slice:9: warning: [Slice] ExecStart: not valid in slice units",

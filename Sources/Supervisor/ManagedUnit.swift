@@ -1,0 +1,63 @@
+import ResourceControl
+import UnitModel
+
+/// The last lines a unit (or corrald about it) wrote, bounded.
+public struct LogRing: Sendable {
+    public static let capacity = 200
+    public private(set) var lines: [String] = []
+
+    public init() {}
+
+    public mutating func append(_ line: String) {
+        if lines.count == Self.capacity { lines.removeFirst(Self.capacity / 4) }
+        lines.append(line)
+    }
+}
+
+/// Everything corrald tracks for one loaded unit. Owned by the supervisor's loop thread.
+final class ManagedUnit {
+    var loaded: LoadedUnit
+    var plan: CgroupPlan
+    /// Services only.
+    var machine: ServiceMachine?
+    /// Slices and targets: active once started, until stopped.
+    var passiveState: ActiveState = .inactive
+    /// Monotonic µs at which the machine's timer fires.
+    var deadline: UInt64?
+    /// inotify watch on the unit's `cgroup.events`, while its cgroup exists.
+    var cgroupWatch: Int32?
+    /// The pipe carrying the unit's stdout and stderr to corrald: (read end, write end).
+    var outputPipe: (read: Int32, write: Int32)?
+    var pendingOutput: [UInt8] = []
+    /// pidfds of the unit's processes that corrald spawned, by pid.
+    var pidfds: [Int32: Int32] = [:]
+    var log = LogRing()
+    var warnedAboutLimits = false
+    /// Wall-clock µs of the last change of active state.
+    var stateChangeTimestamp: UInt64 = 0
+    var lastActiveState: ActiveState = .inactive
+    /// `oom_kill` of `memory.events` when last read.
+    var oomKills: UInt64 = 0
+    /// STATUS= from the service's sd_notify.
+    var statusText: String?
+    var invocationID = ""
+
+    init(loaded: LoadedUnit, plan: CgroupPlan) {
+        self.loaded = loaded
+        self.plan = plan
+        if loaded.unit.type == .service {
+            machine = ServiceMachine(
+                settings: loaded.unit.service, startLimitInterval: loaded.unit.unit.startLimitInterval,
+                startLimitBurst: loaded.unit.unit.startLimitBurst)
+        }
+    }
+
+    var name: String { loaded.name }
+
+    var activeState: ActiveState { machine?.activeState ?? passiveState }
+
+    var subState: String {
+        if let machine { return machine.subState.rawValue }
+        return passiveState == .active ? "active" : "dead"
+    }
+}

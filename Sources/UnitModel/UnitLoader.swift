@@ -1,0 +1,99 @@
+import UnitFile
+
+/// systemd's load states, as `corralctl verify` and `show` report them.
+public enum LoadState: String, Sendable, Codable {
+    case loaded
+    case notFound = "not-found"
+    case badSetting = "bad-setting"
+    case error
+    case masked
+}
+
+/// A unit after loading: its settings (defaults where it did not load) and everything said about it.
+public struct LoadedUnit: Sendable {
+    public var name: String
+    public var loadState: LoadState
+    public var fragmentPath: String?
+    public var dropInPaths: [String]
+    public var unit: Unit
+    public var diagnostics: [Diagnostic]
+}
+
+/// Turns a unit's parsed files into a typed `Unit`, as systemd's unit load does.
+public enum UnitLoader {
+    /// Loads `sources` (see `UnitSearchPath.sources(of:)`); `context` resolves specifiers.
+    public static func load(_ sources: UnitSources, context: SpecifierContext) -> LoadedUnit {
+        let name = sources.location.name
+        var loaded = LoadedUnit(
+            name: name.description, loadState: .loaded, fragmentPath: sources.location.fragmentPath,
+            dropInPaths: sources.location.dropInPaths, unit: Unit(name: name.description, type: .service),
+            diagnostics: sources.readErrors)
+        guard let type = UnitType(rawValue: String(name.suffix)) else {
+            loaded.loadState = .error
+            loaded.diagnostics.append(
+                Diagnostic(severity: .error, message: "\(name): .\(name.suffix) units are not supported by Corral"))
+            return loaded
+        }
+        loaded.unit.type = type
+        if sources.location.isMasked {
+            loaded.loadState = .masked
+            return loaded
+        }
+        if type == .scope && sources.location.fragmentPath != nil {
+            loaded.loadState = .badSetting
+            loaded.diagnostics.append(
+                Diagnostic(
+                    file: sources.location.fragmentPath, severity: .error,
+                    message: "scope units are made at run time only and cannot be loaded from a file"))
+            return loaded
+        }
+        // Slices (and run-time scopes) exist without a file; every other type needs its fragment.
+        if sources.location.fragmentPath == nil && type != .slice && type != .scope {
+            loaded.loadState = .notFound
+            loaded.diagnostics.append(Diagnostic(severity: .error, message: "\(name): unit file not found"))
+            return loaded
+        }
+        if !sources.readErrors.isEmpty {
+            loaded.loadState = .error
+            return loaded
+        }
+        let assignments = sources.files.flatMap(\.assignments)
+        let built = UnitBuilder.build(
+            name: name.description, type: type, assignments: assignments,
+            expandSpecifiers: { text in try expandSpecifiers(text, context: context) })
+        loaded.unit = built.unit
+        loaded.diagnostics += sources.files.flatMap(\.diagnostics) + built.diagnostics
+        loaded.diagnostics += verify(built.unit, fragmentPath: sources.location.fragmentPath)
+        if loaded.diagnostics.contains(where: { $0.severity == .error }) {
+            loaded.loadState = .badSetting
+        }
+        return loaded
+    }
+
+    /// The whole-unit checks systemd makes after parsing (service_verify), as load errors.
+    static func verify(_ unit: Unit, fragmentPath: String?) -> [Diagnostic] {
+        guard unit.type == .service else { return [] }
+        let service = unit.service
+        func refuse(_ message: String) -> [Diagnostic] {
+            [Diagnostic(file: fragmentPath, severity: .error, section: "Service", message: message + " Refusing.")]
+        }
+        if service.execStart.isEmpty && service.execStop.isEmpty {
+            return refuse("Service has no ExecStart= and no ExecStop= setting.")
+        }
+        if service.type != .oneshot && service.execStart.isEmpty {
+            return refuse("Service has no ExecStart= setting, which is only allowed for Type=oneshot services.")
+        }
+        if service.execStart.isEmpty && !service.remainAfterExit {
+            return refuse("Service has no ExecStart= setting and does not have RemainAfterExit=yes set.")
+        }
+        if service.type != .oneshot && service.execStart.count > 1 {
+            return refuse(
+                "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services.")
+        }
+        if service.type == .oneshot && [.always, .onSuccess].contains(service.restart) {
+            return refuse(
+                "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services.")
+        }
+        return []
+    }
+}

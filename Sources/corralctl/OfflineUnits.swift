@@ -1,0 +1,64 @@
+import ArgumentParser
+import Glibc
+import UnitFile
+import UnitModel
+
+/// `--unit-path` and `--json`, shared by every offline verb.
+struct OfflineOptions: ParsableArguments {
+    @Option(name: .customLong("unit-path"), help: "Unit directories, highest priority first, separated by ':'.")
+    var unitPath: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    /// The search path, with relative directories made absolute so every reported path is.
+    var searchPath: UnitSearchPath {
+        var path = unitPath.map { UnitSearchPath(colonSeparated: $0) } ?? UnitSearchPath()
+        path.directories = path.directories.map(absolutePath)
+        return path
+    }
+}
+
+/// Loads units for the offline verbs.
+struct OfflineUnits {
+    var searchPath: UnitSearchPath
+
+    /// Loads `argument`: a unit name, or a path to a unit file whose directory then takes precedence.
+    func load(_ argument: String) throws(ValidationError) -> LoadedUnit {
+        var path = searchPath
+        var nameText = argument
+        if let slash = argument.lastIndex(of: "/") {
+            path.directories.insert(absolutePath(slash == argument.startIndex ? "/" : String(argument[..<slash])), at: 0)
+            nameText = String(argument[argument.index(after: slash)...])
+        }
+        let name: UnitName
+        do {
+            name = try UnitName(nameText)
+        } catch {
+            throw ValidationError("\(argument): \(error)")
+        }
+        let sources = path.sources(of: name)
+        let context = SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath)
+        return UnitLoader.load(sources, context: context)
+    }
+}
+
+/// `path` relative to the working directory made absolute.
+func absolutePath(_ path: String) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return (directory == "/" ? "" : directory) + "/" + path
+}
+
+/// Writes a line to standard error, for diagnostics.
+func printError(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if written <= 0 { return }
+        offset += written
+    }
+}

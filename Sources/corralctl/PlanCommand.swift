@@ -1,0 +1,111 @@
+import ArgumentParser
+import Cgroups
+import ResourceControl
+import UnitModel
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the cgroup path, every cgroup write with its directive, and what the host cannot enforce.",
+        discussion: """
+            Host facts come from the running system. --host KEY=VALUE overrides one: memory=SIZE, swap=SIZE, \
+            cpus=N, pid-max=N, threads-max=N, root-pids-max=N|max, controllers=LIST (comma-separated), \
+            device=PATH:MAJ:MIN (repeatable), so a plan can be made for another machine.
+            """)
+
+    @OptionGroup var options: OfflineOptions
+
+    @Option(name: .customLong("host"), help: "Override a host fact (KEY=VALUE); may repeat.")
+    var hostOverrides: [String] = []
+
+    @Argument(help: "Unit names or unit file paths.")
+    var units: [String]
+
+    func run() throws {
+        let loader = OfflineUnits(searchPath: options.searchPath)
+        let loaded = try units.map { try loader.load($0) }
+        if let broken = loaded.first(where: { $0.loadState != .loaded }) {
+            for diagnostic in broken.diagnostics { printError(diagnostic.description) }
+            printError("\(broken.name): cannot plan a unit whose load state is \(broken.loadState.rawValue)")
+            throw ExitCode(1)
+        }
+        let devicePaths = loaded.flatMap { $0.unit.resources.devicePaths }
+        var host = HostProbe.current(devicePaths: devicePaths)
+        for override in hostOverrides {
+            do {
+                try host.override(override)
+            } catch {
+                throw ValidationError("--host \(override): \(error.message)")
+            }
+        }
+        let plans = loaded.map { CgroupPlanner.plan(for: $0.unit, host: host) }
+        if options.json {
+            let documents = plans.map(\.json)
+            print((documents.count == 1 ? documents[0] : .array(documents)).rendered(indent: 2))
+        } else {
+            print(plans.map(\.text).joined(separator: "\n"), terminator: "")
+        }
+    }
+}
+
+extension ResourceSettings {
+    /// Every device path an IO directive names, for the host probe to resolve.
+    var devicePaths: [String] {
+        ioDeviceWeights.map(\.path) + ioDeviceLimits.map(\.path) + blockIODeviceWeights.map(\.path)
+            + blockIODeviceBandwidths.map(\.path)
+    }
+}
+
+extension CgroupPlan {
+    var json: JSONValue {
+        .object([
+            ("unit", .string(unit)),
+            ("cgroup", .string(cgroup)),
+            (
+                "enable",
+                .array(
+                    enable.map {
+                        .object([
+                            ("cgroup", .string($0.cgroup)),
+                            ("controllers", .array($0.controllers.map { .string($0.rawValue) })),
+                        ])
+                    })
+            ),
+            (
+                "writes",
+                .array(
+                    writes.map {
+                        .object([("file", .string($0.file)), ("value", .string($0.value)), ("from", .string($0.from))])
+                    })
+            ),
+            ("warnings", .array(warnings.map(JSONValue.string))),
+        ])
+    }
+
+    var text: String {
+        var lines = ["Unit: \(unit)", "CGroup: /\(cgroup)"]
+        if !enable.isEmpty {
+            lines.append("Enable:")
+            for step in enable {
+                let controllers = step.controllers.map(\.rawValue).joined(separator: " ")
+                lines.append("  \(step.cgroup.isEmpty ? "" : "/" + step.cgroup)/cgroup.subtree_control += \(controllers)")
+            }
+        }
+        if !writes.isEmpty {
+            lines.append("Writes:")
+            let fileWidth = writes.map(\.file.count).max() ?? 0
+            let values = writes.map { $0.value.isEmpty ? "\"\"" : $0.value }
+            let valueWidth = min(values.map(\.count).max() ?? 0, 48)
+            for (write, value) in zip(writes, values) {
+                let file = write.file + String(repeating: " ", count: fileWidth - write.file.count)
+                let padded = value + String(repeating: " ", count: max(0, valueWidth - value.count))
+                lines.append("  \(file)  \(padded)  \(write.from)")
+            }
+        }
+        if !warnings.isEmpty {
+            lines.append("Warnings:")
+            lines += warnings.map { "  \($0)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
