@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "Corral",
     products: [
+        .executable(name: "corrald", targets: ["corrald"]),
         .executable(name: "corralctl", targets: ["corralctl"]),
     ],
     dependencies: [
@@ -17,7 +18,7 @@ let package = Package(
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
-        .target(name: "Cgroups", dependencies: ["UnitModel", "SystemCall"]),
+        .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "SystemCall", "CLinux"]),
         // Spawning: the child side in C, the parent side in Swift.
         .target(name: "CSpawn"),
         .target(name: "Exec", dependencies: ["CSpawn", "SystemCall"]),
@@ -29,9 +30,16 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .executableTarget(
+            name: "corrald",
+            dependencies: [
+                "Supervisor", "Cgroups", "UnitFile",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "corralctl",
             dependencies: [
-                "UnitFile", "UnitModel", "ResourceControl", "Cgroups",
+                "UnitFile", "UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

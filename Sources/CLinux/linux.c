@@ -9,6 +9,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int corral_epoll_create(void) {
@@ -105,4 +107,18 @@ int corral_pidfd_send_signal(int pidfd, int signal) {
 
 int corral_set_child_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+ssize_t corral_getxattr(const char *path, const char *name, void *value, size_t size) {
+    return getxattr(path, name, value, size);
+}
+
+int corral_reap_child(pid_t *pid, int *code, int *status) {
+    siginfo_t info = {0};
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0) return -1;
+    if (info.si_pid == 0) return 0;
+    *pid = info.si_pid;
+    *code = info.si_code;
+    *status = info.si_status;
+    return 1;
 }

@@ -1,4 +1,5 @@
 import Glibc
+import UnitFile
 import UnitModel
 
 /// Reads the facts `ResourceControl` needs from the running system. Read only: it never writes.
@@ -11,10 +12,10 @@ public enum HostProbe {
     public static func current(cgroupRoot: String? = nil, devicePaths: [String] = []) -> HostFacts {
         let root = cgroupRoot ?? cgroup2Mount() ?? "/sys/fs/cgroup"
         let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let meminfo = readFile("/proc/meminfo").map(parseMeminfo) ?? [:]
+        let meminfo = readTextFile(atPath: "/proc/meminfo").map(parseMeminfo) ?? [:]
         var memory = (meminfo["MemTotal"] ?? 0) * 1024
         // Like systemd's physical_memory(): a memory.max on our root caps the RAM we may use.
-        if let limit = readFile(root + "/memory.max").flatMap({ UInt64(trimmed($0)) }) {
+        if let limit = readTextFile(atPath: root + "/memory.max").flatMap({ UInt64(trimmed($0)) }) {
             memory = min(memory, limit / pageSize * pageSize)
         }
         var devices: [String: BlockDevice] = [:]
@@ -29,14 +30,14 @@ public enum HostProbe {
             threadsMax: readNumber("/proc/sys/kernel/threads-max") ?? 0,
             rootPidsMax: readNumber(root + "/pids.max"),
             controllers: Set(
-                (readFile(root + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
+                (readTextFile(atPath: root + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
                     .compactMap { Controller(rawValue: String($0)) }),
             devices: devices,
             pageSize: pageSize)
     }
 
     /// The mount point of the first cgroup2 file system in /proc/self/mountinfo.
-    static func cgroup2Mount(mountinfo: String? = readFile("/proc/self/mountinfo")) -> String? {
+    static func cgroup2Mount(mountinfo: String? = readTextFile(atPath: "/proc/self/mountinfo")) -> String? {
         for line in (mountinfo ?? "").split(separator: "\n") {
             let fields = line.split(separator: " ")
             // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
@@ -66,7 +67,7 @@ public enum HostProbe {
             device = origin
         }
         device = wholeDisk(of: device, sysBlock: sysBlock)
-        let scheduler = readFile("\(sysBlock)/\(device.0):\(device.1)/queue/scheduler") ?? ""
+        let scheduler = readTextFile(atPath: "\(sysBlock)/\(device.0):\(device.1)/queue/scheduler") ?? ""
         return BlockDevice(major: device.0, minor: device.1, supportsWeight: scheduler.contains("[bfq]"))
     }
 
@@ -74,7 +75,7 @@ public enum HostProbe {
     static func wholeDisk(of device: (UInt32, UInt32), sysBlock: String) -> (UInt32, UInt32) {
         let directory = "\(sysBlock)/\(device.0):\(device.1)"
         guard access(directory + "/queue", F_OK) != 0, access(directory + "/partition", F_OK) == 0,
-            let parent = readFile(directory + "/../dev").flatMap(parseDeviceNumber),
+            let parent = readTextFile(atPath: directory + "/../dev").flatMap(parseDeviceNumber),
             access("\(sysBlock)/\(parent.0):\(parent.1)/queue", F_OK) == 0
         else { return device }
         return parent
@@ -93,12 +94,12 @@ public enum HostProbe {
             if name != "." && name != ".." { names.append(name) }
         }
         guard names.count == 1 else { return nil }
-        return readFile("\(slaves)/\(names[0])/dev").flatMap(parseDeviceNumber)
+        return readTextFile(atPath: "\(slaves)/\(names[0])/dev").flatMap(parseDeviceNumber)
     }
 
     /// The count of CPUs in /sys/devices/system/cpu/online (`0-3,6`), else sysconf's.
     static func onlineCPUs() -> Int {
-        let ranges = trimmed(readFile("/sys/devices/system/cpu/online") ?? "").split(separator: ",")
+        let ranges = trimmed(readTextFile(atPath: "/sys/devices/system/cpu/online") ?? "").split(separator: ",")
         let count = ranges.reduce(0) { total, range in
             let bounds = range.split(separator: "-").compactMap { Int($0) }
             return total + (bounds.count == 2 ? bounds[1] - bounds[0] + 1 : bounds.count)
@@ -157,22 +158,5 @@ private func trimmed(_ text: String) -> String {
 
 /// A number file such as `pid_max`; nil when absent or `max`.
 private func readNumber(_ path: String) -> UInt64? {
-    readFile(path).flatMap { UInt64(trimmed($0)) }
-}
-
-/// A whole small file (procfs, sysfs, cgroupfs), or nil when it cannot be read.
-private func readFile(_ path: String) -> String? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var contents: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { return nil }
-        if count == 0 { break }
-        contents += buffer[..<count]
-    }
-    return String(decoding: contents, as: UTF8.self)
+    readTextFile(atPath: path).flatMap { UInt64(trimmed($0)) }
 }

@@ -8,7 +8,7 @@ public enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .exited(let code): "status=\(code)"
-        case .killed(let signal, let core): "signal=\(signalName(signal))" + (core ? " (core dumped)" : "")
+        case .killed(let signal, let core): "signal=\(Grammar.signalName(signal))" + (core ? " (core dumped)" : "")
         }
     }
 }
@@ -105,7 +105,7 @@ public enum ServiceEvent: Sendable, Equatable {
 /// One service's state machine, as systemd's service.c behaves, without I/O.
 /// `handle(_:)` returns the actions for the event loop to perform, in order.
 public struct ServiceMachine: Sendable {
-    public let settings: ServiceSettings
+    public private(set) var settings: ServiceSettings
     public let startLimitInterval: USec
     public let startLimitBurst: UInt32
 
@@ -133,6 +133,20 @@ public struct ServiceMachine: Sendable {
 
     public var activeState: ActiveState { subState.activeState }
 
+    /// New settings after `daemon-reload`, taken only while the service is not running.
+    public mutating func update(settings: ServiceSettings) {
+        guard [.dead, .failed].contains(subState) else { return }
+        self.settings = settings
+    }
+
+    /// `reset-failed`: a failed service becomes inactive, and its start-limit count starts over.
+    public mutating func resetFailed() {
+        recentStarts = []
+        guard subState == .failed else { return }
+        subState = .dead
+        result = .success
+    }
+
     public mutating func handle(_ event: ServiceEvent) -> [ServiceAction] {
         switch event {
         case .start(let now): return start(now: now)
@@ -150,6 +164,8 @@ public struct ServiceMachine: Sendable {
         case .cgroupEmpty:
             cgroupEmpty = true
             if subState == .running && mainProcessUnknown { return enterRunning() }
+            // A cgroup left populated at the end (swept, or KillMode=process) is removed once empty.
+            if [.dead, .failed, .autoRestart].contains(subState) { return [.releaseCgroup] }
             return processesGone ? advanceAfterKill() : []
         case .timerFired(let now): return timerFired(now: now)
         }
@@ -402,12 +418,12 @@ public struct ServiceMachine: Sendable {
         return actions
     }
 
+    /// Whether a kill stage has nothing left to wait for. Only KillMode=control-group waits for the
+    /// whole cgroup; with `mixed` what is left when the main and control processes are gone is swept
+    /// with `cgroup.kill` on the way to dead.
     private var processesGone: Bool {
         guard mainPID == nil && controlPID == nil else { return false }
-        switch settings.killMode {
-        case .controlGroup, .mixed: return cgroupEmpty
-        case .process, .none: return true
-        }
+        return settings.killMode == .controlGroup ? cgroupEmpty : true
     }
 
     /// The next step once a kill stage has nothing left to wait for.
@@ -425,7 +441,9 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterDead() -> [ServiceAction] {
         subState = result == .success ? .dead : .failed
-        var actions: [ServiceAction] = [.disarmTimer, .releaseCgroup]
+        var actions: [ServiceAction] = [.disarmTimer]
+        if !cgroupEmpty && [.controlGroup, .mixed].contains(settings.killMode) { actions.append(.killCgroup) }
+        actions.append(.releaseCgroup)
         if !stopRequested && shouldRestart {
             subState = .autoRestart
             actions.append(.armTimer(settings.restartDelay))
@@ -504,13 +522,4 @@ public struct ServiceMachine: Sendable {
         case .killed(_, let core): core ? .coreDump : .signal
         }
     }
-}
-
-/// `SIGTERM` for 15, as systemd prints signals.
-func signalName(_ signal: Int32) -> String {
-    let names: [Int32: String] = [
-        1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL", 10: "USR1",
-        11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM", 17: "CHLD", 18: "CONT", 19: "STOP", 20: "TSTP",
-    ]
-    return names[signal] ?? String(signal)
 }

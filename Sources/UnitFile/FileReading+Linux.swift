@@ -29,3 +29,8 @@ public func readFile(atPath path: String) throws(FileReadError) -> [UInt8] {
         bytes.append(contentsOf: chunk[0..<count])
     }
 }
+
+/// A whole file as UTF-8 text (invalid bytes replaced); nil when it cannot be read.
+public func readTextFile(atPath path: String) -> String? {
+    (try? readFile(atPath: path)).map { String(decoding: $0, as: UTF8.self) }
+}

@@ -18,6 +18,13 @@ extension Grammar {
         return number
     }
 
+    /// systemd's `signal_to_string`: the name without `SIG`, `RTMIN+n`, or the number.
+    public static func signalName(_ signal: Int32) -> String {
+        if signal >= 1 && Int(signal) < signalNames.count { return signalNames[Int(signal)] }
+        if realtimeSignals.contains(signal) { return "RTMIN+\(signal - realtimeSignals.lowerBound)" }
+        return String(signal)
+    }
+
     static func parseSignal(_ text: String) -> Int32? {
         let name = text.hasPrefix("SIG") ? text.dropFirst(3) : Substring(text)
         if let index = signalNames.firstIndex(of: String(name)), index > 0 { return Int32(index) }

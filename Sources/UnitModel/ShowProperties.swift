@@ -135,7 +135,7 @@ public enum ShowProperties {
         case .environmentFiles(let files):
             return files.map { "\($0.path) (ignore_errors=\($0.missingOK ? "yes" : "no"))" }
         case .exitStatus(let set):
-            return [(set.statuses.map { String($0) } + set.signals.map(signalName)).joined(separator: " ")]
+            return [(set.statuses.map { String($0) } + set.signals.map(Grammar.signalName)).joined(separator: " ")]
         case .systemCallFilter(let filter):
             return [(filter.allowList ? "" : "~") + filter.names.joined(separator: " ")]
         }
@@ -156,18 +156,6 @@ public enum ShowProperties {
             (.ambientFallback, "ambient"), (.noEnvironmentExpansion, "no-env-expand"),
         ]
         return names.filter { flags.contains($0.0) }.map(\.1)
-    }
-
-    /// systemd's `signal_to_string`: the name without `SIG`, `RTMIN+n`, or the number.
-    private static func signalName(_ signal: Int32) -> String {
-        let names = [
-            "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE",
-            "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
-            "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
-        ]
-        if signal >= 1 && Int(signal) <= names.count { return names[Int(signal) - 1] }
-        if signal >= 34 && signal <= 64 { return "RTMIN+\(signal - 34)" }
-        return String(signal)
     }
 
     // MARK: - JSON
@@ -207,7 +195,7 @@ public enum ShowProperties {
         case .exitStatus(let set):
             return .object([
                 ("statuses", .array(set.statuses.map { .integer(Int64($0)) })),
-                ("signals", strings(set.signals.map(signalName))),
+                ("signals", strings(set.signals.map(Grammar.signalName))),
             ])
         case .systemCallFilter(let filter):
             return .object([("allow_list", .bool(filter.allowList)), ("names", strings(filter.names))])

@@ -5,6 +5,12 @@ struct Corralctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corralctl",
         abstract: "Inspect and control Corral units.",
-        discussion: "The offline verbs (verify, cat, show, plan, escape) read unit files directly; no daemon is needed.",
-        subcommands: [VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, EscapeCommand.self])
+        discussion: "The offline verbs (verify, cat, show, plan, escape) read unit files directly; the others talk to corrald.",
+        subcommands: [
+            UnitVerbCommand<StartVerb>.self, UnitVerbCommand<StopVerb>.self, UnitVerbCommand<RestartVerb>.self,
+            UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, ListUnitsCommand.self,
+            StateQueryCommand<IsActiveVerb>.self, StateQueryCommand<IsFailedVerb>.self,
+            UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self,
+            VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, EscapeCommand.self,
+        ])
 }

@@ -34,5 +34,13 @@ ssize_t corral_receive_with_credentials(int fd, void *buffer, size_t length, pid
 int corral_pidfd_open(pid_t pid);
 int corral_pidfd_send_signal(int pidfd, int signal);
 
+/// getxattr(2); <sys/xattr.h> is not part of Swift's Glibc module.
+ssize_t corral_getxattr(const char *path, const char *name, void *value, size_t size);
+
+/// waitid(P_ALL, WEXITED | WNOHANG): reaps one exited child. Returns 1 with its pid, CLD_* code and
+/// status (exit code or signal), 0 when none has exited, -1 on error (ECHILD: no children).
+/// C because siginfo_t's fields live in unions Swift cannot reach by name.
+int corral_reap_child(pid_t *pid, int *code, int *status);
+
 /// Makes the caller the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int corral_set_child_subreaper(void);

@@ -1,0 +1,58 @@
+import CLinux
+import Glibc
+import UnitFile
+
+/// Where Corral's cgroup subtree lives, and whether limits can be enforced there.
+public struct CgroupRoot: Sendable, Equatable {
+    /// Absolute path of Corral's root cgroup.
+    public var path: String
+    /// Where the cgroup2 hierarchy is mounted; `path` below it is what /proc/PID/cgroup shows.
+    public var mountPoint: String
+    /// On a hybrid host the cgroup2 hierarchy has no controllers: corrald only places and tracks
+    /// processes, and says once per unit which limits it cannot enforce.
+    public var trackingOnly: Bool
+    /// How the root was chosen, for the start-up log.
+    public var reason: String
+
+    public init(path: String, mountPoint: String, trackingOnly: Bool, reason: String) {
+        self.path = path
+        self.mountPoint = mountPoint
+        self.trackingOnly = trackingOnly
+        self.reason = reason
+    }
+
+    /// Chooses the root: `configured` (CgroupRoot= or --cgroup-root) if given; else, on a pure
+    /// cgroup2 host, the cgroup corrald was started in when it was delegated to it (systemd marks
+    /// delegated cgroups with the `trusted.delegate` attribute), otherwise `corral.slice` at the
+    /// top; on a hybrid host, `corral.slice` inside the cgroup2 mount, tracking only.
+    public static func detect(configured: String?) -> CgroupRoot? {
+        guard let mount = HostProbe.cgroup2Mount() else { return nil }
+        let hybrid = mount != "/sys/fs/cgroup"
+        if let configured {
+            return CgroupRoot(path: configured, mountPoint: mount, trackingOnly: hybrid, reason: "configured")
+        }
+        if hybrid {
+            return CgroupRoot(
+                path: mount + "/corral.slice", mountPoint: mount, trackingOnly: true,
+                reason: "hybrid cgroup layout: cgroup2 at \(mount) has no controllers")
+        }
+        if let own = ownCgroup(), own != "/", isDelegated(mount + own) {
+            return CgroupRoot(path: mount + own, mountPoint: mount, trackingOnly: false, reason: "delegated cgroup \(own)")
+        }
+        return CgroupRoot(path: mount + "/corral.slice", mountPoint: mount, trackingOnly: false, reason: "pure cgroup2 host")
+    }
+
+    /// This process's cgroup2 path, from the `0::` line of /proc/self/cgroup.
+    public static func ownCgroup() -> String? {
+        guard let text = readTextFile(atPath: "/proc/self/cgroup") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("0::") {
+            return String(line.dropFirst(3))
+        }
+        return nil
+    }
+
+    private static func isDelegated(_ path: String) -> Bool {
+        var value: UInt8 = 0
+        return corral_getxattr(path, "trusted.delegate", &value, 1) > 0 && value == UInt8(ascii: "1")
+    }
+}

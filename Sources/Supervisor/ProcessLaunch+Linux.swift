@@ -1,0 +1,257 @@
+import Exec
+import Glibc
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// What a spawned process gets from the supervisor besides its unit's settings.
+struct LaunchContext {
+    /// `O_PATH` fd of the unit's cgroup, for CLONE_INTO_CGROUP.
+    var cgroupDirectory: Int32
+    /// Write end of the pipe that carries the unit's output to corrald.
+    var outputPipe: Int32
+    var notifySocket: String?
+    var invocationID: String
+    /// `$MAINPID` for control processes once the main process is known.
+    var mainPID: Int32?
+}
+
+/// A spawn that failed before the child existed (user lookup, files to open), worded as systemd does.
+struct LaunchFailure: Error {
+    var message: String
+}
+
+/// Turns a unit's command line and execution settings into a `SpawnRequest`.
+/// The fds it opens are returned for the caller to close once the child has started.
+enum ProcessLaunch {
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    static func request(
+        for command: ExecCommand, unit: Unit, context: LaunchContext
+    ) throws(LaunchFailure) -> (request: SpawnRequest, openedFDs: [Int32]) {
+        let exec = unit.exec
+        var opened: [Int32] = []
+        func fail(_ step: String, _ error: String) -> LaunchFailure {
+            opened.forEach { close($0) }
+            return LaunchFailure(message: "Failed at step \(step) spawning \(command.path): \(error)")
+        }
+
+        let credentials: Credentials?
+        do {
+            credentials = try Credentials.resolve(user: exec.user, group: exec.group)
+        } catch {
+            throw fail(error.step, error.message)
+        }
+
+        var environment = baseEnvironment(context: context, credentials: credentials, unit: unit)
+        for file in exec.environmentFiles {
+            guard let text = readTextFile(atPath: file.path) else {
+                if file.missingOK { continue }
+                throw fail("EXEC", "Failed to load environment files: \(file.path): No such file or directory")
+            }
+            environment.merge(parseEnvironmentFile(text))
+        }
+        environment.merge(exec.environment)
+
+        let arguments =
+            command.flags.contains(.noEnvironmentExpansion)
+            ? command.argv : expandVariables(in: command.argv, environment: environment)
+
+        func open(_ path: String, _ flags: Int32, _ step: String) throws(LaunchFailure) -> Int32 {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw fail(step, "\(path): \(Errno.current)") }
+            opened.append(fd)
+            return fd
+        }
+        func output(_ stream: StandardStream, step: String) throws(LaunchFailure) -> Int32? {
+            switch stream {
+            case .null: return try open("/dev/null", O_WRONLY, step)
+            case .file(let path): return try open(path, O_WRONLY | O_CREAT, step)
+            case .append(let path): return try open(path, O_WRONLY | O_CREAT | O_APPEND, step)
+            case .truncate(let path): return try open(path, O_WRONLY | O_CREAT | O_TRUNC, step)
+            case .inherit, .tty: return nil
+            case .journal, .kmsg, .socket, .data: return context.outputPipe
+            }
+        }
+        let standardInput: Int32
+        switch exec.standardInput {
+        case .file(let path): standardInput = try open(path, O_RDONLY, "STDIN")
+        default: standardInput = try open("/dev/null", O_RDONLY, "STDIN")
+        }
+        let standardOutput = try output(exec.standardOutput, step: "STDOUT")
+        let standardError = exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
+
+        var workingDirectory: String?
+        if let directory = exec.workingDirectory {
+            let path = directory.home ? (credentials?.home ?? "/root") : directory.path
+            if !(directory.missingOK && access(path, F_OK) != 0) { workingDirectory = path }
+        }
+
+        let fullPrivileges = command.flags.contains(.fullPrivileges)
+        let request = SpawnRequest(
+            path: resolveExecutable(command.path),
+            arguments: arguments,
+            environment: environment.entries,
+            standardInput: standardInput,
+            standardOutput: standardOutput,
+            standardError: standardError,
+            cgroupDirectory: context.cgroupDirectory,
+            userID: fullPrivileges || exec.user == nil ? nil : credentials?.uid,
+            groupID: fullPrivileges ? nil : credentials?.gid,
+            supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
+            resourceLimits: exec.limits.map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
+            noNewPrivileges: exec.noNewPrivileges && !fullPrivileges,
+            workingDirectory: workingDirectory)
+        return (request, opened)
+    }
+
+    private static func baseEnvironment(context: LaunchContext, credentials: Credentials?, unit: Unit) -> Environment {
+        var environment = Environment()
+        environment.set("PATH", defaultPath)
+        environment.set("INVOCATION_ID", context.invocationID)
+        if let socket = context.notifySocket { environment.set("NOTIFY_SOCKET", socket) }
+        if let pid = context.mainPID { environment.set("MAINPID", String(pid)) }
+        if let credentials {
+            environment.set("USER", credentials.userName)
+            environment.set("LOGNAME", credentials.userName)
+            environment.set("HOME", credentials.home)
+            environment.set("SHELL", credentials.shell)
+        }
+        return environment
+    }
+
+    /// A plain program name (`ExecStart=sleep 5`) is looked up in the default PATH, as systemd does.
+    static func resolveExecutable(_ path: String) -> String {
+        guard !path.contains("/") else { return path }
+        for directory in defaultPath.split(separator: ":") {
+            let candidate = "\(directory)/\(path)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return path
+    }
+
+    /// `${NAME}` is replaced inside a word; a word that is exactly `$NAME` becomes the value's
+    /// whitespace-separated words (systemd.service(5), "Command lines").
+    static func expandVariables(in argv: [String], environment: Environment) -> [String] {
+        var result: [String] = []
+        for (index, word) in argv.enumerated() {
+            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1 {
+                let name = String(word.dropFirst())
+                if name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                    result += (environment[name] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+                        .map(String.init)
+                    continue
+                }
+            }
+            var expanded = ""
+            var rest = Substring(word)
+            while let start = rest.firstRange(of: "${") {
+                expanded += rest[..<start.lowerBound]
+                guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                    expanded += rest[start.lowerBound...]
+                    rest = ""
+                    break
+                }
+                expanded += environment[String(rest[start.upperBound..<end])] ?? ""
+                rest = rest[rest.index(after: end)...]
+            }
+            result.append(expanded + rest)
+        }
+        return result
+    }
+
+    /// `KEY=VALUE` lines; `#`/`;` comments and blank lines skipped, one level of matching quotes removed.
+    static func parseEnvironmentFile(_ text: String) -> [String] {
+        var entries: [String] = []
+        for rawLine in text.split(separator: "\n") {
+            var line = rawLine.drop { $0 == " " || $0 == "\t" }
+            if line.hasPrefix("export ") { line = line.dropFirst("export ".count) }
+            guard let first = line.first, first != "#", first != ";", let equals = line.firstIndex(of: "=") else {
+                continue
+            }
+            let key = line[..<equals].trimmingSuffix { $0 == " " || $0 == "\t" }
+            var value = line[line.index(after: equals)...].drop { $0 == " " || $0 == "\t" }
+            value = value.trimmingSuffix { $0 == " " || $0 == "\t" || $0 == "\r" }
+            if value.count >= 2, let quote = value.first, quote == "\"" || quote == "'", value.last == quote {
+                value = value.dropFirst().dropLast()
+            }
+            entries.append("\(key)=\(value)")
+        }
+        return entries
+    }
+}
+
+/// An environment block where a later assignment of a name replaces the earlier one in place.
+struct Environment {
+    private(set) var entries: [String] = []
+
+    subscript(name: String) -> String? {
+        entries.last { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    mutating func set(_ name: String, _ value: String) {
+        merge(["\(name)=\(value)"])
+    }
+
+    mutating func merge(_ assignments: [String]) {
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            let prefix = assignment[...equals]
+            if let index = entries.firstIndex(where: { $0.hasPrefix(prefix) }) {
+                entries[index] = assignment
+            } else {
+                entries.append(assignment)
+            }
+        }
+    }
+}
+
+/// The uid, gid and groups that `User=` and `Group=` name.
+struct Credentials {
+    var userName: String
+    var uid: uid_t
+    var gid: gid_t
+    var groups: [gid_t]
+    var home: String
+    var shell: String
+
+    struct LookupError: Error {
+        var step: String
+        var message: String
+    }
+
+    /// nil when neither is set. Names or numeric IDs, as systemd accepts.
+    static func resolve(user: String?, group: String?) throws(LookupError) -> Credentials? {
+        guard user != nil || group != nil else { return nil }
+        var credentials = Credentials(userName: "root", uid: 0, gid: 0, groups: [], home: "/root", shell: "/bin/sh")
+        if let user {
+            let entry = UInt32(user).flatMap { getpwuid($0) } ?? getpwnam(user)
+            guard let entry else { throw LookupError(step: "USER", message: "Failed to determine user credentials: No such process") }
+            credentials.userName = String(cString: entry.pointee.pw_name)
+            credentials.uid = entry.pointee.pw_uid
+            credentials.gid = entry.pointee.pw_gid
+            credentials.home = String(cString: entry.pointee.pw_dir)
+            credentials.shell = String(cString: entry.pointee.pw_shell)
+            var count: Int32 = 64
+            var groups = [gid_t](repeating: 0, count: Int(count))
+            if getgrouplist(entry.pointee.pw_name, credentials.gid, &groups, &count) >= 0 {
+                credentials.groups = Array(groups[0..<Int(count)])
+            }
+        }
+        if let group {
+            let entry = UInt32(group).flatMap { getgrgid($0) } ?? getgrnam(group)
+            guard let entry else { throw LookupError(step: "GROUP", message: "Failed to determine group credentials: No such process") }
+            credentials.gid = entry.pointee.gr_gid
+            if user == nil { credentials.groups = [credentials.gid] }
+        }
+        return credentials
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
+    }
+}

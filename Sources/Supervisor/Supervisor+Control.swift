@@ -1,0 +1,267 @@
+import Cgroups
+import ControlProtocol
+import Glibc
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// A connected `corralctl`: its credentials and the bytes of its request so far.
+final class ClientConnection {
+    let fd: Int32
+    let credentials: PeerCredentials
+    var decoder = MessageDecoder()
+    /// Set once a request was read: the connection carries exactly one.
+    var answered = false
+
+    init(fd: Int32, credentials: PeerCredentials) {
+        self.fd = fd
+        self.credentials = credentials
+    }
+}
+
+/// systemctl's exit codes.
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let notActive: Int32 = 3
+    static let accessDenied: Int32 = 4
+    static let noSuchUnit: Int32 = 5
+}
+
+extension Supervisor {
+    static let maximumClients = 64
+
+    func acceptClients() {
+        while let fd = try? UnixSocket.accept(controlListener) {
+            guard clients.count < Self.maximumClients, let credentials = try? UnixSocket.peerCredentials(fd) else {
+                close(fd)
+                continue
+            }
+            clients[fd] = ClientConnection(fd: fd, credentials: credentials)
+            do {
+                try watch(fd, as: .client(fd))
+            } catch {
+                closeClient(fd)
+            }
+        }
+    }
+
+    func readClient(_ fd: Int32) {
+        guard let client = clients[fd] else { return }
+        do {
+            guard let bytes = try UnixSocket.read(fd) else { return }
+            if bytes.isEmpty { return closeClient(fd) }
+            guard !client.answered, let message = try client.decoder.feed(bytes).first else { return }
+            client.answered = true
+            let request = try Request(message)
+            if request.verb.changesState && client.credentials.uid != 0 {
+                return reply(to: fd, Response(exitCode: ExitStatus.accessDenied, error: "Access denied: only root may \(request.verb.rawValue) units."))
+            }
+            handle(request, from: fd)
+        } catch let error as ProtocolError {
+            reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
+        } catch {
+            closeClient(fd)
+        }
+    }
+
+    func reply(to fd: Int32, _ response: Response) {
+        guard clients[fd] != nil else { return }
+        // Replies are small and the client waits for them: write in blocking mode.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try? UnixSocket.writeAll(fd, response.message.encoded)
+        closeClient(fd)
+    }
+
+    func closeClient(_ fd: Int32) {
+        guard clients.removeValue(forKey: fd) != nil else { return }
+        unwatch(fd)
+        close(fd)
+        pendingReplies.removeAll { $0.client == fd }
+    }
+
+    // MARK: - Verbs
+
+    private func handle(_ request: Request, from fd: Int32) {
+        switch request.verb {
+        case .start, .stop, .restart:
+            startJobs(request, from: fd)
+        case .reload:
+            for name in request.units {
+                guard let unit = loadedUnit(name, replyingTo: fd) else { return }
+                guard unit.machine?.settings.execReload.isEmpty == false, unit.activeState == .active else {
+                    return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Job type reload is not applicable for unit \(name)."))
+                }
+                deliver(.reload, to: unit)
+            }
+            reply(to: fd, Response())
+        case .kill:
+            guard let signal = try? Grammar.signal(request.options["signal"] ?? "SIGTERM") else {
+                return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Invalid signal '\(request.options["signal"] ?? "")'."))
+            }
+            for name in request.units {
+                guard let unit = loadedUnit(name, replyingTo: fd) else { return }
+                for pid in processes(inTreeOf: unit.plan.cgroup) { kill(pid, signal) }
+            }
+            reply(to: fd, Response())
+        case .status, .show:
+            guard let name = request.units.first, let unit = unit(named: name) else {
+                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
+            }
+            let exitCode = unit.loaded.loadState == .notFound ? ExitStatus.noSuchUnit
+                : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
+            reply(to: fd, Response(exitCode: request.verb == .status ? exitCode : 0, body: liveProperties(of: unit)))
+        case .listUnits:
+            reply(to: fd, Response(body: unitList(all: request.options["all"] == "yes")))
+        case .isActive, .isFailed:
+            var body: [Message.Field] = []
+            var matched = false
+            for name in request.units {
+                let state = unit(named: name)?.activeState ?? .inactive
+                body.append(.init("ActiveState", state.rawValue))
+                if request.verb == .isActive ? state == .active || state == .reloading : state == .failed { matched = true }
+            }
+            let miss = request.verb == .isActive ? ExitStatus.notActive : ExitStatus.failure
+            reply(to: fd, Response(exitCode: matched ? 0 : miss, body: body))
+        case .resetFailed:
+            for unit in request.units.isEmpty ? Array(units.values) : request.units.compactMap({ unit(named: $0) }) {
+                unit.machine?.resetFailed()
+                noteStateChange(of: unit)
+            }
+            reply(to: fd, Response())
+        case .daemonReload:
+            reloadUnits()
+            reply(to: fd, Response())
+        }
+    }
+
+    private func loadedUnit(_ name: String, replyingTo fd: Int32) -> ManagedUnit? {
+        guard let unit = unit(named: name), unit.loaded.loadState == .loaded else {
+            reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(name) not loaded."))
+            return nil
+        }
+        return unit
+    }
+
+    /// start, stop and restart answer once every job they queued has ended, as systemctl waits.
+    private func startJobs(_ request: Request, from fd: Int32) {
+        let pending = PendingReply(client: fd, verb: request.verb.rawValue, units: request.units)
+        for name in request.units {
+            let type: JobType = request.verb == .start ? .start : .stop
+            if request.verb == .restart { restartsAfterStop.insert(name) }
+            if let refusal = enqueue(type, name, reply: pending) {
+                restartsAfterStop.remove(name)
+                let code = unit(named: name)?.loaded.loadState == .loaded ? ExitStatus.failure : ExitStatus.noSuchUnit
+                return reply(to: fd, Response(exitCode: code, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"))
+            }
+        }
+        pendingReplies.append(pending)
+        dispatchJobs()
+    }
+
+    /// A job ended: restarts continue with their start; waiting clients get their answer.
+    func jobEnded(_ name: String, type: JobType, result: JobResult) {
+        if type == .stop, restartsAfterStop.remove(name) != nil {
+            if result == .done, enqueue(.start, name, reply: nil) == nil { return }
+        }
+        for pending in pendingReplies where pending.waitingFor.contains(name) {
+            pending.waitingFor.remove(name)
+            if result != .done {
+                pending.failures.append(
+                    "Job for \(name) failed because \(failureCause(of: name, result: result)).\nSee \"corralctl status \(name)\" for details.")
+            }
+            if pending.waitingFor.isEmpty {
+                let response = pending.failures.isEmpty
+                    ? Response() : Response(exitCode: ExitStatus.failure, error: pending.failures.joined(separator: "\n"))
+                pendingReplies.removeAll { $0 === pending }
+                reply(to: pending.client, response)
+            }
+        }
+    }
+
+    private func failureCause(of name: String, result: JobResult) -> String {
+        if result == .dependency { return "a dependency failed" }
+        switch units[name]?.machine?.result {
+        case .exitCode: return "the control process exited with error code"
+        case .signal, .coreDump: return "a fatal signal was delivered to the control process"
+        case .timeout: return "a timeout was exceeded"
+        case .oomKill: return "the service was killed by the OOM killer"
+        case .startLimitHit: return "start of the service was attempted too often"
+        case .protocol: return "the service did not take the steps required by its unit configuration"
+        default: return "the unit failed"
+        }
+    }
+
+    // MARK: - What status and list-units report
+
+    func liveProperties(of unit: ManagedUnit) -> [Message.Field] {
+        var fields: [Message.Field] = []
+        func add(_ name: String, _ value: String?) {
+            if let value { fields.append(.init(name, value)) }
+        }
+        let cgroup = unit.plan.cgroup
+        add("Id", unit.name)
+        add("Description", unit.loaded.unit.unit.description ?? unit.name)
+        add("LoadState", unit.loaded.loadState.rawValue)
+        add("FragmentPath", unit.loaded.fragmentPath)
+        for path in unit.loaded.dropInPaths { add("DropInPaths", path) }
+        add("ActiveState", unit.activeState.rawValue)
+        add("SubState", unit.subState)
+        add("Result", unit.machine?.result.rawValue)
+        add("StateChangeTimestamp", String(unit.stateChangeTimestamp))
+        add("MainPID", unit.machine?.mainPID.map(String.init))
+        add("ExecMainStatus", unit.machine?.mainExit?.description)
+        add("StatusText", unit.statusText)
+        add("InvocationID", unit.invocationID.isEmpty ? nil : unit.invocationID)
+        let present = unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty
+        if present {
+            add("ControlGroup", "/" + cgroup)
+            add("TasksCurrent", read("pids.current", of: cgroup) ?? String(processes(inTreeOf: cgroup).count))
+            add("MemoryCurrent", read("memory.current", of: cgroup))
+            add("MemoryPeak", read("memory.peak", of: cgroup))
+            add("CPUUsageNSec", read("cpu.stat", of: cgroup).flatMap { KeyedValues($0)["usage_usec"] }.map { String($0 * 1000) })
+            if let io = read("io.stat", of: cgroup) {
+                var readBytes: UInt64 = 0
+                var writtenBytes: UInt64 = 0
+                for line in io.split(separator: "\n") {
+                    for pair in line.split(separator: " ").dropFirst() {
+                        let parts = pair.split(separator: "=")
+                        guard parts.count == 2, let value = UInt64(parts[1]) else { continue }
+                        if parts[0] == "rbytes" { readBytes += value }
+                        if parts[0] == "wbytes" { writtenBytes += value }
+                    }
+                }
+                add("IOReadBytes", String(readBytes))
+                add("IOWriteBytes", String(writtenBytes))
+            }
+            for pid in processes(inTreeOf: cgroup) { add("Process", "\(pid) \(commandLine(of: pid))") }
+        }
+        let settings = ShowProperties.properties(of: unit.loaded.unit, host: hostFacts)
+        for property in settings where ["TasksMax", "MemoryHigh", "MemoryMax", "CPUQuotaPerSecUSec"].contains(property.name) {
+            add(property.name, ShowProperties.text([property]).split(separator: "=", maxSplits: 1).last.map { String($0.dropLast()) })
+        }
+        for line in unit.log.lines.suffix(10) { add("Log", line) }
+        return fields
+    }
+
+    private func unitList(all: Bool) -> [Message.Field] {
+        units.values.sorted { $0.name < $1.name }.filter { all || $0.activeState != .inactive || jobs.jobs[$0.name] != nil }
+            .map { unit in
+                let columns = [
+                    unit.name, unit.loaded.loadState.rawValue, unit.activeState.rawValue, unit.subState,
+                    unit.loaded.unit.unit.description ?? unit.name,
+                ]
+                return .init("Unit", columns.joined(separator: "\t"))
+            }
+    }
+
+    private func read(_ file: String, of cgroup: String) -> String? {
+        try? tree.read(file, in: cgroup)
+    }
+
+    private func commandLine(of pid: Int32) -> String {
+        guard let text = readTextFile(atPath: "/proc/\(pid)/cmdline"), !text.isEmpty else { return "" }
+        return text.split(separator: "\0").joined(separator: " ")
+    }
+}

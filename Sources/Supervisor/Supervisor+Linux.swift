@@ -1,0 +1,495 @@
+import CLinux
+import Cgroups
+import ControlProtocol
+import Exec
+import Glibc
+import ResourceControl
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// How corrald runs: where units come from, where its sockets live, which cgroup it owns.
+public struct SupervisorConfiguration: Sendable {
+    public var searchPath: UnitSearchPath
+    /// Holds `control` and `notify` sockets.
+    public var runtimeDirectory: String
+    public var cgroupRoot: CgroupRoot
+    /// Units started when corrald comes up, in this order (with their dependencies).
+    public var startUnits: [String]
+
+    public init(searchPath: UnitSearchPath, runtimeDirectory: String, cgroupRoot: CgroupRoot, startUnits: [String]) {
+        self.searchPath = searchPath
+        self.runtimeDirectory = runtimeDirectory
+        self.cgroupRoot = cgroupRoot
+        self.startUnits = startUnits
+    }
+
+    public var controlSocketPath: String { runtimeDirectory + "/control" }
+    public var notifySocketPath: String { runtimeDirectory + "/notify" }
+}
+
+/// corrald's event loop: one thread owns every unit, and everything that happens reaches it
+/// through one epoll set (signals, cgroup events, the notify and control sockets, unit output).
+public final class Supervisor {
+    enum Source {
+        case signals, cgroupEvents, notify, controlListener
+        case client(Int32)
+        case output(String)
+    }
+
+    let configuration: SupervisorConfiguration
+    let tree: CgroupTree
+    let poll: EventPoll
+    let signals: SignalReceiver
+    let inotify: Int32
+    let controlListener: Int32
+    let notifySocket: Int32
+    let hostFacts: HostFacts
+    /// The root's path as /proc/PID/cgroup shows it (relative to the cgroup2 mount).
+    let cgroupRootInHierarchy: String
+
+    var units: [String: ManagedUnit] = [:]
+    var jobs = JobQueue()
+    /// Which unit, and in which role, each process we watch belongs to.
+    var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
+    var cgroupWatches: [Int32: String] = [:]
+    var sources: [UInt64: Source] = [:]
+    var nextToken: UInt64 = 100
+    var clients: [Int32: ClientConnection] = [:]
+    var pendingReplies: [PendingReply] = []
+    /// Units whose stop job is the first half of a restart.
+    var restartsAfterStop: Set<String> = []
+    var shuttingDown = false
+
+    public init(configuration: SupervisorConfiguration) throws {
+        self.configuration = configuration
+        blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        _ = corral_set_child_subreaper()
+        signal(SIGPIPE, SIG_IGN)
+        mkdir(configuration.runtimeDirectory, 0o755)
+        tree = try CgroupTree(path: try Self.prepareRoot(configuration.cgroupRoot.path))
+        poll = try EventPoll()
+        signals = try SignalReceiver([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if inotify < 0 { throw Errno.current }
+        controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
+        notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
+        hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
+        cgroupRootInHierarchy = String(configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
+        try watch(signals.fd, as: .signals)
+        try watch(inotify, as: .cgroupEvents)
+        try watch(controlListener, as: .controlListener)
+        try watch(notifySocket, as: .notify)
+        try moveIntoOwnLeaf()
+    }
+
+    /// Creates Corral's root cgroup if needed and returns its path.
+    private static func prepareRoot(_ path: String) throws -> String {
+        if mkdir(path, 0o755) < 0 && errno != EEXIST { throw CgroupError(operation: .create, path: path, errno: .current) }
+        return path
+    }
+
+    /// corrald lives in its own leaf, `corrald.scope`, so no unit's OOM kill or `cgroup.kill` reaches it
+    /// and the root's children can have controllers enabled (no internal processes).
+    private func moveIntoOwnLeaf() throws {
+        try tree.create("corrald.scope")
+        try tree.attach(getpid(), to: "corrald.scope")
+    }
+
+    func watch(_ fd: Int32, as source: Source) throws {
+        let token = nextToken
+        nextToken += 1
+        sources[token] = source
+        try poll.watch(fd, token: token)
+    }
+
+    func unwatch(_ fd: Int32) {
+        poll.unwatch(fd)
+        sources = sources.filter {
+            switch $0.value {
+            case .client(let client): return client != fd
+            default: return true
+            }
+        }
+    }
+
+    // MARK: - The loop
+
+    /// Runs until SIGTERM or SIGINT, then stops every unit and returns.
+    public func run() throws {
+        log(nil, "corrald started; cgroup root \(tree.path) (\(configuration.cgroupRoot.reason))")
+        if configuration.cgroupRoot.trackingOnly {
+            log(nil, "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
+        }
+        for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        while true {
+            dispatchJobs()
+            if shuttingDown && jobs.jobs.isEmpty && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed }) {
+                break
+            }
+            let timeout = nextTimeout()
+            for token in try poll.wait(timeoutMilliseconds: timeout) {
+                guard let source = sources[token] else { continue }
+                handle(source)
+            }
+            fireTimers()
+        }
+        log(nil, "corrald stopped")
+        try? tree.remove("corrald.scope")
+    }
+
+    private func handle(_ source: Source) {
+        switch source {
+        case .signals:
+            for signal in signals.drain() {
+                switch signal {
+                case SIGCHLD: reapChildren()
+                case SIGHUP: reloadUnits()
+                default: beginShutdown()
+                }
+            }
+        case .cgroupEvents: readCgroupEvents()
+        case .notify: readNotifications()
+        case .controlListener: acceptClients()
+        case .client(let fd): readClient(fd)
+        case .output(let unit): readOutput(of: unit)
+        }
+    }
+
+    private func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        log(nil, "stopping every unit")
+        for unit in units.values where unit.activeState != .inactive && unit.activeState != .failed {
+            enqueue(.stop, unit.name, reply: nil)
+        }
+    }
+
+    // MARK: - Timers
+
+    private func nextTimeout() -> Int32 {
+        guard let deadline = units.values.compactMap(\.deadline).min() else { return -1 }
+        let now = monotonicMicroseconds()
+        if deadline <= now { return 0 }
+        return Int32(min((deadline - now + 999) / 1000, UInt64(Int32.max)))
+    }
+
+    private func fireTimers() {
+        let now = monotonicMicroseconds()
+        for unit in units.values where unit.deadline.map({ $0 <= now }) == true {
+            unit.deadline = nil
+            deliver(.timerFired(now: now), to: unit)
+        }
+    }
+
+    // MARK: - Processes
+
+    /// Reaps every exited child and reports it to the unit that owns it.
+    private func reapChildren() {
+        while true {
+            var pid: pid_t = 0
+            var code: Int32 = 0
+            var status: Int32 = 0
+            guard corral_reap_child(&pid, &code, &status) == 1 else { return }
+            let exit: ProcessExit =
+                switch code {
+                case 1: .exited(status)  // CLD_EXITED
+                default: .killed(signal: status, coreDumped: code == 3)  // CLD_KILLED, CLD_DUMPED
+                }
+            guard let owner = processOwners.removeValue(forKey: pid), let unit = units[owner.unit] else { continue }
+            if let pidfd = unit.pidfds.removeValue(forKey: pid) { close(pidfd) }
+            let oomKilled = exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
+            deliver(.exited(pid: pid, exit, oomKilled: oomKilled), to: unit)
+        }
+    }
+
+    /// Whether the kernel counted an OOM kill in the unit's cgroup since the last look.
+    private func newOOMKills(in unit: ManagedUnit) -> Bool {
+        guard let text = try? tree.read("memory.events", in: unit.plan.cgroup) else { return false }
+        let count = KeyedValues(text)["oom_kill"] ?? 0
+        defer { unit.oomKills = count }
+        return count > unit.oomKills
+    }
+
+    /// `cgroup.events` changed for some units: those whose cgroup is now empty hear about it.
+    private func readCgroupEvents() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var changed: Set<String> = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(inotify, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            var offset = 0
+            while offset + 16 <= count {
+                let wd = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
+                let nameLength = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) }
+                if let unit = cgroupWatches[wd] { changed.insert(unit) }
+                offset += 16 + Int(nameLength)
+            }
+        }
+        for name in changed.sorted() {
+            guard let unit = units[name], (try? tree.isPopulated(unit.plan.cgroup)) == false else { continue }
+            deliver(.cgroupEmpty, to: unit)
+        }
+    }
+
+    // MARK: - Running a unit's state machine
+
+    /// Feeds `event` to the unit's machine and performs the actions it asks for, feeding back
+    /// the events those produce (spawn results) until it is quiet.
+    func deliver(_ event: ServiceEvent, to unit: ManagedUnit) {
+        guard var machine = unit.machine else { return }
+        var pending = [event]
+        while !pending.isEmpty {
+            let actions = machine.handle(pending.removeFirst())
+            unit.machine = machine
+            for action in actions {
+                if let followUp = perform(action, for: unit) { pending.append(followUp) }
+                machine = unit.machine!
+            }
+        }
+        unit.machine = machine
+        noteStateChange(of: unit)
+    }
+
+    private func perform(_ action: ServiceAction, for unit: ManagedUnit) -> ServiceEvent? {
+        switch action {
+        case .prepareCgroup:
+            prepareCgroup(for: unit)
+            return nil
+        case .spawn(let command, let role):
+            return spawn(command, role: role, for: unit)
+        case .signal(let target, let signal):
+            sendSignal(signal, to: target, of: unit)
+            return nil
+        case .killCgroup:
+            do {
+                try tree.kill(unit.plan.cgroup)
+            } catch {
+                log(unit.name, "\(error)")
+            }
+            return nil
+        case .findMainProcess(let pidFile):
+            return .mainProcessFound(pid: findMainProcess(pidFile: pidFile, of: unit))
+        case .armTimer(let delay):
+            unit.deadline = monotonicMicroseconds() &+ delay
+            return nil
+        case .disarmTimer:
+            unit.deadline = nil
+            return nil
+        case .releaseCgroup:
+            releaseCgroup(of: unit)
+            return nil
+        case .log(let message):
+            log(unit.name, message)
+            return nil
+        }
+    }
+
+    private func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
+        let cgroupFD: Int32
+        do {
+            cgroupFD = try tree.openDirectory(unit.plan.cgroup)
+        } catch {
+            return .spawnFailed(role, message: "Failed at step CGROUP spawning \(command.path): \(error)")
+        }
+        defer { close(cgroupFD) }
+        let wantsNotify = unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
+        let context = LaunchContext(
+            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1,
+            notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
+            invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil)
+        let prepared: (request: SpawnRequest, openedFDs: [Int32])
+        do {
+            prepared = try ProcessLaunch.request(for: command, unit: unit.loaded.unit, context: context)
+        } catch {
+            return .spawnFailed(role, message: error.message)
+        }
+        defer { prepared.openedFDs.forEach { close($0) } }
+        do {
+            let process = try Spawner.spawn(prepared.request)
+            processOwners[process.pid] = (unit.name, role)
+            unit.pidfds[process.pid] = process.pidfd
+            return .spawned(role, pid: process.pid)
+        } catch {
+            return .spawnFailed(role, message: error.description)
+        }
+    }
+
+    private func sendSignal(_ signal: Int32, to target: KillTarget, of unit: ManagedUnit) {
+        switch target {
+        case .main:
+            if let pid = unit.machine?.mainPID { signalProcess(pid, signal, of: unit) }
+        case .control:
+            if let pid = unit.machine?.controlPID { signalProcess(pid, signal, of: unit) }
+        case .cgroup:
+            for pid in processes(inTreeOf: unit.plan.cgroup) {
+                kill(pid, signal)
+                if signal != SIGKILL && signal != SIGCONT { kill(pid, SIGCONT) }
+            }
+        }
+    }
+
+    /// Signals through the pidfd when corrald spawned the process, so a recycled pid is never hit.
+    private func signalProcess(_ pid: Int32, _ signal: Int32, of unit: ManagedUnit) {
+        if let pidfd = unit.pidfds[pid] {
+            _ = corral_pidfd_send_signal(pidfd, signal)
+        } else {
+            kill(pid, signal)
+        }
+    }
+
+    /// Every process in `cgroup` and the cgroups below it.
+    func processes(inTreeOf cgroup: String) -> [Int32] {
+        var pids = (try? tree.processes(in: cgroup)) ?? []
+        for child in (try? tree.children(of: cgroup)) ?? [] {
+            pids += processes(inTreeOf: cgroup + "/" + child)
+        }
+        return pids
+    }
+
+    /// PIDFile= if given (the pid must be in the unit's cgroup), else the only process left in it.
+    private func findMainProcess(pidFile: String?, of unit: ManagedUnit) -> Int32? {
+        let candidates = processes(inTreeOf: unit.plan.cgroup)
+        if let pidFile {
+            guard let text = readTextFile(atPath: pidFile),
+                let pid = Int32(text.split(whereSeparator: { $0 == "\n" || $0 == " " }).first ?? ""),
+                candidates.contains(pid)
+            else {
+                log(unit.name, "PID file \(pidFile) not readable or names a process outside the unit")
+                return nil
+            }
+            return pid
+        }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    // MARK: - Cgroups
+
+    /// Creates the unit's cgroup (and its slices'), enables controllers top-down and writes its limits.
+    func prepareCgroup(for unit: ManagedUnit) {
+        let plan = unit.plan
+        do {
+            try tree.create(plan.cgroup)
+        } catch {
+            log(unit.name, "\(error)")
+            return
+        }
+        let available = hostFacts.controllers
+        for step in plan.enable {
+            let controllers = step.controllers.filter(available.contains)
+            do {
+                try tree.enable(controllers, in: step.cgroup)
+            } catch {
+                log(unit.name, "\(error)")
+            }
+        }
+        if !plan.warnings.isEmpty && !unit.warnedAboutLimits {
+            unit.warnedAboutLimits = true
+            for warning in plan.warnings { log(unit.name, warning) }
+        }
+        for write in plan.writes {
+            do {
+                try tree.write(write.value, to: write.file, in: plan.cgroup)
+            } catch where [ENOENT, EROFS, EACCES, EPERM].contains(error.errno.code) && write.from == "default" {
+                continue  // systemd ignores these for the defaults it writes (e.g. io.bfq.weight without bfq)
+            } catch {
+                log(unit.name, "\(error) (from \(write.from)=)")
+            }
+        }
+        unit.oomKills = (try? tree.read("memory.events", in: plan.cgroup)).flatMap { KeyedValues($0)["oom_kill"] } ?? 0
+        if unit.cgroupWatch == nil {
+            let wd = inotify_add_watch(inotify, tree.path + "/" + plan.cgroup + "/cgroup.events", UInt32(IN_MODIFY))
+            if wd >= 0 {
+                unit.cgroupWatch = wd
+                cgroupWatches[wd] = unit.name
+            }
+        }
+        if unit.outputPipe == nil { openOutputPipe(for: unit) }
+    }
+
+    /// Removes the unit's cgroup once nothing lives in it (until then its `cgroup.events` stays
+    /// watched, and the empty event asks again); slices above it stay.
+    private func releaseCgroup(of unit: ManagedUnit) {
+        guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
+        if let wd = unit.cgroupWatch {
+            inotify_rm_watch(inotify, wd)
+            cgroupWatches[wd] = nil
+            unit.cgroupWatch = nil
+        }
+        readOutput(of: unit.name)
+        if let pipe = unit.outputPipe {
+            unwatchOutput(pipe.read)
+            close(pipe.read)
+            close(pipe.write)
+            unit.outputPipe = nil
+        }
+        do {
+            try tree.remove(unit.plan.cgroup)
+        } catch {
+            log(unit.name, "\(error)")
+        }
+    }
+
+    // MARK: - Output and logging
+
+    private func openOutputPipe(for unit: ManagedUnit) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        unit.outputPipe = (ends[0], ends[1])
+        try? watch(ends[0], as: .output(unit.name))
+    }
+
+    private func unwatchOutput(_ fd: Int32) {
+        poll.unwatch(fd)
+        sources = sources.filter {
+            if case .output(let name) = $0.value, units[name]?.outputPipe?.read == fd { return false }
+            return true
+        }
+    }
+
+    /// Reads what the unit's processes wrote and logs it line by line.
+    func readOutput(of name: String) {
+        guard let unit = units[name], let fd = unit.outputPipe?.read else { return }
+        while let bytes = try? UnixSocket.read(fd, capacity: 16384), !bytes.isEmpty {
+            unit.pendingOutput += bytes
+            while let newline = unit.pendingOutput.firstIndex(of: 0x0A) {
+                let line = String(decoding: unit.pendingOutput[..<newline], as: UTF8.self)
+                unit.pendingOutput.removeSubrange(...newline)
+                unit.log.append(line)
+                writeLog("\(name): \(line)")
+            }
+            if unit.pendingOutput.count > 8192 {
+                unit.log.append(String(decoding: unit.pendingOutput, as: UTF8.self))
+                unit.pendingOutput = []
+            }
+        }
+    }
+
+    /// corrald's own messages: to standard error, and to the unit's ring when about a unit.
+    func log(_ unitName: String?, _ message: String) {
+        if let unitName, let unit = units[unitName] { unit.log.append(message) }
+        writeLog(unitName.map { "\($0): \(message)" } ?? message)
+    }
+
+    private func writeLog(_ line: String) {
+        let bytes = Array(("corrald: " + line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    func noteStateChange(of unit: ManagedUnit) {
+        let state = unit.activeState
+        guard state != unit.lastActiveState else { return }
+        unit.lastActiveState = state
+        unit.stateChangeTimestamp = realtimeMicroseconds()
+        switch state {
+        case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).")
+        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).")
+        case .failed:
+            log(unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.")
+        default: break
+        }
+        jobProgress(of: unit)
+    }
+}

@@ -1,0 +1,84 @@
+import Cgroups
+import Glibc
+import SystemCall
+import UnitFile
+import UnitModel
+
+extension Supervisor {
+    /// A notification datagram is at most this long; longer ones are cut (and then ignored as malformed).
+    static let maximumNotificationSize = 4096
+    /// Datagrams read per wake-up, so a chatty service cannot starve the loop.
+    static let notificationsPerWakeup = 64
+
+    /// sd_notify messages: accepted only from a process inside the unit's cgroup that NotifyAccess= allows.
+    func readNotifications() {
+        for _ in 0..<Self.notificationsPerWakeup {
+            guard let datagram = try? UnixSocket.receive(notifySocket, capacity: Self.maximumNotificationSize) else { return }
+            guard datagram.sender > 0, let unit = unit(containing: datagram.sender) else {
+                log(nil, "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
+                continue
+            }
+            guard notificationAllowed(from: datagram.sender, for: unit) else {
+                log(unit.name, "Got notification message from PID \(datagram.sender), but it is not allowed by NotifyAccess=, ignoring.")
+                continue
+            }
+            apply(String(decoding: datagram.bytes, as: UTF8.self), from: unit)
+        }
+    }
+
+    private func notificationAllowed(from pid: Int32, for unit: ManagedUnit) -> Bool {
+        let service = unit.loaded.unit.service
+        switch service.notifyAccess ?? (service.type == .notify ? .main : .none) {
+        case .none: return false
+        case .main: return pid == unit.machine?.mainPID
+        case .exec: return pid == unit.machine?.mainPID || pid == unit.machine?.controlPID
+        case .all: return true
+        }
+    }
+
+    private func apply(_ message: String, from unit: ManagedUnit) {
+        for line in message.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals]
+            let value = String(line[line.index(after: equals)...])
+            switch key {
+            case "READY" where value == "1":
+                deliver(.notifyReady, to: unit)
+            case "STOPPING" where value == "1":
+                deliver(.notifyStopping, to: unit)
+            case "STATUS":
+                unit.statusText = value
+            case "MAINPID":
+                if let pid = Int32(value), pid > 0, processes(inTreeOf: unit.plan.cgroup).contains(pid) {
+                    deliver(.notifyMainPID(pid), to: unit)
+                } else {
+                    log(unit.name, "New main PID \(value) does not belong to service, refusing.")
+                }
+            case "ERRNO":
+                if let code = Int32(value) { unit.statusText = "errno \(code): \(Errno(code))" }
+            case "EXTEND_TIMEOUT_USEC":
+                if let extra = UInt64(value), let deadline = unit.deadline {
+                    unit.deadline = max(deadline, monotonicMicroseconds() &+ extra)
+                }
+            default:
+                continue  // RELOADING=1, WATCHDOG=1 and unknown keys are accepted and ignored.
+            }
+        }
+    }
+
+    /// The unit whose cgroup (or a cgroup below it) holds `pid`.
+    func unit(containing pid: Int32) -> ManagedUnit? {
+        guard let text = readTextFile(atPath: "/proc/\(pid)/cgroup"),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("0::") })
+        else { return nil }
+        let path = String(line.dropFirst(3))
+        guard path.hasPrefix(cgroupRootInHierarchy + "/") else { return nil }
+        var relative = String(path.dropFirst(cgroupRootInHierarchy.count + 1))
+        while !relative.isEmpty {
+            if let unit = units.values.first(where: { $0.plan.cgroup == relative && $0.machine != nil }) { return unit }
+            guard let slash = relative.lastIndex(of: "/") else { break }
+            relative = String(relative[..<slash])
+        }
+        return nil
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import ControlProtocol
+import Glibc
+import SystemCall
+
+/// Where to find corrald: `--runtime-dir`, else `$CORRAL_RUNTIME_DIR`, else /run/corral.
+struct DaemonOptions: ParsableArguments {
+    @Option(name: .customLong("runtime-dir"), help: "corrald's runtime directory (default: $CORRAL_RUNTIME_DIR or /run/corral).")
+    var runtimeDirectory: String?
+
+    var socketPath: String {
+        let directory = runtimeDirectory ?? getenv("CORRAL_RUNTIME_DIR").map { String(cString: $0) } ?? "/run/corral"
+        return directory + "/control"
+    }
+
+    /// Sends one request and waits for its response.
+    func send(_ request: Request) throws -> Response {
+        let fd: Int32
+        do {
+            fd = try UnixSocket.connect(to: socketPath)
+        } catch {
+            printError("Failed to connect to corrald at \(socketPath): \(error)")
+            throw ExitCode(1)
+        }
+        defer { close(fd) }
+        try UnixSocket.writeAll(fd, request.message.encoded)
+        var decoder = MessageDecoder()
+        while let bytes = try UnixSocket.read(fd), !bytes.isEmpty {
+            if let message = try decoder.feed(bytes).first { return try Response(message) }
+        }
+        printError("corrald closed the connection without answering.")
+        throw ExitCode(1)
+    }
+
+    /// Sends the request, prints its error if any, and exits with its exit code when it is not 0.
+    @discardableResult
+    func run(_ request: Request) throws -> Response {
+        let response = try send(request)
+        if let error = response.error { printError(error) }
+        if response.exitCode != 0 { throw ExitCode(response.exitCode) }
+        return response
+    }
+}
+
+/// start, stop, restart, reload, reset-failed: the same shape, a verb and units.
+struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Verb.verb.rawValue, abstract: Verb.abstract)
+    }
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        try daemon.run(Request(verb: Verb.verb, units: units))
+    }
+}
+
+protocol UnitVerb {
+    static var verb: Verb { get }
+    static var abstract: String { get }
+}
+
+enum StartVerb: UnitVerb {
+    static let verb = Verb.start
+    static let abstract = "Start units (and what they require), waiting until they are up."
+}
+
+enum StopVerb: UnitVerb {
+    static let verb = Verb.stop
+    static let abstract = "Stop units (and what requires them), waiting until every process is gone."
+}
+
+enum RestartVerb: UnitVerb {
+    static let verb = Verb.restart
+    static let abstract = "Stop, then start units."
+}
+
+enum ReloadVerb: UnitVerb {
+    static let verb = Verb.reload
+    static let abstract = "Run units' ExecReload= commands."
+}
+
+enum ResetFailedVerb: UnitVerb {
+    static let verb = Verb.resetFailed
+    static let abstract = "Return failed units to inactive and reset their start-rate counters."
+}
+
+struct KillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kill", abstract: "Send a signal to every process of units.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(name: [.customShort("s"), .long], help: "Signal name or number.")
+    var signal = "SIGTERM"
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        try daemon.run(Request(verb: .kill, units: units, options: ["signal": signal]))
+    }
+}
+
+struct DaemonReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon-reload", abstract: "Make corrald read every unit file again.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        try daemon.run(Request(verb: .daemonReload))
+    }
+}
+
+/// is-active and is-failed: print each unit's state; the exit code answers the question.
+struct StateQueryCommand<Verb: UnitVerb>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Verb.verb.rawValue, abstract: Verb.abstract)
+    }
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Flag(name: [.customShort("q"), .long], help: "Print nothing; only the exit code answers.")
+    var quiet = false
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        let response = try daemon.send(Request(verb: Verb.verb, units: units))
+        if !quiet {
+            for field in response.body where field.key == "ActiveState" { print(field.value) }
+        }
+        if response.exitCode != 0 { throw ExitCode(response.exitCode) }
+    }
+}
+
+enum IsActiveVerb: UnitVerb {
+    static let verb = Verb.isActive
+    static let abstract = "Exit 0 if any of the units is active, 3 otherwise."
+}
+
+enum IsFailedVerb: UnitVerb {
+    static let verb = Verb.isFailed
+    static let abstract = "Exit 0 if any of the units has failed, 1 otherwise."
+}

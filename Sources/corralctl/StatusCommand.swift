@@ -1,0 +1,141 @@
+import ArgumentParser
+import ControlProtocol
+import Glibc
+import UnitModel
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show a unit's state, resources, processes and last log lines, as systemctl status.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        var worst: Int32 = 0
+        for (index, unit) in units.enumerated() {
+            let response = try daemon.send(Request(verb: .status, units: [unit]))
+            if let error = response.error {
+                printError(error)
+            } else {
+                if index > 0 { print() }
+                print(StatusView(Message(response.body)).rendered, terminator: "")
+            }
+            worst = max(worst, response.exitCode)
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+}
+
+/// The `systemctl status` layout, from the fields corrald sends.
+struct StatusView {
+    let fields: Message
+
+    init(_ fields: Message) {
+        self.fields = fields
+    }
+
+    var rendered: String {
+        var lines: [String] = []
+        let name = fields["Id"] ?? "?"
+        let active = fields["ActiveState"] ?? "unknown"
+        let bullet = active == "active" ? "●" : (active == "failed" ? "×" : "○")
+        lines.append("\(bullet) \(name) - \(fields["Description"] ?? name)")
+        let load = fields["LoadState"] ?? "unknown"
+        lines.append(row("Loaded", fields["FragmentPath"].map { "\(load) (\($0))" } ?? load))
+        let dropIns = fields.values("DropInPaths")
+        for (index, path) in dropIns.enumerated() {
+            lines.append(row(index == 0 ? "Drop-In" : "", path))
+        }
+        var state = "\(active) (\(fields["SubState"] ?? "?"))"
+        if let result = fields["Result"], result != "success", active == "failed" { state += " (Result: \(result))" }
+        if let since = fields["StateChangeTimestamp"].flatMap(UInt64.init), since > 0 {
+            state += " since \(formatTimestamp(since)); \(formatAgo(since)) ago"
+        }
+        lines.append(row("Active", state))
+        if let status = fields["StatusText"] { lines.append(row("Status", "\"\(status)\"")) }
+        if let pid = fields["MainPID"] {
+            let command = fields.values("Process").first { $0.hasPrefix(pid + " ") }?.split(separator: " ").dropFirst().first
+            lines.append(row("Main PID", pid + (command.map { " (\(baseName(String($0))))" } ?? "")))
+        } else if let exit = fields["ExecMainStatus"] {
+            lines.append(row("Main PID", "(code=\(exit.hasPrefix("signal") ? "killed" : "exited"), \(exit))"))
+        }
+        if let tasks = fields["TasksCurrent"] {
+            lines.append(row("Tasks", tasks + (fields["TasksMax"].map { $0 == "infinity" ? "" : " (limit: \($0))" } ?? "")))
+        }
+        if let memory = fields["MemoryCurrent"].flatMap(UInt64.init) {
+            var limits: [String] = []
+            if let high = fields["MemoryHigh"].flatMap(UInt64.init) { limits.append("high: \(formatBytes(high))") }
+            if let max = fields["MemoryMax"].flatMap(UInt64.init) { limits.append("max: \(formatBytes(max))") }
+            if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { limits.append("peak: \(formatBytes(peak))") }
+            lines.append(row("Memory", formatBytes(memory) + (limits.isEmpty ? "" : " (\(limits.joined(separator: " ")))")))
+        }
+        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
+            let quota = fields["CPUQuotaPerSecUSec"].flatMap { $0 == "infinity" ? nil : $0 }
+            lines.append(row("CPU", formatTimespan(cpu / 1000) + (quota.map { " (quota: \($0)/s)" } ?? "")))
+        }
+        if let read = fields["IOReadBytes"].flatMap(UInt64.init), let written = fields["IOWriteBytes"].flatMap(UInt64.init) {
+            lines.append(row("IO", "\(formatBytes(read)) read, \(formatBytes(written)) written"))
+        }
+        if let cgroup = fields["ControlGroup"] {
+            lines.append(row("CGroup", cgroup))
+            let processes = fields.values("Process")
+            for (index, process) in processes.enumerated() {
+                lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + process))
+            }
+        }
+        let log = fields.values("Log")
+        if !log.isEmpty {
+            lines.append("")
+            lines += log
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func row(_ label: String, _ value: String) -> String {
+        String(repeating: " ", count: max(0, 11 - label.count)) + label + (label.isEmpty ? "  " : ": ") + value
+    }
+
+    private func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+/// `1.5M`, as systemctl prints sizes (base 1024).
+func formatBytes(_ bytes: UInt64) -> String {
+    let units = ["B", "K", "M", "G", "T", "P"]
+    var value = Double(bytes)
+    var index = 0
+    while value >= 1024 && index < units.count - 1 {
+        value /= 1024
+        index += 1
+    }
+    if index == 0 { return "\(bytes)B" }
+    let tenths = Int((value * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)\(units[index])"
+}
+
+/// `Sun 2026-11-22 14:50:01 UTC` from µs since the epoch.
+func formatTimestamp(_ microseconds: UInt64) -> String {
+    var seconds = time_t(microseconds / 1_000_000)
+    var parts = tm()
+    localtime_r(&seconds, &parts)
+    var buffer = [CChar](repeating: 0, count: 64)
+    let count = strftime(&buffer, buffer.count, "%a %Y-%m-%d %H:%M:%S %Z", &parts)
+    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// `5s`, `3min 2s`: how long ago `microseconds` since the epoch was.
+func formatAgo(_ microseconds: UInt64) -> String {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+    let elapsed = nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0
+    return formatTimespan(elapsed / 1_000_000 * 1_000_000)
+}
+
+/// systemd's time span format (`1min 30s`, `12ms`).
+func formatTimespan(_ microseconds: UInt64) -> String {
+    ShowFormatting.timespan(microseconds)
+}
