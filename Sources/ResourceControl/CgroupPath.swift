@@ -3,18 +3,10 @@ import UnitModel
 /// Where systemd 252 places a unit in the cgroup tree, relative to the manager's cgroup root.
 enum CgroupPath {
     static let rootSlice = "-.slice"
-    static let systemSlice = "system.slice"
 
-    /// The slice a service or scope sits in: its own `Slice=`, else `system-PREFIX.slice` for a
-    /// template instance, else `system.slice` (systemd's `unit_set_default_slice`).
+    /// The slice a unit sits in (see `Unit.sliceName`); the root slice for units without one.
     static func slice(of unit: Unit) -> String {
-        if let slice = unit.resources.slice {
-            return slice
-        }
-        if let at = unit.name.firstIndex(of: "@") {
-            return "system-\(escapeUnitNamePart(String(unit.name[..<at]))).slice"
-        }
-        return systemSlice
+        unit.sliceName ?? rootSlice
     }
 
     /// The unit's cgroup: a slice's path comes from its name alone, other units sit in their slice.
@@ -52,25 +44,5 @@ enum CgroupPath {
             needsPrefix = controllerNames.contains(String(name[..<dot]))
         }
         return needsPrefix ? "_" + name : name
-    }
-
-    /// systemd's `unit_name_escape` on a template prefix: `/` becomes `-`, and `-`, `\`, a leading
-    /// `.` and anything outside `[A-Za-z0-9:_.]` become `\xNN`, so a prefix with dashes does not
-    /// create nested slices.
-    static func escapeUnitNamePart(_ text: String) -> String {
-        var escaped = ""
-        for (offset, byte) in text.utf8.enumerated() {
-            let character = Character(Unicode.Scalar(byte))
-            let plain = character.isASCII && (character.isLetter || character.isNumber || ":_.".contains(character))
-            if byte == UInt8(ascii: "/") {
-                escaped.append("-")
-            } else if plain && !(offset == 0 && byte == UInt8(ascii: ".")) {
-                escaped.append(character)
-            } else {
-                let hex = String(byte, radix: 16)
-                escaped += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return escaped
     }
 }

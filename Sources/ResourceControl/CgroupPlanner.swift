@@ -22,8 +22,6 @@ private enum Defaults {
     static let blockIOWeight: UInt64 = 500
     static let bfqWeight: UInt64 = 100
     static let quotaPeriod: USec = 100_000
-    /// `DefaultTasksMax=15%` for services and scopes; slices get no default.
-    static let tasksMaxPercent: UInt64 = 15
 }
 
 private struct Planner {
@@ -260,20 +258,8 @@ private struct Planner {
 
     /// systemd's `physical_memory_scale`: a share of RAM, rounded down to whole pages.
     func memoryBytes(_ limit: MemoryLimit?, unset: UInt64) -> UInt64 {
-        switch limit {
-        case nil: return unset
-        case .bytes(let bytes): return bytes
-        case .infinity: return .max
-        case .permyriad(let share):
-            let share = UInt64(share)
-            if share == 0 { return 0 }
-            if share == 10_000 { return host.memory }
-            let pages = host.memory / host.pageSize
-            let (scaled, overflow) = pages.multipliedReportingOverflow(by: share)
-            if overflow { return .max }
-            let (bytes, tooLarge) = (scaled / 10_000).multipliedReportingOverflow(by: host.pageSize)
-            return tooLarge ? .max : bytes
-        }
+        guard let limit else { return unset }
+        return limit.bytes(of: host.memory, pageSize: host.pageSize) ?? .max
     }
 
     var hasUnifiedMemoryConfig: Bool {
@@ -315,21 +301,9 @@ private struct Planner {
 
     // MARK: pids
 
-    /// The `TasksMax=` in force: the unit's own, else 15% for services and scopes; nil for no limit.
+    /// The `TasksMax=` in force: the unit's own, else the type's default; nil for no limit.
     var tasksMax: UInt64? {
-        switch settings.tasksMax {
-        case .count(let count): return count
-        case .permyriad(let share): return scaledTasks(UInt64(share), of: 10_000)
-        case .infinity: return nil
-        case nil: return unit.type == .slice ? nil : scaledTasks(Defaults.tasksMaxPercent, of: 100)
-        }
-    }
-
-    /// systemd's `system_tasks_max_scale`.
-    func scaledTasks(_ share: UInt64, of whole: UInt64) -> UInt64 {
-        let limit = host.taskLimit
-        let (product, overflow) = limit.multipliedReportingOverflow(by: share)
-        return overflow ? .max : product / whole
+        (settings.tasksMax ?? unit.defaultTasksMax).count(of: host.taskLimit)
     }
 
     mutating func planPids() {
@@ -393,8 +367,7 @@ private struct Planner {
                 deviceLimits.flatMap { limit in
                     IOLimitKind.allCases.compactMap { kind in
                         limit.limits[kind].map {
-                            let value = [.readIOPS, .writeIOPS].contains(kind) ? "\($0)" : bytes($0)
-                            return "\(limitDirective(kind, blockIO))=\(limit.path) \(value)"
+                            "\(limitDirective(kind, blockIO))=\(limit.path) \($0)"
                         }
                     }
                 }

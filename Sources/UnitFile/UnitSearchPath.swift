@@ -46,7 +46,19 @@ public struct UnitLocation: Sendable, Equatable {
     }
 }
 
-extension UnitSearchPath {
+/// A snapshot of the unit files on a search path: read the directories once, then locate many units.
+/// Build a new one to see later changes (`daemon-reload`).
+public struct UnitFileIndex: Sendable {
+    public let searchPath: UnitSearchPath
+    private let map: UnitNameMap
+
+    public init(_ searchPath: UnitSearchPath) {
+        self.searchPath = searchPath
+        map = UnitNameMap(directories: searchPath.directories)
+    }
+
+    private var directories: [String] { searchPath.directories }
+
     /// Finds a unit's fragment, aliases and drop-ins as systemd 252 does (unit-file.c, dropin.c).
     ///
     /// The fragment is the first directory's entry of that name, or for an instance without one, its
@@ -64,7 +76,6 @@ extension UnitSearchPath {
     /// A drop-in that is empty or links to /dev/null therefore hides same-named ones and is not listed
     /// itself. (systemd orders aliases by hash; here they come sorted.)
     public func locate(_ name: UnitName) -> UnitLocation {
-        let map = UnitNameMap(directories: directories)
         guard let (fragmentName, fragmentPath) = map.resolve(name) ?? name.templateName.flatMap(map.resolve),
             let kind = UnitDiskAccess.kind(of: fragmentPath, followingLinks: true),
             kind != .directory
@@ -85,7 +96,7 @@ extension UnitSearchPath {
 
     /// Every valid unit name with a file or an accepted link on the search path, sorted.
     public func allUnitNames() -> [UnitName] {
-        UnitNameMap(directories: directories).entries.keys.sorted(by: bytewise)
+        map.entries.keys.sorted(by: bytewise)
     }
 
     private func dropIns(for names: [UnitName]) -> [String] {
@@ -146,8 +157,8 @@ extension UnitName {
 
 /// Every unit name on the search path and what its entry says, the first directory winning
 /// (systemd's `unit_file_build_name_map`).
-private struct UnitNameMap {
-    enum Entry {
+private struct UnitNameMap: Sendable {
+    enum Entry: Sendable {
         /// Load from this path (a file, a linked unit file's link, or /dev/null).
         case fragment(String)
         /// Look this name up instead.

@@ -12,7 +12,7 @@ public struct UnitSources: Sendable {
     }
 }
 
-extension UnitSearchPath {
+extension UnitFileIndex {
     /// Locates `name` on the search path and parses its fragment and drop-ins.
     public func sources(of name: UnitName) -> UnitSources {
         let location = locate(name)

@@ -73,7 +73,7 @@ extension PropertyTable {
         dependency("After", \.unit.after),
         dependency("OnFailure", \.unit.onFailure),
         timeSpan("StartLimitIntervalSec", ["Unit"], \.unit.startLimitInterval),
-        timeSpan("StartLimitInterval", ["Service"], \.unit.startLimitInterval),
+        timeSpan("StartLimitInterval", ["Unit", "Service"], \.unit.startLimitInterval),
         PropertyDescriptor(name: "StartLimitBurst", sections: ["Unit", "Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
             guard let burst = Grammar.parseUnsigned(value), let burst32 = UInt32(exactly: burst) else {
@@ -113,7 +113,7 @@ extension PropertyTable {
 
 extension PropertyTable {
     static let serviceDirectives: [PropertyDescriptor] = [
-        enumeration("Type", ["Service"], \.service.type, what: "service type"),
+        enumeration("Type", ["Service"], \.service.type, what: "service type", unsupported: ["dbus"]),
         commands("ExecStartPre", \.service.execStartPre),
         commands("ExecStart", \.service.execStart),
         commands("ExecStartPost", \.service.execStartPost),
@@ -469,12 +469,13 @@ extension PropertyTable {
     /// case it restores the value a fresh unit has.
     private static func enumeration<Value: RawRepresentable<String> & Sendable>(
         _ name: String, _ sections: Set<String>, _ field: WritableKeyPath<Unit, Value> & Sendable, what: String,
-        emptyResets: Bool = false
+        emptyResets: Bool = false, unsupported: Set<String> = []
     ) -> PropertyDescriptor {
         PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty && emptyResets {
                 return unit[keyPath: field] = Unit(name: unit.name, type: unit.type)[keyPath: field]
             }
+            if unsupported.contains(value) { throw ValueError("\(what) '\(value)' is not supported by Corral") }
             guard let parsed = Value(rawValue: value) else { throw ValueError("invalid \(what) '\(value)'") }
             unit[keyPath: field] = parsed
         }

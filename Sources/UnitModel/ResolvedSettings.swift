@@ -1,16 +1,17 @@
+import UnitFile
+
 /// Settings whose value depends on the host or on the unit's name, resolved as systemd 252 does.
 
 extension MemoryLimit {
     /// The limit in bytes, nil for no limit. A share of `total` is rounded down to whole 4 KiB pages,
     /// as systemd's `physical_memory_scale` does.
-    public func bytes(of total: UInt64) -> UInt64? {
+    public func bytes(of total: UInt64, pageSize: UInt64 = 4096) -> UInt64? {
         switch self {
         case .bytes(let bytes): return bytes
         case .infinity: return nil
         case .permyriad(let share):
             if share == 0 { return 0 }
             if share == 10_000 { return total }
-            let pageSize: UInt64 = 4096
             let (pages, overflow) = (total / pageSize).multipliedReportingOverflow(by: UInt64(share))
             if overflow { return .max }
             let (bytes, bytesOverflow) = (pages / 10_000).multipliedReportingOverflow(by: pageSize)
@@ -48,30 +49,12 @@ extension Unit {
         case .service, .scope:
             if let slice = resources.slice { return slice }
             guard let at = name.firstIndex(of: "@") else { return "system.slice" }
-            return "system-" + Self.escapedForSlice(name[..<at]) + ".slice"
+            return "system-" + UnitNameEscaping.escape(String(name[..<at])) + ".slice"
         }
     }
 
     /// `TasksMax=` when unset: `DefaultTasksMax=15%` for everything but slices, which have no limit.
     public var defaultTasksMax: TasksLimit {
         type == .slice ? .infinity : .permyriad(1500)
-    }
-
-    /// systemd's `unit_name_escape` applied to a template prefix, so its dashes do not nest slices.
-    private static func escapedForSlice(_ prefix: Substring) -> String {
-        var escaped = ""
-        for (offset, byte) in prefix.utf8.enumerated() {
-            let character = Character(Unicode.Scalar(byte))
-            let plain =
-                (character.isASCII && (character.isLetter || character.isNumber)) || character == ":"
-                || character == "_" || (character == "." && offset > 0)
-            if plain {
-                escaped.append(character)
-            } else {
-                let hex = String(byte, radix: 16)
-                escaped += "\\x" + (hex.count == 1 ? "0" : "") + hex
-            }
-        }
-        return escaped
     }
 }

@@ -288,12 +288,12 @@ private struct PropertyList {
         add("BlockIOReadBandwidth", .devices(deviceLimits(resources.blockIODeviceBandwidths, .readBandwidth)))
         add("BlockIOWriteBandwidth", .devices(deviceLimits(resources.blockIODeviceBandwidths, .writeBandwidth)))
         add("MemoryAccounting", .boolean(resources.memoryAccounting))
-        add("MemoryMin", memory(resources.memoryMin ?? .bytes(0), of: host.memory))
-        add("MemoryLow", memory(resources.memoryLow ?? .bytes(0), of: host.memory))
-        add("MemoryHigh", memory(resources.memoryHigh ?? .infinity, of: host.memory))
-        add("MemoryMax", memory(resources.memoryMax ?? .infinity, of: host.memory))
-        add("MemorySwapMax", memory(resources.memorySwapMax ?? .infinity, of: host.swap))
-        add("MemoryLimit", memory(resources.memoryLimit ?? .infinity, of: host.memory))
+        add("MemoryMin", memory(resources.memoryMin ?? .bytes(0), host: host))
+        add("MemoryLow", memory(resources.memoryLow ?? .bytes(0), host: host))
+        add("MemoryHigh", memory(resources.memoryHigh ?? .infinity, host: host))
+        add("MemoryMax", memory(resources.memoryMax ?? .infinity, host: host))
+        add("MemorySwapMax", memory(resources.memorySwapMax ?? .infinity, host: host))
+        add("MemoryLimit", memory(resources.memoryLimit ?? .infinity, host: host))
         add("TasksAccounting", .boolean(resources.tasksAccounting))
         add("TasksMax", tasksMax(resources.tasksMax ?? unit.defaultTasksMax, host: host))
         add(
@@ -387,8 +387,9 @@ private struct PropertyList {
         }
     }
 
-    private func memory(_ limit: MemoryLimit, of total: UInt64) -> ShowValue {
-        guard let bytes = limit.bytes(of: total), bytes != .max else { return .infinity }
+    /// Percentages are of RAM, MemorySwapMax= included, as systemd 252 scales them.
+    private func memory(_ limit: MemoryLimit, host: HostFacts) -> ShowValue {
+        guard let bytes = limit.bytes(of: host.memory, pageSize: host.pageSize), bytes != .max else { return .infinity }
         return .number(bytes)
     }
 

@@ -21,7 +21,7 @@ public struct LoadedUnit: Sendable {
 
 /// Turns a unit's parsed files into a typed `Unit`, as systemd's unit load does.
 public enum UnitLoader {
-    /// Loads `sources` (see `UnitSearchPath.sources(of:)`); `context` resolves specifiers.
+    /// Loads `sources` (see `UnitFileIndex.sources(of:)`); `context` resolves specifiers.
     public static func load(_ sources: UnitSources, context: SpecifierContext) -> LoadedUnit {
         let name = sources.location.name
         var loaded = LoadedUnit(

@@ -21,7 +21,14 @@ struct OfflineOptions: ParsableArguments {
 
 /// Loads units for the offline verbs.
 struct OfflineUnits {
-    var searchPath: UnitSearchPath
+    let searchPath: UnitSearchPath
+    /// Read once per command, however many units it names.
+    let index: UnitFileIndex
+
+    init(searchPath: UnitSearchPath) {
+        self.searchPath = searchPath
+        index = UnitFileIndex(searchPath)
+    }
 
     /// Loads `argument`: a unit name, or a path to a unit file whose directory then takes precedence.
     func load(_ argument: String) throws(ValidationError) -> LoadedUnit {
@@ -37,7 +44,7 @@ struct OfflineUnits {
         } catch {
             throw ValidationError("\(argument): \(error)")
         }
-        let sources = path.sources(of: name)
+        let sources = (path == searchPath ? index : UnitFileIndex(path)).sources(of: name)
         let context = SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath)
         return UnitLoader.load(sources, context: context)
     }
@@ -49,7 +56,8 @@ func absolutePath(_ path: String) -> String {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     guard getcwd(&buffer, buffer.count) != nil else { return path }
     let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    return (directory == "/" ? "" : directory) + "/" + path
+    let components = path.split(separator: "/").filter { $0 != "." }
+    return (directory == "/" ? "" : directory) + "/" + components.joined(separator: "/")
 }
 
 /// Writes a line to standard error, for diagnostics.

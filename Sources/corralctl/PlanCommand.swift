@@ -10,7 +10,7 @@ struct PlanCommand: ParsableCommand {
         discussion: """
             Host facts come from the running system. --host KEY=VALUE overrides one: memory=SIZE, swap=SIZE, \
             cpus=N, pid-max=N, threads-max=N, root-pids-max=N|max, controllers=LIST (comma-separated), \
-            device=PATH:MAJ:MIN (repeatable), so a plan can be made for another machine.
+            device=PATH:MAJ:MIN[:bfq] (repeatable), so a plan can be made for another machine.
             """)
 
     @OptionGroup var options: OfflineOptions

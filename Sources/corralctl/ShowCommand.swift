@@ -24,7 +24,6 @@ struct ShowCommand: ParsableCommand {
         for (index, argument) in units.enumerated() {
             let unit = try loader.load(argument)
             var properties = [
-                ShowProperty(name: "Id", value: .string(unit.name)),
                 ShowProperty(name: "LoadState", value: .string(unit.loadState.rawValue)),
                 ShowProperty(name: "FragmentPath", value: .string(unit.fragmentPath ?? "")),
                 ShowProperty(name: "DropInPaths", value: .list(unit.dropInPaths)),

@@ -7,7 +7,7 @@ import UnitModel
     /// Expected values are `systemd-escape`'s output for the same text (systemd 252).
     @Test(arguments: [("foo-bar", "foo\\x2dbar"), (".dot/x", "\\x2edot-x"), ("a b", "a\\x20b"), ("getty", "getty")])
     func templatePrefixEscapedAsSystemdEscape(_ text: String, _ escaped: String) {
-        #expect(CgroupPath.escapeUnitNamePart(text) == escaped)
+        #expect(CgroupPath.slice(of: Unit(name: "\(text)@x.service", type: .service)) == "system-\(escaped).slice")
     }
 
     @Test(arguments: [

@@ -34,8 +34,8 @@ final class TemporaryTree {
         mkdir(path(relative), 0o755)
     }
 
-    func searchPath(_ directories: String...) -> UnitSearchPath {
-        UnitSearchPath(directories: directories.map(path))
+    func searchPath(_ directories: String...) -> UnitFileIndex {
+        UnitFileIndex(UnitSearchPath(directories: directories.map(path)))
     }
 
     private func makeParent(of relative: String) {

@@ -22,7 +22,7 @@ import UnitModel
     @Test func everyShippedUnitLoadsOrExplainsWhy() throws {
         let names = Self.shippedUnitNames()
         try #require(names.count > 100, "systemd's units should be installed in \(Self.directory)")
-        let searchPath = UnitSearchPath(directories: [Self.directory])
+        let searchPath = UnitFileIndex(UnitSearchPath(directories: [Self.directory]))
         var counts: [LoadState: Int] = [:]
         for text in names {
             let name = try UnitName(text)
