@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
         .testTarget(name: "SystemCallTests", dependencies: ["SystemCall"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
-        .testTarget(name: "CorralctlTests", dependencies: ["UnitModel"]),
+        .testTarget(name: "CorraldTests", dependencies: ["corrald", "corralctl"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "SystemCall"]),
     ],
     swiftLanguageModes: [.v6]

@@ -32,7 +32,7 @@ extension Supervisor {
     }
 
     func load(_ name: UnitName) -> LoadedUnit {
-        let sources = configuration.searchPath.sources(of: name)
+        let sources = unitFiles.sources(of: name)
         let loaded = UnitLoader.load(
             sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
         for diagnostic in loaded.diagnostics { log(nil, diagnostic.description) }
@@ -43,6 +43,7 @@ extension Supervisor {
     /// settings apply from their next start.
     func reloadUnits() {
         log(nil, "Reloading.")
+        unitFiles = UnitFileIndex(configuration.searchPath)
         for unit in units.values {
             guard let name = try? UnitName(unit.name) else { continue }
             unit.loaded = load(name)

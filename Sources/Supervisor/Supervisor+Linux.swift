@@ -49,6 +49,8 @@ public final class Supervisor {
     let cgroupRootInHierarchy: String
 
     var units: [String: ManagedUnit] = [:]
+    /// The unit files on the search path, as of start-up or the last daemon-reload.
+    var unitFiles: UnitFileIndex
     var jobs = JobQueue()
     /// Which unit, and in which role, each process we watch belongs to.
     var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
@@ -63,6 +65,7 @@ public final class Supervisor {
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
+        unitFiles = UnitFileIndex(configuration.searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         _ = corral_set_child_subreaper()
         signal(SIGPIPE, SIG_IGN)
@@ -269,7 +272,9 @@ public final class Supervisor {
             }
             return nil
         case .findMainProcess(let pidFile):
-            return .mainProcessFound(pid: findMainProcess(pidFile: pidFile, of: unit))
+            let pid = findMainProcess(pidFile: pidFile, of: unit)
+            if let pid { adoptMainProcess(pid, of: unit) }
+            return .mainProcessFound(pid: pid)
         case .armTimer(let delay):
             unit.deadline = monotonicMicroseconds() &+ delay
             return nil
@@ -345,6 +350,12 @@ public final class Supervisor {
             pids += processes(inTreeOf: cgroup + "/" + child)
         }
         return pids
+    }
+
+    /// A main process corrald did not spawn (from PIDFile= or MAINPID=): as a child subreaper corrald
+    /// inherits it once its parent exits, so its exit arrives with SIGCHLD like any other.
+    func adoptMainProcess(_ pid: Int32, of unit: ManagedUnit) {
+        processOwners[pid] = (unit.name, .main)
     }
 
     /// PIDFile= if given (the pid must be in the unit's cgroup), else the only process left in it.

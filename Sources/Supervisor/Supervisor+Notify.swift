@@ -50,6 +50,7 @@ extension Supervisor {
                 unit.statusText = value
             case "MAINPID":
                 if let pid = Int32(value), pid > 0, processes(inTreeOf: unit.plan.cgroup).contains(pid) {
+                    adoptMainProcess(pid, of: unit)
                     deliver(.notifyMainPID(pid), to: unit)
                 } else {
                     log(unit.name, "New main PID \(value) does not belong to service, refusing.")

@@ -36,7 +36,8 @@ struct Corrald: ParsableCommand {
         guard let root = CgroupRoot.detect(configured: cgroupRoot ?? settings.cgroupRoot) else {
             throw ValidationError("no cgroup2 file system is mounted; corrald needs one")
         }
-        let searchPath = (unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
+        var searchPath = (unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
+        searchPath.directories = searchPath.directories.map(absolutePath)
         let supervisor = try Supervisor(
             configuration: SupervisorConfiguration(
                 searchPath: searchPath, runtimeDirectory: runtimeDirectory ?? settings.runtimeDirectory,

@@ -1,0 +1,190 @@
+import Glibc
+import Testing
+
+/// corrald and corralctl as an operator uses them, on this host's cgroup2 mount (placement, tracking
+/// and `cgroup.kill` are real; limits are enforced in the VM suite).
+@Suite(.serialized)
+struct CorraldTests {
+    static let sleeper = """
+        [Unit]
+        Description=Sleeps
+
+        [Service]
+        ExecStart=/bin/sleep 600
+        MemoryMax=64M
+        """
+
+    /// The pids of a unit's cgroup as the kernel lists them.
+    static func pids(_ daemon: DaemonHarness, _ cgroup: String) -> [Int32] {
+        (daemon.cgroupFile(cgroup + "/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    @Test func startsAServiceInsideItsCgroupAndStopLeavesNothing() throws {
+        let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper])
+        #expect(daemon.ctl("start sleeper.service").code == 0)
+        let processes = Self.pids(daemon, "system.slice/sleeper.service")
+        #expect(processes.count == 1)
+        let cgroupLine = DaemonHarness.read("/proc/\(processes.first ?? 0)/cgroup")?.split(separator: "\n").first { $0.hasPrefix("0::") }
+        #expect(cgroupLine.map(String.init) == "0::" + daemon.cgroupRoot.dropFirst(DaemonHarness.cgroupMount!.count) + "/system.slice/sleeper.service")
+
+        let status = daemon.ctl("status sleeper.service")
+        #expect(status.code == 0)
+        #expect(status.output.contains("● sleeper.service - Sleeps"))
+        #expect(status.output.contains("Active: active (running) since "))
+        #expect(status.output.contains("Main PID: \(processes.first ?? 0) (sleep)"))
+        #expect(status.output.contains("CGroup: /system.slice/sleeper.service"))
+        #expect(status.output.contains("└─\(processes.first ?? 0) /bin/sleep 600"))
+        #expect(daemon.ctl("is-active sleeper.service") == (0, "active\n"))
+
+        #expect(daemon.ctl("stop sleeper.service").code == 0)
+        #expect(!daemon.cgroupExists("system.slice/sleeper.service"))
+        #expect(kill(processes.first ?? 0, 0) != 0)
+        #expect(daemon.ctl("is-active sleeper.service") == (3, "inactive\n"))
+    }
+
+    @Test func trackingOnlyModeWarnsOncePerUnitAndStillRuns() throws {
+        let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper])
+        #expect(daemon.ctl("start sleeper.service").code == 0)
+        #expect(daemon.ctl("restart sleeper.service").code == 0)
+        #expect(daemon.ctl("is-active sleeper.service").code == 0)
+        let warnings = daemon.log.split(separator: "\n").filter { $0.contains("MemoryMax=64M not enforced") }
+        #expect(warnings == ["corrald: sleeper.service: memory controller not available: MemoryMax=64M not enforced"])
+    }
+
+    @Test func anExecFailureFailsTheUnitWithStageAndErrno() throws {
+        let daemon = try DaemonHarness(units: ["nope.service": "[Service]\nExecStart=/usr/bin/nope\n"])
+        let start = daemon.ctl("start nope.service")
+        #expect(start.code == 1)
+        #expect(start.output.contains("Job for nope.service failed"))
+        let status = daemon.ctl("status nope.service")
+        #expect(status.code == 3)
+        #expect(status.output.contains("Active: failed (failed) (Result: exit-code)"))
+        #expect(status.output.contains("Failed at step EXEC spawning /usr/bin/nope: No such file or directory"))
+        #expect(daemon.ctl("is-failed nope.service").code == 0)
+        #expect(daemon.ctl("reset-failed nope.service").code == 0)
+        #expect(daemon.ctl("is-failed nope.service").code == 1)
+    }
+
+    @Test func unknownUnitsAreRefusedWithSystemctlsExitCode() throws {
+        let daemon = try DaemonHarness(units: [:])
+        #expect(daemon.ctl("start ghost.service") == (5, "Failed to start ghost.service: Unit ghost.service not found.\n"))
+    }
+
+    @Test func oneshotRunsEachCommandThenRemainsActive() throws {
+        let daemon = try DaemonHarness(units: [
+            "steps.service": """
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'echo one >> %t/steps'
+                ExecStart=/bin/sh -c 'echo two >> %t/steps'
+                Environment=X=1
+                """.replacingPercentT(with: "/tmp/corrald-steps-\(getpid())"),
+        ])
+        defer { unlink("/tmp/corrald-steps-\(getpid())/steps"); rmdir("/tmp/corrald-steps-\(getpid())") }
+        mkdir("/tmp/corrald-steps-\(getpid())", 0o755)
+        #expect(daemon.ctl("start steps.service").code == 0)
+        #expect(DaemonHarness.read("/tmp/corrald-steps-\(getpid())/steps") == "one\ntwo\n")
+        #expect(daemon.ctl("is-active steps.service") == (0, "active\n"))
+    }
+
+    @Test func restartOnFailureBringsTheServiceBack() throws {
+        let marker = "/tmp/corrald-restarts-\(getpid())"
+        defer { unlink(marker) }
+        let daemon = try DaemonHarness(units: [
+            "flaky.service": """
+                [Service]
+                ExecStart=/bin/sh -c 'echo run >> \(marker); [ $(wc -l < \(marker)) -ge 3 ] && exec sleep 600; exit 1'
+                Restart=on-failure
+                RestartSec=50ms
+                """,
+        ])
+        _ = daemon.ctl("start flaky.service")
+        try daemon.waitUntil("the third run stays up") {
+            DaemonHarness.read(marker) == "run\nrun\nrun\n" && daemon.ctl("is-active flaky.service").code == 0
+        }
+    }
+
+    @Test func notifyServiceIsActivatingUntilReady() throws {
+        let flag = "/tmp/corrald-ready-\(getpid())"
+        defer { unlink(flag) }
+        let daemon = try DaemonHarness(units: [
+            "ready.service": """
+                [Service]
+                Type=notify
+                NotifyAccess=all
+                ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; systemd-notify --ready --status=serving; exec sleep 600'
+                """,
+        ])
+        let client = try #require(popen("CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start ready.service", "r"))
+        try daemon.waitUntil("the service is activating") { daemon.ctl("status ready.service").output.contains("activating (start)") }
+        usleep(300_000)
+        #expect(daemon.ctl("is-active ready.service") == (3, "activating\n"))
+        _ = creat(flag, 0o644)
+        #expect(pclose(client) == 0)
+        #expect(daemon.ctl("is-active ready.service") == (0, "active\n"))
+        #expect(daemon.ctl("status ready.service").output.contains("Status: \"serving\""))
+    }
+
+    @Test func forkingServiceIsTrackedByItsPIDFileAndStopEmptiesTheCgroup() throws {
+        let pidFile = "/tmp/corrald-forking-\(getpid()).pid"
+        defer { unlink(pidFile) }
+        let daemon = try DaemonHarness(units: [
+            "daemon.service": """
+                [Service]
+                Type=forking
+                PIDFile=\(pidFile)
+                ExecStart=/bin/sh -c '(sleep 600 & echo $! > \(pidFile); sleep 600 &) ; exit 0'
+                """,
+        ])
+        #expect(daemon.ctl("start daemon.service").code == 0)
+        let mainPID = (DaemonHarness.read(pidFile) ?? "").split(separator: "\n").first.map(String.init) ?? "?"
+        #expect(daemon.ctl("status daemon.service").output.contains("Main PID: \(mainPID) (sleep)"))
+        #expect(Self.pids(daemon, "system.slice/daemon.service").count == 2)
+        #expect(daemon.ctl("stop daemon.service").code == 0)
+        #expect(!daemon.cgroupExists("system.slice/daemon.service"))
+    }
+
+    @Test func daemonReloadPicksUpAnEditedUnit() throws {
+        let daemon = try DaemonHarness(units: ["edit.service": "[Unit]\nDescription=Before\n[Service]\nExecStart=/bin/sleep 600\n"])
+        #expect(daemon.ctl("status edit.service").output.contains("edit.service - Before"))
+        try daemon.write("[Unit]\nDescription=After\n[Service]\nExecStart=/bin/sleep 600\n", to: daemon.unitDirectory + "/edit.service")
+        #expect(daemon.ctl("daemon-reload").code == 0)
+        #expect(daemon.ctl("status edit.service").output.contains("edit.service - After"))
+    }
+
+    @Test func dependenciesStartInOrderAndStopPropagates() throws {
+        let order = "/tmp/corrald-order-\(getpid())"
+        defer { unlink(order) }
+        func unit(_ name: String, _ extra: String) -> String {
+            "[Unit]\n\(extra)\n[Service]\nExecStartPre=/bin/sh -c 'echo \(name) >> \(order)'\nExecStart=/bin/sleep 600\n"
+        }
+        let daemon = try DaemonHarness(units: [
+            "app.service": unit("app", "Requires=db.service\nAfter=db.service\nWants=cache.service"),
+            "db.service": unit("db", ""),
+            "cache.service": unit("cache", "Before=app.service"),
+        ])
+        #expect(daemon.ctl("start app.service").code == 0)
+        let started = (DaemonHarness.read(order) ?? "").split(separator: "\n")
+        #expect(started.last == "app" && started.count == 3)
+        #expect(daemon.ctl("list-units").output.contains("db.service    loaded active running"))
+        #expect(daemon.ctl("stop db.service").code == 0)
+        #expect(daemon.ctl("is-active app.service").code == 3)
+        #expect(daemon.ctl("is-active cache.service").code == 0)
+    }
+
+    @Test func sigtermStopsEveryUnitAndLeavesNoProcess() throws {
+        let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper], start: ["sleeper.service"])
+        try daemon.waitUntil("the service runs") { Self.pids(daemon, "system.slice/sleeper.service").count == 1 }
+        let pid = Self.pids(daemon, "system.slice/sleeper.service")[0]
+        #expect(daemon.stop() == 0)
+        #expect(kill(pid, 0) != 0)
+        #expect(!daemon.cgroupExists("system.slice"))
+    }
+}
+
+extension String {
+    fileprivate func replacingPercentT(with directory: String) -> String {
+        split(separator: "%t", omittingEmptySubsequences: false).joined(separator: directory)
+    }
+}
