@@ -12,6 +12,11 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
+# corrald in the foreground with the example units; corralctl finds it at /run/corral.
+run: build
+	.build/debug/corrald --config etc/corral/corrald.conf --unit-path units \
+		--start web.service --start cache.service
+
 # Every test: the Swift suites on the host, then the VM suite on a real cgroup v2 kernel.
 test: unittest vmtest
 

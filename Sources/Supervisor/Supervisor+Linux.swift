@@ -492,10 +492,13 @@ public final class Supervisor {
     func noteStateChange(of unit: ManagedUnit) {
         let state = unit.activeState
         guard state != unit.lastActiveState else { return }
+        let previous = unit.lastActiveState
         unit.lastActiveState = state
         unit.stateChangeTimestamp = realtimeMicroseconds()
         switch state {
         case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).")
+        case .inactive where previous == .activating:
+            log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).")
         case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).")
         case .failed:
             log(unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.")

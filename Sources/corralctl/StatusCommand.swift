@@ -132,7 +132,8 @@ func formatAgo(_ microseconds: UInt64) -> String {
     clock_gettime(CLOCK_REALTIME, &now)
     let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     let elapsed = nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0
-    return formatTimespan(elapsed / 1_000_000 * 1_000_000)
+    // Whole seconds once past a minute, milliseconds below, as systemctl rounds "ago".
+    return formatTimespan(elapsed >= 60_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
 }
 
 /// systemd's time span format (`1min 30s`, `12ms`).
