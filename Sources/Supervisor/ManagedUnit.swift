@@ -24,8 +24,8 @@ final class ManagedUnit {
     var passiveState: ActiveState = .inactive
     /// Monotonic µs at which the machine's timer fires.
     var deadline: UInt64?
-    /// inotify watch on the unit's `cgroup.events`, while its cgroup exists.
-    var cgroupWatch: Int32?
+    /// inotify watches on the unit's `cgroup.events` and `memory.events`, while its cgroup exists.
+    var cgroupWatches: [Int32] = []
     /// The pipe carrying the unit's stdout and stderr to corrald: (read end, write end).
     var outputPipe: (read: Int32, write: Int32)?
     var pendingOutput: [UInt8] = []

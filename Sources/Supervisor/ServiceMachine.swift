@@ -99,6 +99,8 @@ public enum ServiceEvent: Sendable, Equatable {
     case notifyStopping
     case notifyMainPID(Int32)
     case cgroupEmpty
+    /// `memory.events` counted a new OOM kill in the unit's cgroup.
+    case oomKilled
     case timerFired(now: USec)
 }
 
@@ -124,6 +126,8 @@ public struct ServiceMachine: Sendable {
     private var mainProcessUnknown = false
     /// Set by an explicit stop: no automatic restart follows.
     private var stopRequested = false
+    /// The OOM killer struck in this run: a SIGKILLed main process was its victim.
+    private var oomKillSeen = false
 
     public init(settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32) {
         self.settings = settings
@@ -167,6 +171,7 @@ public struct ServiceMachine: Sendable {
             // A cgroup left populated at the end (swept, or KillMode=process) is removed once empty.
             if [.dead, .failed, .autoRestart].contains(subState) { return [.releaseCgroup] }
             return processesGone ? advanceAfterKill() : []
+        case .oomKilled: return oomKilled()
         case .timerFired(let now): return timerFired(now: now)
         }
     }
@@ -188,6 +193,7 @@ public struct ServiceMachine: Sendable {
         stopRequested = false
         mainExit = nil
         mainProcessUnknown = false
+        oomKillSeen = false
         var actions: [ServiceAction] = [.prepareCgroup]
         if settings.timeoutStart != .infinity { actions.append(.armTimer(settings.timeoutStart)) } else { actions.append(.disarmTimer) }
         pendingCommands = settings.execStartPre
@@ -288,7 +294,8 @@ public struct ServiceMachine: Sendable {
     private mutating func mainProcessExited(_ exit: ProcessExit, oomKilled: Bool) -> [ServiceAction] {
         let ignored = settings.type == .oneshot && currentCommand?.flags.contains(.ignoreFailure) == true
         let success = ignored || isCleanMainExit(exit)
-        let failure: ServiceResult = oomKilled ? .oomKill : failureResult(of: exit)
+        let oomVictim = oomKilled || (oomKillSeen && exit == .killed(signal: 9, coreDumped: false))
+        let failure: ServiceResult = oomVictim ? .oomKill : failureResult(of: exit)
         let actions: [ServiceAction] = [.log("Main process exited, \(exit.description)")]
         switch subState {
         case .start:
@@ -461,6 +468,17 @@ public struct ServiceMachine: Sendable {
         case .onWatchdog: false
         case .onAbort: [.signal, .coreDump].contains(result)
         }
+    }
+
+    /// OOMPolicy=: `continue` only notes it; `stop` and `kill` (where the kernel already killed the
+    /// whole cgroup, memory.oom.group being set) stop the unit with result oom-kill.
+    private mutating func oomKilled() -> [ServiceAction] {
+        oomKillSeen = true
+        let note = ServiceAction.log("A process of this unit has been killed by the OOM killer.")
+        guard settings.oomPolicy != .continue, [.activating, .active, .reloading].contains(activeState) else {
+            return [note]
+        }
+        return [note] + enterSignal(.stopSigterm, result: .oomKill)
     }
 
     // MARK: - Reload and timers

@@ -230,8 +230,9 @@ public final class Supervisor {
             }
         }
         for name in changed.sorted() {
-            guard let unit = units[name], (try? tree.isPopulated(unit.plan.cgroup)) == false else { continue }
-            deliver(.cgroupEmpty, to: unit)
+            guard let unit = units[name] else { continue }
+            if newOOMKills(in: unit) { deliver(.oomKilled, to: unit) }
+            if (try? tree.isPopulated(unit.plan.cgroup)) == false { deliver(.cgroupEmpty, to: unit) }
         }
     }
 
@@ -408,10 +409,11 @@ public final class Supervisor {
             }
         }
         unit.oomKills = (try? tree.read("memory.events", in: plan.cgroup)).flatMap { KeyedValues($0)["oom_kill"] } ?? 0
-        if unit.cgroupWatch == nil {
-            let wd = inotify_add_watch(inotify, tree.path + "/" + plan.cgroup + "/cgroup.events", UInt32(IN_MODIFY))
-            if wd >= 0 {
-                unit.cgroupWatch = wd
+        if unit.cgroupWatches.isEmpty {
+            for file in ["cgroup.events", "memory.events"] {
+                let wd = inotify_add_watch(inotify, tree.path + "/" + plan.cgroup + "/" + file, UInt32(IN_MODIFY))
+                guard wd >= 0 else { continue }
+                unit.cgroupWatches.append(wd)
                 cgroupWatches[wd] = unit.name
             }
         }
@@ -422,11 +424,11 @@ public final class Supervisor {
     /// watched, and the empty event asks again); slices above it stay.
     private func releaseCgroup(of unit: ManagedUnit) {
         guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
-        if let wd = unit.cgroupWatch {
+        for wd in unit.cgroupWatches {
             inotify_rm_watch(inotify, wd)
             cgroupWatches[wd] = nil
-            unit.cgroupWatch = nil
         }
+        unit.cgroupWatches = []
         readOutput(of: unit.name)
         if let pipe = unit.outputPipe {
             unwatchOutput(pipe.read)

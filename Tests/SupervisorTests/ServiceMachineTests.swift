@@ -100,6 +100,24 @@ import UnitModel
         #expect(service.subState == .failed && service.result == .oomKill)
     }
 
+    @Test func oomPolicyStopEndsTheUnitWithOOMKill() {
+        var service = Self.machine()
+        _ = service.handle(.start(now: 0))
+        _ = service.handle(.spawned(.main, pid: 9))
+        #expect(service.handle(.oomKilled) == [
+            .log("A process of this unit has been killed by the OOM killer."), .signal(.cgroup, 15), .armTimer(90_000_000),
+        ])
+        _ = service.handle(.exited(pid: 9, .killed(signal: 9, coreDumped: false), oomKilled: false))
+        _ = service.handle(.cgroupEmpty)
+        #expect(service.subState == .failed && service.result == .oomKill)
+
+        var tolerant = Self.machine { $0.oomPolicy = .continue }
+        _ = tolerant.handle(.start(now: 0))
+        _ = tolerant.handle(.spawned(.main, pid: 9))
+        #expect(tolerant.handle(.oomKilled) == [.log("A process of this unit has been killed by the OOM killer.")])
+        #expect(tolerant.subState == .running)
+    }
+
     @Test func notifyServiceActivatesOnlyAtReady() {
         var service = Self.machine { $0.type = .notify }
         _ = service.handle(.start(now: 0))
