@@ -105,13 +105,25 @@ extension Supervisor {
                 for pid in processes(inTreeOf: unit.plan.cgroup) { kill(pid, signal) }
             }
             reply(to: fd, Response())
-        case .status, .show:
+        case .status:
             guard let name = request.units.first, let unit = unit(named: name) else {
                 return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
             }
             let exitCode = unit.loaded.loadState == .notFound ? ExitStatus.noSuchUnit
                 : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
-            reply(to: fd, Response(exitCode: request.verb == .status ? exitCode : 0, body: liveProperties(of: unit)))
+            reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit)))
+        case .show:
+            let wanted = Set((request.options["properties"] ?? "").split(separator: ",").map(String.init))
+            var body: [Message.Field] = []
+            for name in request.units {
+                guard let unit = unit(named: name) else {
+                    return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name \(name)."))
+                }
+                var properties = showProperties(of: unit)
+                if !wanted.isEmpty { properties = properties.filter { wanted.contains($0.name) } }
+                body += [.init("text", ShowProperties.text(properties)), .init("json", ShowProperties.json(properties))]
+            }
+            reply(to: fd, Response(body: body))
         case .listUnits:
             reply(to: fd, Response(body: unitList(all: request.options["all"] == "yes")))
         case .isActive, .isFailed:
@@ -243,6 +255,37 @@ extension Supervisor {
         }
         for line in unit.log.lines.suffix(10) { add("Log", line) }
         return fields
+    }
+
+    /// `show`: systemctl's live properties first, then the unit's settings as loaded now.
+    private func showProperties(of unit: ManagedUnit) -> [ShowProperty] {
+        var properties = [
+            ShowProperty(name: "Id", value: .string(unit.name)),
+            ShowProperty(name: "LoadState", value: .string(unit.loaded.loadState.rawValue)),
+            ShowProperty(name: "ActiveState", value: .string(unit.activeState.rawValue)),
+            ShowProperty(name: "SubState", value: .string(unit.subState)),
+            ShowProperty(name: "FragmentPath", value: .string(unit.loaded.fragmentPath ?? "")),
+            ShowProperty(name: "DropInPaths", value: .list(unit.loaded.dropInPaths)),
+            ShowProperty(name: "InvocationID", value: .string(unit.invocationID)),
+        ]
+        if let machine = unit.machine {
+            properties += [
+                ShowProperty(name: "Result", value: .string(machine.result.rawValue)),
+                ShowProperty(name: "MainPID", value: .number(UInt64(machine.mainPID ?? 0))),
+                ShowProperty(name: "ControlPID", value: .number(UInt64(machine.controlPID ?? 0))),
+            ]
+        }
+        let cgroup = unit.plan.cgroup
+        if unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty {
+            properties.append(ShowProperty(name: "ControlGroup", value: .string("/" + cgroup)))
+            for (name, file) in [("MemoryCurrent", "memory.current"), ("MemoryPeak", "memory.peak"), ("TasksCurrent", "pids.current")] {
+                if let value = read(file, of: cgroup).flatMap(UInt64.init) { properties.append(ShowProperty(name: name, value: .number(value))) }
+            }
+            if let usage = read("cpu.stat", of: cgroup).flatMap({ KeyedValues($0)["usage_usec"] }) {
+                properties.append(ShowProperty(name: "CPUUsageNSec", value: .number(usage * 1000)))
+            }
+        }
+        return properties + ShowProperties.properties(of: unit.loaded.unit, host: hostFacts).filter { $0.name != "Id" }
     }
 
     private func unitList(all: Bool) -> [Message.Field] {

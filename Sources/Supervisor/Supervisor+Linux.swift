@@ -138,7 +138,8 @@ public final class Supervisor {
             fireTimers()
         }
         log(nil, "corrald stopped")
-        try? tree.remove("corrald.scope")
+        unlink(configuration.controlSocketPath)
+        unlink(configuration.notifySocketPath)
     }
 
     private func handle(_ source: Source) {

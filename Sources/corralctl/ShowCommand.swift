@@ -1,12 +1,19 @@
 import ArgumentParser
 import Cgroups
+import ControlProtocol
+import Glibc
+import SystemCall
 import UnitFile
 import UnitModel
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Print a unit's effective properties after drop-ins, named and formatted as systemctl show.")
+        abstract: "Print a unit's properties, named and formatted as systemctl show.",
+        discussion: """
+            With corrald running (and no --unit-path), its live view: state, processes and resources, then \
+            the settings as loaded; otherwise the unit files' effective settings after drop-ins.
+            """)
 
     @OptionGroup var options: OfflineOptions
 
@@ -16,7 +23,13 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "Unit names or unit file paths.")
     var units: [String]
 
+    @OptionGroup var daemon: DaemonOptions
+
     func run() throws {
+        if options.unitPath == nil, let probe = try? UnixSocket.connect(to: daemon.socketPath) {
+            close(probe)
+            return try showLive()
+        }
         let loader = OfflineUnits(searchPath: options.searchPath)
         let host = HostProbe.current()
         let wanted = Set(property.flatMap { $0.split(separator: ",").map(String.init) })
@@ -42,5 +55,17 @@ struct ShowCommand: ParsableCommand {
             }
         }
         if options.json { print((documents.count == 1 ? documents[0] : .array(documents)).rendered(indent: 2)) }
+    }
+
+    /// Asks corrald; it renders both forms so values keep their types in JSON.
+    private func showLive() throws {
+        let wanted = property.flatMap { $0.split(separator: ",").map(String.init) }
+        let response = try daemon.run(Request(verb: .show, units: units, options: ["properties": wanted.joined(separator: ",")]))
+        let documents = response.body.filter { $0.key == (options.json ? "json" : "text") }.map(\.value)
+        if options.json {
+            print(documents.count == 1 ? documents[0] : "[" + documents.joined(separator: ",") + "]")
+        } else {
+            print(documents.joined(separator: "\n"), terminator: "")
+        }
     }
 }

@@ -35,6 +35,9 @@ struct CorraldTests {
         #expect(status.output.contains("CGroup: /system.slice/sleeper.service"))
         #expect(status.output.contains("└─\(processes.first ?? 0) /bin/sleep 600"))
         #expect(daemon.ctl("is-active sleeper.service") == (0, "active\n"))
+        let pid = processes.first ?? 0
+        #expect(daemon.ctl("show sleeper.service -p ActiveState,MainPID,MemoryMax") == (0, "ActiveState=active\nMainPID=\(pid)\nMemoryMax=67108864\n"))
+        #expect(daemon.ctl("show --json sleeper.service -p SubState,MainPID") == (0, "{\"SubState\":\"running\",\"MainPID\":\(pid)}\n"))
 
         #expect(daemon.ctl("stop sleeper.service").code == 0)
         #expect(!daemon.cgroupExists("system.slice/sleeper.service"))
