@@ -35,6 +35,7 @@ vmtest: vm-deps
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	./scripts/bench-load.sh .build/release/corralctl
+	./scripts/bench-daemon.sh .build/release
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -1,0 +1,68 @@
+#!/bin/bash
+# Benchmarks of corrald on this host (tracking-only cgroup2 placement), printed as Markdown table rows:
+# start latency to the service's first instruction, 100 services started and stopped, RSS with 1000
+# units loaded, spawns per second, each next to its floor (a bare fork+exec on the same machine).
+set -euo pipefail
+bin=${1:?usage: bench-daemon.sh BUILD_DIR}
+work=$(mktemp -d)
+mount=/sys/fs/cgroup/unified
+[ -w "$mount/cgroup.procs" ] || mount=/sys/fs/cgroup
+root="$mount/corral-bench-$$"
+cleanup() {
+    [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+    [ -d "$root" ] && { echo 1 > "$root/cgroup.kill" 2>/dev/null; sleep 0.2; find "$root" -depth -type d -exec rmdir {} + 2>/dev/null; } || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+gcc -O2 -o "$work/stamp" "$(dirname "$0")/bench/stamp.c"
+gcc -O2 -o "$work/floor" "$(dirname "$0")/bench/floor.c"
+mkdir -p "$work/units" "$work/run"
+printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=%s %s/stamp.out hold\n' "$work/stamp" "$work" > "$work/units/latency.service"
+for i in $(seq 1 100); do printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/units/many-$i.service"; done
+for i in $(seq 1 200); do printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' > "$work/units/spawn-$i.service"; done
+for i in $(seq 1 1000); do printf '[Unit]\nDescription=Idle %s\n[Service]\nExecStart=/bin/sleep 1000\nMemoryMax=64M\nCPUQuota=20%%\n' "$i" > "$work/units/idle-$i.service"; done
+
+"$bin/corrald" --config /dev/null --unit-path "$work/units" --runtime-dir "$work/run" --cgroup-root "$root" 2> "$work/corrald.log" &
+daemon=$!
+while [ ! -S "$work/run/control" ]; do sleep 0.05; done
+export CORRAL_RUNTIME_DIR="$work/run"
+ctl="$bin/corralctl"
+now() { date +%s%N; }
+
+# 1. corralctl start → the service's first instruction, median of 100.
+latencies=()
+for _ in $(seq 1 100); do
+    rm -f "$work/stamp.out"
+    start=$(now)
+    "$ctl" start latency.service
+    while [ ! -s "$work/stamp.out" ]; do :; done
+    latencies+=($(( ($(cat "$work/stamp.out") - start) / 1000 )))
+    "$ctl" stop latency.service
+done
+median=$(printf '%s\n' "${latencies[@]}" | sort -n | sed -n 50p)
+floor_latency=()
+for _ in $(seq 1 100); do
+    start=$(now); "$work/stamp" "$work/floor.out"; floor_latency+=($(( ($(cat "$work/floor.out") - start) / 1000 )))
+done
+floor_median=$(printf '%s\n' "${floor_latency[@]}" | sort -n | sed -n 50p)
+echo "| corralctl start → first instruction of the service (median of 100) | ${median} µs | fork+exec from a shell: ${floor_median} µs |"
+
+# 2. 100 services in one start request, then one stop request.
+names=$(for i in $(seq 1 100); do printf 'many-%s.service ' "$i"; done)
+start=$(now); "$ctl" start $names; started=$(( ($(now) - start) / 1000000 ))
+start=$(now); "$ctl" stop $names; stopped=$(( ($(now) - start) / 1000000 ))
+echo "| start 100 services / stop them (one request each) | ${started} ms / ${stopped} ms | |"
+
+# 3. Spawns per second: 200 oneshot /bin/true services in one request.
+names=$(for i in $(seq 1 200); do printf 'spawn-%s.service ' "$i"; done)
+start=$(now); "$ctl" start $names; elapsed=$(( $(now) - start ))
+rate=$(( 200 * 1000000000 / elapsed ))
+echo "| spawns per second (200 oneshot /bin/true units, each a cgroup) | ${rate}/s | bare fork+exec: $("$work/floor" 1000)/s |"
+
+# 4. RSS with 1000 units loaded (is-active loads each one).
+rss_before=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
+for batch in $(seq 0 9); do
+    "$ctl" is-active $(for i in $(seq $((batch * 100 + 1)) $((batch * 100 + 100))); do printf 'idle-%s.service ' "$i"; done) > /dev/null || true
+done
+rss_after=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
+echo "| corrald RSS: idle / with 1000 more units loaded | $((rss_before / 1024)) MiB / $((rss_after / 1024)) MiB | |"
