@@ -195,7 +195,7 @@ public struct ServiceMachine: Sendable {
         mainProcessUnknown = false
         oomKillSeen = false
         var actions: [ServiceAction] = [.prepareCgroup]
-        if settings.timeoutStart != .infinity { actions.append(.armTimer(settings.timeoutStart)) } else { actions.append(.disarmTimer) }
+        actions.append(settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout))
         pendingCommands = settings.execStartPre
         return actions + (pendingCommands.isEmpty ? enterStart() : runNextControl(in: .startPre))
     }
@@ -443,7 +443,7 @@ public struct ServiceMachine: Sendable {
     }
 
     private func armStopTimer() -> [ServiceAction] {
-        settings.timeoutStop == .infinity ? [.disarmTimer] : [.armTimer(settings.timeoutStop)]
+        settings.stopTimeout == .infinity ? [.disarmTimer] : [.armTimer(settings.stopTimeout)]
     }
 
     private mutating func enterDead() -> [ServiceAction] {

@@ -220,7 +220,7 @@ extension PropertyTable {
 
     /// `TimeoutSec=` and friends: a time span where 0 means no timeout.
     private static func timeout(
-        _ name: String, sections: Set<String>, _ fields: [WritableKeyPath<Unit, USec> & Sendable]
+        _ name: String, sections: Set<String>, _ fields: [WritableKeyPath<Unit, USec?> & Sendable]
     ) -> PropertyDescriptor {
         PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
             let span = try Grammar.timeSpan(value)

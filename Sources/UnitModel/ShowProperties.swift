@@ -68,7 +68,7 @@ public enum ShowProperties {
             list.addExec(unit.exec)
             list.addKill(unit.service)
         case .scope:
-            list.add("TimeoutStopUSec", .timespan(unit.service.timeoutStop))
+            list.add("TimeoutStopUSec", .timespan(unit.service.stopTimeout))
             list.add("OOMPolicy", .string(unit.service.oomPolicy.rawValue))
             list.addCgroup(unit, host: host)
             list.addKill(unit.service)
@@ -234,8 +234,8 @@ private struct PropertyList {
         let notifyAccess = service.notifyAccess ?? (service.type == .notify ? .main : NotifyAccess.none)
         add("NotifyAccess", .string(notifyAccess.rawValue))
         add("RestartUSec", .timespan(service.restartDelay))
-        add("TimeoutStartUSec", .timespan(service.timeoutStart))
-        add("TimeoutStopUSec", .timespan(service.timeoutStop))
+        add("TimeoutStartUSec", .timespan(service.startTimeout))
+        add("TimeoutStopUSec", .timespan(service.stopTimeout))
         add("RemainAfterExit", .boolean(service.remainAfterExit))
         // systemd keeps these in bitmaps: sorted, without duplicates.
         let success = service.successExitStatus

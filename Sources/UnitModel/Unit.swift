@@ -121,8 +121,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var pidFile: String?
     public var restart: RestartPolicy = .no
     public var restartDelay: USec = 100_000
-    public var timeoutStart: USec = 90_000_000
-    public var timeoutStop: USec = 90_000_000
+    /// nil: the default, `startTimeout`/`stopTimeout` say what is in force.
+    public var timeoutStart: USec?
+    public var timeoutStop: USec?
     public var killMode: KillMode = .controlGroup
     public var killSignal: Int32 = 15
     public var sendSIGKILL = true
@@ -132,6 +133,15 @@ public struct ServiceSettings: Sendable, Equatable {
     public var oomPolicy: OOMPolicy = .stop
 
     public init() {}
+
+    /// systemd's DefaultTimeoutStartSec= of 90 s; disabled for Type=oneshot unless set.
+    public var startTimeout: USec {
+        timeoutStart ?? (type == .oneshot ? .infinity : 90_000_000)
+    }
+
+    public var stopTimeout: USec {
+        timeoutStop ?? 90_000_000
+    }
 }
 
 /// Prefix flags of an `Exec*=` command line (systemd.service(5), "Command lines").

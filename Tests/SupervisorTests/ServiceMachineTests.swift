@@ -52,7 +52,8 @@ import UnitModel
 
     @Test func oneshotRunsEachCommandInTurnAndRemainsAfterExit() {
         var service = Self.machine { $0.type = .oneshot; $0.execStart = [Self.truth, Self.sleeper]; $0.remainAfterExit = true }
-        #expect(service.handle(.start(now: 0)) == [.prepareCgroup, .armTimer(90_000_000), .spawn(Self.truth, .main)])
+        // Type=oneshot has no start timeout unless TimeoutStartSec= is set, as in systemd.
+        #expect(service.handle(.start(now: 0)) == [.prepareCgroup, .disarmTimer, .spawn(Self.truth, .main)])
         #expect(service.handle(.spawned(.main, pid: 1)) == [])
         #expect(service.handle(.exited(pid: 1, .exited(0), oomKilled: false))
             == [.log("Main process exited, status=0"), .spawn(Self.sleeper, .main)])
