@@ -31,10 +31,7 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .executableTarget(
             name: "corrald",
-            dependencies: [
-                "Supervisor", "Cgroups", "UnitFile",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["Supervisor", "Cgroups", "UnitFile"]
         ),
         .executableTarget(
             name: "corralctl",

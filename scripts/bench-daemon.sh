@@ -61,8 +61,10 @@ echo "| spawns per second (200 oneshot /bin/true units, each a cgroup) | ${rate}
 
 # 4. RSS with 1000 units loaded (is-active loads each one).
 rss_before=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
+anon_before=$(awk '/RssAnon/ { print $2 }' /proc/$daemon/status)
 for batch in $(seq 0 9); do
     "$ctl" is-active $(for i in $(seq $((batch * 100 + 1)) $((batch * 100 + 100))); do printf 'idle-%s.service ' "$i"; done) > /dev/null || true
 done
 rss_after=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
-echo "| corrald RSS: idle / with 1000 more units loaded | $((rss_before / 1024)) MiB / $((rss_after / 1024)) MiB | |"
+anon_after=$(awk '/RssAnon/ { print $2 }' /proc/$daemon/status)
+echo "| corrald RSS (of it anonymous): idle / with 1000 more units loaded | ${rss_before} kB (${anon_before} kB) / ${rss_after} kB (${anon_after} kB) | |"

@@ -1,83 +1,101 @@
-import ArgumentParser
 import Cgroups
 import Glibc
 import Supervisor
 import UnitFile
 
-@main
-struct Corrald: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "corrald",
-        abstract: "Supervise services in their own cgroup v2 subtrees.",
-        discussion: "Settings come from the configuration file's [Manager] section; options override them.")
-
-    @Option(help: "Configuration file.")
+/// corrald's options. Parsed by hand: swift-argument-parser would link Foundation into the daemon,
+/// which costs megabytes of resident memory for five options.
+struct Options {
     var config = "/etc/corral/corrald.conf"
-
-    @Option(name: .customLong("unit-path"), help: "Unit directories, highest priority first, separated by ':'.")
     var unitPath: String?
-
-    @Option(name: .customLong("cgroup-root"), help: "Corral's root cgroup (an absolute path on cgroup2).")
     var cgroupRoot: String?
-
-    @Option(name: .customLong("runtime-dir"), help: "Directory for the control and notify sockets.")
     var runtimeDirectory: String?
-
-    @Option(name: .customLong("start"), help: "A unit to start once corrald is up; may repeat.")
     var startUnits: [String] = []
 
-    func run() throws {
-        var settings = ManagerSettings()
-        do {
-            try settings.read(file: config)
-        } catch {
-            throw ValidationError("\(error)")
+    static let usage = """
+        USAGE: corrald [--config FILE] [--unit-path DIR[:DIR...]] [--cgroup-root PATH] [--runtime-dir DIR] [--start UNIT]...
+
+        Supervise services in their own cgroup v2 subtrees. Settings come from the configuration
+        file's [Manager] section (default /etc/corral/corrald.conf); options override them.
+
+        OPTIONS:
+          --config FILE          Configuration file.
+          --unit-path DIRS       Unit directories, highest priority first, separated by ':'.
+          --cgroup-root PATH     Corral's root cgroup (an absolute path on cgroup2).
+          --runtime-dir DIR      Directory for the control and notify sockets (default /run/corral).
+          --start UNIT           A unit to start once corrald is up; may repeat.
+          -h, --help             Show this help.
+        """
+
+    /// nil after printing help; throws a message naming the bad argument.
+    static func parse(_ arguments: ArraySlice<String>) throws(UsageError) -> Options? {
+        var options = Options()
+        var rest = arguments
+        while let argument = rest.popFirst() {
+            if argument == "-h" || argument == "--help" { return nil }
+            let (name, inlineValue) = split(argument)
+            func value() throws(UsageError) -> String {
+                if let inlineValue { return inlineValue }
+                guard let next = rest.popFirst() else { throw UsageError("missing value for \(name)") }
+                return next
+            }
+            switch name {
+            case "--config": options.config = try value()
+            case "--unit-path": options.unitPath = try value()
+            case "--cgroup-root": options.cgroupRoot = try value()
+            case "--runtime-dir": options.runtimeDirectory = try value()
+            case "--start": options.startUnits.append(try value())
+            default: throw UsageError("unknown option '\(argument)'")
+            }
         }
-        guard let root = CgroupRoot.detect(configured: cgroupRoot ?? settings.cgroupRoot) else {
-            throw ValidationError("no cgroup2 file system is mounted; corrald needs one")
-        }
-        var searchPath = (unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
-        searchPath.directories = searchPath.directories.map(absolutePath)
-        let supervisor = try Supervisor(
-            configuration: SupervisorConfiguration(
-                searchPath: searchPath, runtimeDirectory: runtimeDirectory ?? settings.runtimeDirectory,
-                cgroupRoot: root, startUnits: settings.startUnits + startUnits))
-        try supervisor.run()
+        return options
+    }
+
+    private static func split(_ argument: String) -> (String, String?) {
+        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 }
 
-/// The `[Manager]` section of corrald.conf, read with the unit-file parser.
-struct ManagerSettings {
-    var unitPath: String?
-    var cgroupRoot: String?
-    var runtimeDirectory = "/run/corral"
-    var startUnits: [String] = []
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
 
-    struct FileError: Error, CustomStringConvertible {
-        var description: String
+@main
+enum Corrald {
+    static func main() {
+        do {
+            guard let options = try Options.parse(CommandLine.arguments.dropFirst()) else {
+                print(Options.usage)
+                return
+            }
+            try run(options)
+        } catch let error as UsageError {
+            fail("corrald: \(error)\n\(Options.usage)", code: 64)
+        } catch {
+            fail("corrald: \(error)", code: 1)
+        }
     }
 
-    /// A missing file leaves the defaults; a line Corral does not know is an error naming file and line.
-    mutating func read(file: String) throws(FileError) {
-        guard access(file, F_OK) == 0 else { return }
-        let bytes: [UInt8]
-        do {
-            bytes = try readFile(atPath: file)
-        } catch {
-            throw FileError(description: error.description)
+    static func run(_ options: Options) throws {
+        var settings = ManagerSettings()
+        try settings.read(file: options.config)
+        guard let root = CgroupRoot.detect(configured: options.cgroupRoot ?? settings.cgroupRoot) else {
+            throw UsageError("no cgroup2 file system is mounted; corrald needs one")
         }
-        let parsed = UnitFileParser.parse(bytes, file: file)
-        if let problem = parsed.diagnostics.first { throw FileError(description: problem.description) }
-        for assignment in parsed.assignments {
-            let place = "\(assignment.file):\(assignment.line): [\(assignment.section)] \(assignment.key)"
-            guard assignment.section == "Manager" else { throw FileError(description: "\(place): unknown section") }
-            switch assignment.key {
-            case "UnitPath": unitPath = assignment.value
-            case "CgroupRoot": cgroupRoot = assignment.value.isEmpty ? nil : assignment.value
-            case "RuntimeDirectory": runtimeDirectory = assignment.value
-            case "StartUnits": startUnits = assignment.value.split(separator: " ").map(String.init)
-            default: throw FileError(description: "\(place): unknown setting")
-            }
-        }
+        var searchPath = (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
+        searchPath.directories = searchPath.directories.map(absolutePath)
+        let supervisor = try Supervisor(
+            configuration: SupervisorConfiguration(
+                searchPath: searchPath, runtimeDirectory: options.runtimeDirectory ?? settings.runtimeDirectory,
+                cgroupRoot: root, startUnits: settings.startUnits + options.startUnits))
+        try supervisor.run()
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        let bytes = Array((message + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(code)
     }
 }
