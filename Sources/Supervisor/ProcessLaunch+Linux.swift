@@ -81,7 +81,7 @@ enum ProcessLaunch {
         let standardOutput = try output(exec.standardOutput, step: "STDOUT")
         let standardError = exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
 
-        var workingDirectory: String?
+        var workingDirectory = "/"
         if let directory = exec.workingDirectory {
             let path = directory.home ? (credentials?.home ?? "/root") : directory.path
             if !(directory.missingOK && access(path, F_OK) != 0) { workingDirectory = path }
@@ -111,7 +111,7 @@ enum ProcessLaunch {
         environment.set("INVOCATION_ID", context.invocationID)
         if let socket = context.notifySocket { environment.set("NOTIFY_SOCKET", socket) }
         if let pid = context.mainPID { environment.set("MAINPID", String(pid)) }
-        if let credentials {
+        if let credentials, unit.exec.user != nil {
             environment.set("USER", credentials.userName)
             environment.set("LOGNAME", credentials.userName)
             environment.set("HOME", credentials.home)
@@ -131,33 +131,40 @@ enum ProcessLaunch {
     }
 
     /// `${NAME}` is replaced inside a word; a word that is exactly `$NAME` becomes the value's
-    /// whitespace-separated words (systemd.service(5), "Command lines").
+    /// whitespace-separated words; `$$` is a literal `$` (systemd.service(5), "Command lines").
     static func expandVariables(in argv: [String], environment: Environment) -> [String] {
         var result: [String] = []
         for (index, word) in argv.enumerated() {
-            if index > 0, word.hasPrefix("$"), !word.hasPrefix("${"), word.count > 1 {
-                let name = String(word.dropFirst())
-                if name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                    result += (environment[name] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-                        .map(String.init)
-                    continue
-                }
+            let name = word.dropFirst()
+            if index > 0, word.first == "$", !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                let value = environment[String(name)] ?? ""
+                result += value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+                continue
             }
-            var expanded = ""
-            var rest = Substring(word)
-            while let start = rest.firstRange(of: "${") {
-                expanded += rest[..<start.lowerBound]
-                guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                    expanded += rest[start.lowerBound...]
-                    rest = ""
-                    break
-                }
-                expanded += environment[String(rest[start.upperBound..<end])] ?? ""
-                rest = rest[rest.index(after: end)...]
-            }
-            result.append(expanded + rest)
+            result.append(expandBracedVariables(in: word, environment: environment))
         }
         return result
+    }
+
+    /// `${NAME}` replaced by its value (empty when unset), `$$` by `$`; any other `$` stays.
+    private static func expandBracedVariables(in word: String, environment: Environment) -> String {
+        var expanded = ""
+        var rest = Substring(word)
+        while let dollar = rest.firstIndex(of: "$") {
+            expanded += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            if after.first == "$" {
+                expanded += "$"
+                rest = after.dropFirst()
+            } else if after.first == "{", let close = after.firstIndex(of: "}") {
+                expanded += environment[String(after[after.index(after: after.startIndex)..<close])] ?? ""
+                rest = after[after.index(after: close)...]
+            } else {
+                expanded += "$"
+                rest = after
+            }
+        }
+        return expanded + rest
     }
 
     /// `KEY=VALUE` lines; `#`/`;` comments and blank lines skipped, one level of matching quotes removed.

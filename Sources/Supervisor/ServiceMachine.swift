@@ -486,7 +486,8 @@ public struct ServiceMachine: Sendable {
     private mutating func reload() -> [ServiceAction] {
         guard [.running, .exited].contains(subState), !settings.execReload.isEmpty else { return [] }
         pendingCommands = settings.execReload
-        return armStopTimer() + runNextControl(in: .reload)
+        let timer: ServiceAction = settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout)
+        return [timer] + runNextControl(in: .reload)
     }
 
     private mutating func timerFired(now: USec) -> [ServiceAction] {

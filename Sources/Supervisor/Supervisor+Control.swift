@@ -24,6 +24,8 @@ enum ExitStatus {
     static let failure: Int32 = 1
     static let notActive: Int32 = 3
     static let accessDenied: Int32 = 4
+    /// `status` of a unit that does not exist (systemctl's "could not be found").
+    static let noSuchUnitForStatus: Int32 = 4
     static let noSuchUnit: Int32 = 5
 }
 
@@ -109,9 +111,10 @@ extension Supervisor {
             guard let name = request.units.first, let unit = unit(named: name) else {
                 return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
             }
-            let exitCode = unit.loaded.loadState == .notFound ? ExitStatus.noSuchUnit
+            let exitCode = unit.loaded.loadState == .notFound ? ExitStatus.noSuchUnitForStatus
                 : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
             reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit)))
+            forgetIfUnused(name)
         case .show:
             let wanted = Set((request.options["properties"] ?? "").split(separator: ",").map(String.init))
             var body: [Message.Field] = []
@@ -120,6 +123,7 @@ extension Supervisor {
                     return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name \(name)."))
                 }
                 var properties = showProperties(of: unit)
+                forgetIfUnused(name)
                 if !wanted.isEmpty { properties = properties.filter { wanted.contains($0.name) } }
                 body += [.init("text", ShowProperties.text(properties)), .init("json", ShowProperties.json(properties))]
             }
@@ -131,6 +135,7 @@ extension Supervisor {
             var matched = false
             for name in request.units {
                 let state = unit(named: name)?.activeState ?? .inactive
+                forgetIfUnused(name)
                 body.append(.init("ActiveState", state.rawValue))
                 if request.verb == .isActive ? state == .active || state == .reloading : state == .failed { matched = true }
             }
@@ -160,12 +165,23 @@ extension Supervisor {
     private func startJobs(_ request: Request, from fd: Int32) {
         let pending = PendingReply(client: fd, verb: request.verb.rawValue, units: request.units)
         for name in request.units {
+            guard request.verb == .start || unit(named: name)?.loaded.loadState == .loaded else {
+                forgetIfUnused(name)
+                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): Unit \(name) not loaded."))
+            }
             let type: JobType = request.verb == .start ? .start : .stop
-            if request.verb == .restart { restartsAfterStop.insert(name) }
+            let active = Set(units.values.filter { $0.activeState == .active || $0.activeState == .reloading }.map(\.name))
+            let queuedBefore = Set(jobs.jobs.keys)
             if let refusal = enqueue(type, name, reply: pending) {
-                restartsAfterStop.remove(name)
-                let code = unit(named: name)?.loaded.loadState == .loaded ? ExitStatus.failure : ExitStatus.noSuchUnit
-                return reply(to: fd, Response(exitCode: code, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"))
+                forgetIfUnused(name)
+                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"))
+            }
+            // A restart starts again what it stopped: the unit and the active units that went down with it.
+            if request.verb == .restart {
+                restartsAfterStop.insert(name)
+                for stopped in Set(jobs.jobs.keys).subtracting(queuedBefore) where active.contains(stopped) {
+                    restartsAfterStop.insert(stopped)
+                }
             }
         }
         pendingReplies.append(pending)

@@ -47,8 +47,11 @@ extension Supervisor {
         for unit in units.values {
             guard let name = try? UnitName(unit.name) else { continue }
             unit.loaded = load(name)
-            unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
             unit.warnedAboutLimits = false
+            // A running unit keeps its cgroup until it stops; the new plan applies at its next start.
+            if [.inactive, .failed].contains(unit.activeState) {
+                unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
+            }
         }
     }
 
@@ -57,6 +60,15 @@ extension Supervisor {
         if name == "-.slice" { return UnitDependencies() }
         guard let unit = unit(named: name), unit.loaded.loadState == .loaded else { return nil }
         return UnitDependencies(unit: unit.loaded.unit, slice: unit.loaded.unit.sliceName.flatMap { $0 == "-.slice" ? nil : $0 })
+    }
+
+    /// Drops a unit that could not be loaded and has nothing going on, so that merely asking about a
+    /// name does not keep it in corrald's table.
+    func forgetIfUnused(_ name: String) {
+        guard let unit = units[name], unit.loaded.loadState != .loaded, jobs.jobs[name] == nil,
+            unit.activeState == .inactive
+        else { return }
+        units[name] = nil
     }
 
     /// Units to stop along with `name`: those that require it, are bound to it, are part of it, or sit
@@ -81,7 +93,8 @@ extension Supervisor {
                     name, dependencies: { self.dependencies(of: $0) },
                     isActive: { self.units[$0]?.activeState == .active })
             } catch {
-                let reason = unit(named: name).map(loadFailure) ?? error.description
+                let reason = unit(named: name).flatMap { $0.loaded.loadState == .loaded ? nil : loadFailure($0) }
+                    ?? error.description
                 log(nil, "Failed to start \(name): \(reason)")
                 return reason
             }
@@ -134,8 +147,8 @@ extension Supervisor {
         case .service:
             if let machine = unit.machine, [.inactive, .failed].contains(machine.activeState) {
                 unit.machine?.update(settings: unit.loaded.unit.service)
+                unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
             }
-            unit.invocationID = Self.newInvocationID()
             deliver(.start(now: monotonicMicroseconds()), to: unit)
         case .slice:
             prepareCgroup(for: unit)

@@ -28,6 +28,15 @@ public struct SupervisorConfiguration: Sendable {
     public var notifySocketPath: String { runtimeDirectory + "/notify" }
 }
 
+/// Why corrald cannot start.
+public struct SupervisorError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
 /// corrald's event loop: one thread owns every unit, and everything that happens reaches it
 /// through one epoll set (signals, cgroup events, the notify and control sockets, unit output).
 public final class Supervisor {
@@ -70,6 +79,10 @@ public final class Supervisor {
         _ = corral_set_child_subreaper()
         signal(SIGPIPE, SIG_IGN)
         mkdir(configuration.runtimeDirectory, 0o755)
+        if let live = try? UnixSocket.connect(to: configuration.controlSocketPath) {
+            close(live)
+            throw SupervisorError("another corrald is already listening on \(configuration.controlSocketPath)")
+        }
         tree = try CgroupTree(path: try Self.prepareRoot(configuration.cgroupRoot.path))
         poll = try EventPoll()
         signals = try SignalReceiver([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
@@ -259,6 +272,7 @@ public final class Supervisor {
     private func perform(_ action: ServiceAction, for unit: ManagedUnit) -> ServiceEvent? {
         switch action {
         case .prepareCgroup:
+            unit.invocationID = Self.newInvocationID()
             prepareCgroup(for: unit)
             return nil
         case .spawn(let command, let role):
@@ -346,7 +360,10 @@ public final class Supervisor {
     }
 
     /// Every process in `cgroup` and the cgroups below it.
+    /// Every process in `cgroup` and the cgroups below it; none for the root (targets, `-.slice`),
+    /// where corrald itself lives.
     func processes(inTreeOf cgroup: String) -> [Int32] {
+        guard !cgroup.isEmpty else { return [] }
         var pids = (try? tree.processes(in: cgroup)) ?? []
         for child in (try? tree.children(of: cgroup)) ?? [] {
             pids += processes(inTreeOf: cgroup + "/" + child)

@@ -51,7 +51,11 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     @Argument(help: "Units.")
-    var units: [String]
+    var units: [String] = []
+
+    func validate() throws {
+        if units.isEmpty && !Verb.unitsOptional { throw ValidationError("Missing expected argument '<units> ...'") }
+    }
 
     func run() throws {
         try daemon.run(Request(verb: Verb.verb, units: units))
@@ -61,6 +65,12 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
 protocol UnitVerb {
     static var verb: Verb { get }
     static var abstract: String { get }
+    /// Whether the verb applies to every unit when none is named.
+    static var unitsOptional: Bool { get }
+}
+
+extension UnitVerb {
+    static var unitsOptional: Bool { false }
 }
 
 enum StartVerb: UnitVerb {
@@ -85,7 +95,8 @@ enum ReloadVerb: UnitVerb {
 
 enum ResetFailedVerb: UnitVerb {
     static let verb = Verb.resetFailed
-    static let abstract = "Return failed units to inactive and reset their start-rate counters."
+    static let abstract = "Return failed units (all of them when none is named) to inactive and reset their start-rate counters."
+    static let unitsOptional = true
 }
 
 struct KillCommand: ParsableCommand {

@@ -48,8 +48,8 @@ struct StatusView {
         for (index, path) in dropIns.enumerated() {
             lines.append(row(index == 0 ? "Drop-In" : "", path))
         }
-        var state = "\(active) (\(fields["SubState"] ?? "?"))"
-        if let result = fields["Result"], result != "success", active == "failed" { state += " (Result: \(result))" }
+        var state = active == "failed"
+            ? "failed (Result: \(fields["Result"] ?? "?"))" : "\(active) (\(fields["SubState"] ?? "?"))"
         if let since = fields["StateChangeTimestamp"].flatMap(UInt64.init), since > 0 {
             state += " since \(formatTimestamp(since)); \(formatAgo(since)) ago"
         }
@@ -132,8 +132,8 @@ func formatAgo(_ microseconds: UInt64) -> String {
     clock_gettime(CLOCK_REALTIME, &now)
     let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     let elapsed = nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0
-    // Whole seconds once past a minute, milliseconds below, as systemctl rounds "ago".
-    return formatTimespan(elapsed >= 60_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
+    // Milliseconds below a second, whole seconds above, as systemctl prints "ago".
+    return formatTimespan(elapsed >= 1_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
 }
 
 /// systemd's time span format (`1min 30s`, `12ms`).

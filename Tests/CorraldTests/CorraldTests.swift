@@ -61,16 +61,32 @@ struct CorraldTests {
         #expect(start.output.contains("Job for nope.service failed"))
         let status = daemon.ctl("status nope.service")
         #expect(status.code == 3)
-        #expect(status.output.contains("Active: failed (failed) (Result: exit-code)"))
+        #expect(status.output.contains("Active: failed (Result: exit-code)"))
         #expect(status.output.contains("Failed at step EXEC spawning /usr/bin/nope: No such file or directory"))
         #expect(daemon.ctl("is-failed nope.service").code == 0)
         #expect(daemon.ctl("reset-failed nope.service").code == 0)
         #expect(daemon.ctl("is-failed nope.service").code == 1)
     }
 
-    @Test func unknownUnitsAreRefusedWithSystemctlsExitCode() throws {
+    @Test func unknownUnitsAreRefusedWithSystemctlsExitCodes() throws {
         let daemon = try DaemonHarness(units: [:])
         #expect(daemon.ctl("start ghost.service") == (5, "Failed to start ghost.service: Unit ghost.service not found.\n"))
+        #expect(daemon.ctl("stop ghost.service") == (5, "Failed to stop ghost.service: Unit ghost.service not loaded.\n"))
+        #expect(daemon.ctl("status ghost.service").code == 4)
+        // Asking about a unit that does not exist leaves nothing behind.
+        #expect(daemon.ctl("list-units --all").output == "UNIT LOAD ACTIVE SUB DESCRIPTION\n\n0 units listed.\n")
+    }
+
+    @Test func restartAlsoRestartsWhatRequiresTheUnit() throws {
+        let daemon = try DaemonHarness(units: [
+            "db.service": "[Service]\nExecStart=/bin/sleep 600\n",
+            "app.service": "[Unit]\nRequires=db.service\nAfter=db.service\n[Service]\nExecStart=/bin/sleep 600\n",
+        ])
+        #expect(daemon.ctl("start app.service").code == 0)
+        let before = Self.pids(daemon, "system.slice/app.service")
+        #expect(daemon.ctl("restart db.service").code == 0)
+        try daemon.waitUntil("app.service is back") { daemon.ctl("is-active app.service").code == 0 }
+        #expect(Self.pids(daemon, "system.slice/app.service") != before)
     }
 
     @Test func oneshotRunsEachCommandThenRemainsActive() throws {
