@@ -300,6 +300,12 @@ extension Supervisor {
             if let usage = read("cpu.stat", of: cgroup).flatMap({ KeyedValues($0)["usage_usec"] }) {
                 properties.append(ShowProperty(name: "CPUUsageNSec", value: .number(usage * 1000)))
             }
+            // Pressure stall information, the kernel's `some` line (Corral's own names; systemd 252 has none).
+            for (name, file) in [("CPUPressure", "cpu.pressure"), ("MemoryPressure", "memory.pressure"), ("IOPressure", "io.pressure")] {
+                if let some = read(file, of: cgroup)?.split(separator: "\n").first(where: { $0.hasPrefix("some ") }) {
+                    properties.append(ShowProperty(name: name, value: .string(String(some.dropFirst(5)))))
+                }
+            }
         }
         return properties + ShowProperties.properties(of: unit.loaded.unit, host: hostFacts).filter { $0.name != "Id" }
     }

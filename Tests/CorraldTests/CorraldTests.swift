@@ -38,6 +38,8 @@ struct CorraldTests {
         let pid = processes.first ?? 0
         #expect(daemon.ctl("show sleeper.service -p ActiveState,MainPID,MemoryMax") == (0, "ActiveState=active\nMainPID=\(pid)\nMemoryMax=67108864\n"))
         #expect(daemon.ctl("show --json sleeper.service -p SubState,MainPID") == (0, "{\"SubState\":\"running\",\"MainPID\":\(pid)}\n"))
+        let pressure = daemon.ctl("show sleeper.service -p CPUPressure").output
+        #expect(pressure.hasPrefix("CPUPressure=avg10=") && pressure.contains(" total="))
 
         #expect(daemon.ctl("stop sleeper.service").code == 0)
         #expect(!daemon.cgroupExists("system.slice/sleeper.service"))
