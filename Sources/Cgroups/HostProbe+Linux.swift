@@ -18,10 +18,6 @@ public enum HostProbe {
         if let limit = readTextFile(atPath: root + "/memory.max").flatMap({ UInt64(trimmed($0)) }) {
             memory = min(memory, limit / pageSize * pageSize)
         }
-        var devices: [String: BlockDevice] = [:]
-        for path in devicePaths {
-            devices[path] = blockDevice(for: path)
-        }
         return HostFacts(
             memory: memory,
             swap: (meminfo["SwapTotal"] ?? 0) * 1024,
@@ -32,8 +28,18 @@ public enum HostProbe {
             controllers: Set(
                 (readTextFile(atPath: root + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
                     .compactMap { Controller(rawValue: String($0)) }),
-            devices: devices,
+            devices: devices(for: devicePaths),
             pageSize: pageSize)
+    }
+
+    /// The whole disks behind `paths` (device nodes, partitions or any file); paths that do not
+    /// lead to a block device are left out.
+    public static func devices(for paths: [String]) -> [String: BlockDevice] {
+        var devices: [String: BlockDevice] = [:]
+        for path in paths {
+            devices[path] = blockDevice(for: path)
+        }
+        return devices
     }
 
     /// The mount point of the first cgroup2 file system in /proc/self/mountinfo.

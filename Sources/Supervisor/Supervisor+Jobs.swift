@@ -26,7 +26,7 @@ extension Supervisor {
         if let unit = units[name] { return unit }
         guard let unitName = try? UnitName(name) else { return nil }
         let unit = ManagedUnit(loaded: load(unitName), plan: CgroupPlan(unit: name, cgroup: "", enable: [], writes: [], warnings: []))
-        unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
+        unit.plan = plan(for: unit.loaded.unit)
         units[name] = unit
         return unit
     }
@@ -50,9 +50,16 @@ extension Supervisor {
             unit.warnedAboutLimits = false
             // A running unit keeps its cgroup until it stops; the new plan applies at its next start.
             if [.inactive, .failed].contains(unit.activeState) {
-                unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
+                unit.plan = plan(for: unit.loaded.unit)
             }
         }
+    }
+
+    /// The unit's cgroup plan on this host, with the block devices its IO settings name resolved.
+    func plan(for unit: Unit) -> CgroupPlan {
+        var facts = hostFacts
+        facts.devices = HostProbe.devices(for: unit.resources.devicePaths)
+        return CgroupPlanner.plan(for: unit, host: facts)
     }
 
     /// The dependencies the job queue follows; nil for a unit that cannot be loaded.
@@ -147,7 +154,7 @@ extension Supervisor {
         case .service:
             if let machine = unit.machine, [.inactive, .failed].contains(machine.activeState) {
                 unit.machine?.update(settings: unit.loaded.unit.service)
-                unit.plan = CgroupPlanner.plan(for: unit.loaded.unit, host: hostFacts)
+                unit.plan = plan(for: unit.loaded.unit)
             }
             deliver(.start(now: monotonicMicroseconds()), to: unit)
         case .slice:

@@ -138,3 +138,11 @@ public struct ResourceSettings: Sendable, Equatable {
 
     public init() {}
 }
+
+extension ResourceSettings {
+    /// Every device path an IO directive names, for the host probe to resolve.
+    public var devicePaths: [String] {
+        ioDeviceWeights.map(\.path) + ioDeviceLimits.map(\.path) + blockIODeviceWeights.map(\.path)
+            + blockIODeviceBandwidths.map(\.path)
+    }
+}

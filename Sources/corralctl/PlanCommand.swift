@@ -48,14 +48,6 @@ struct PlanCommand: ParsableCommand {
     }
 }
 
-extension ResourceSettings {
-    /// Every device path an IO directive names, for the host probe to resolve.
-    var devicePaths: [String] {
-        ioDeviceWeights.map(\.path) + ioDeviceLimits.map(\.path) + blockIODeviceWeights.map(\.path)
-            + blockIODeviceBandwidths.map(\.path)
-    }
-}
-
 extension CgroupPlan {
     var json: JSONValue {
         .object([
