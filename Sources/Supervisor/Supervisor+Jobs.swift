@@ -25,8 +25,8 @@ extension Supervisor {
     func unit(named name: String) -> ManagedUnit? {
         if let unit = units[name] { return unit }
         guard let unitName = try? UnitName(name) else { return nil }
-        let unit = ManagedUnit(loaded: load(unitName), plan: CgroupPlan(unit: name, cgroup: "", enable: [], writes: [], warnings: []))
-        unit.plan = plan(for: unit.loaded.unit)
+        let loaded = load(unitName)
+        let unit = ManagedUnit(loaded: loaded, plan: plan(for: loaded.unit))
         units[name] = unit
         return unit
     }
