@@ -21,10 +21,10 @@ ExecStart=/bin/sleep 600
 AllowedCPUs=1'
 start_corrald "$CORRAL_UNIT_DIR" || exit 0
 
-# usage SERVICE...: usage_usec of each service's cpu.stat, space-separated.
+# usage CGROUP...: usage_usec of each cgroup's cpu.stat, space-separated, read back to back.
 usage() {
-    local unit
-    for unit in "$@"; do printf '%s ' "$(stat_value "$(unit_cgroup "$unit")/cpu.stat" usage_usec)"; done
+    local cg
+    for cg in "$@"; do printf '%s ' "$(stat_value "$cg/cpu.stat" usage_usec)"; done
 }
 
 corralctl start quota.service
@@ -43,10 +43,12 @@ corralctl stop quota.service
 expect corrald-cpu-quota-stopped "$cg still exists after stop" [ ! -d "$cg" ]
 
 corralctl start light.service heavy.service
+light=$(unit_cgroup light.service)
+heavy=$(unit_cgroup heavy.service)
 sleep 0.5
-set -- $(usage light.service heavy.service)
+set -- $(usage "$light" "$heavy")
 sleep 3
-set -- "$@" $(usage light.service heavy.service)
+set -- "$@" $(usage "$light" "$heavy")
 ratio=$(awk -v l="$(($3 - $1))" -v h="$(($4 - $2))" 'BEGIN { printf "%.2f", (l > 0 ? h / l : 0) }')
 info "CPU on cpu 0 in 3 s: light.service $(($3 - $1)) us, heavy.service $(($4 - $2)) us, ratio $ratio"
 expect corrald-cpu-weight-ratio "heavy/light is $ratio, expected 3 +-20% (2.4..3.6)" within "$ratio" 2.4 3.6
