@@ -24,10 +24,13 @@ expect corrald-pids-active "bomb.service is $(corralctl is-active bomb.service)"
     sh -c 'corralctl is-active bomb.service > /dev/null'
 check_plan bomb.service
 
+members=$(cat "$cg/cgroup.procs")
 corralctl stop bomb.service
-left=$(cat "$cg/cgroup.procs" 2>/dev/null | wc -l)
-expect corrald-pids-stop-leaves-nothing "$left processes left in $cg after stop" \
-    [ "$left" -eq 0 ]
-expect corrald-pids-stop-cgroup-removed "$cg still exists after stop" [ ! -d "$cg" ]
+alive=0
+for pid in $members; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
+expect corrald-pids-stop-leaves-nothing "$alive of the $(echo $members | wc -w) processes still alive after stop" \
+    [ $alive -eq 0 ]
+expect corrald-pids-stop-cgroup-removed "$cg still exists after stop (cgroup.procs: $(cat "$cg/cgroup.procs" 2>/dev/null | wc -l) lines)" \
+    [ ! -d "$cg" ]
 
 stop_corrald corrald-pids-stopped-clean
