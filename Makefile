@@ -24,13 +24,15 @@ unittest: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
-# VM harness (scripts/vm, docs/vm.md): cgroup v2 enforcement on a real kernel in qemu.
-# SCENARIO=path/to/script.sh runs only that scenario.
+# VM harness (scripts/vm, docs/vm.md): cgroup v2 enforcement on a real kernel in qemu,
+# with corrald and corralctl (release, static Swift runtime, built in .build-vmbin) in the guest.
+# SCENARIO=path/to/script.sh runs only that scenario; VM_BINARIES=... replaces the built pair.
 vm-deps:
 	@./scripts/vm/setup.sh
 
-vmtest: vm-deps
-	@./scripts/vm/run.sh $(SCENARIO)
+vmtest: deps vm-deps
+	@set -e; bins="$(VM_BINARIES)"; [ -n "$$bins" ] || bins=$$(./scripts/vm/build-binaries.sh); \
+		VM_BINARIES="$$bins" ./scripts/vm/run.sh $(SCENARIO)
 
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib

@@ -1,13 +1,16 @@
-/* memhog MIB: allocates MIB mebibytes, touches every page so it is charged
- * to the caller's memory cgroup, prints "allocated MIB" and exits 0.
+/* memhog MIB [hold]: allocates MIB mebibytes, touches every page so it is charged
+ * to the caller's memory cgroup, prints "allocated MIB", then exits 0 or, with
+ * "hold", keeps the memory and sleeps until killed.
  * Under a smaller memory.max the kernel OOM-kills it first (exit by SIGKILL). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: memhog MIB\n");
+    int hold = argc == 3 && strcmp(argv[2], "hold") == 0;
+    if (argc != 2 && !hold) {
+        fprintf(stderr, "usage: memhog MIB [hold]\n");
         return 2;
     }
     long mib = strtol(argv[1], NULL, 10);
@@ -24,5 +27,9 @@ int main(int argc, char **argv) {
         memset(chunk, 0xa5, 1 << 20);
     }
     printf("allocated %ld\n", mib);
+    fflush(stdout);
+    while (hold) {
+        pause();
+    }
     return 0;
 }
