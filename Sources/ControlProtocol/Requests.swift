@@ -9,32 +9,46 @@ public enum Verb: String, Sendable, CaseIterable {
     case isFailed = "is-failed"
     case resetFailed = "reset-failed"
     case daemonReload = "daemon-reload"
+    /// A transient service or scope from `property` and `argv` fields.
+    case run
+    case setProperty = "set-property"
+    case revert
 
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
         switch self {
-        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload: true
+        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .run, .setProperty, .revert: true
         case .status, .show, .listUnits, .isActive, .isFailed: false
         }
     }
 }
 
-/// A request: a verb, the units it names, and verb-specific options (`signal`, `all`, ...).
+/// A request: a verb, the units it names, verb-specific options (`signal`, `all`, ...), unit
+/// properties as `NAME=VALUE` (`run`, `set-property`) and a command line (`run`).
 public struct Request: Sendable, Equatable {
     public var verb: Verb
     public var units: [String]
     public var options: [String: String]
+    public var properties: [String]
+    public var command: [String]
 
-    public init(verb: Verb, units: [String] = [], options: [String: String] = [:]) {
+    public init(
+        verb: Verb, units: [String] = [], options: [String: String] = [:], properties: [String] = [],
+        command: [String] = []
+    ) {
         self.verb = verb
         self.units = units
         self.options = options
+        self.properties = properties
+        self.command = command
     }
 
     public var message: Message {
         var message = Message([.init("corral", controlProtocolVersion), .init("verb", verb.rawValue)])
         for unit in units { message.append("unit", unit) }
         for (key, value) in options.sorted(by: { $0.key < $1.key }) { message.append("option." + key, value) }
+        for property in properties { message.append("property", property) }
+        for word in command { message.append("argv", word) }
         return message
     }
 
@@ -44,6 +58,8 @@ public struct Request: Sendable, Equatable {
         guard let verb = Verb(rawValue: verbName) else { throw ProtocolError("unknown verb '\(verbName)'") }
         self.verb = verb
         units = message.values("unit")
+        properties = message.values("property")
+        command = message.values("argv")
         options = [:]
         for field in message.fields where field.key.hasPrefix("option.") {
             options[String(field.key.dropFirst("option.".count))] = field.value

@@ -14,6 +14,16 @@ public struct LogRing: Sendable {
     }
 }
 
+/// Resources a finished run used, from the kernel's counters.
+struct RunStatistics {
+    var runtime: UInt64 = 0
+    var cpuUsage: UInt64?
+    var memoryPeak: UInt64?
+    var oomKills: UInt64?
+    var ioReadBytes: UInt64?
+    var ioWriteBytes: UInt64?
+}
+
 /// Everything corrald tracks for one loaded unit. Owned by the supervisor's loop thread.
 final class ManagedUnit {
     var loaded: LoadedUnit
@@ -41,11 +51,18 @@ final class ManagedUnit {
     /// STATUS= from the service's sd_notify.
     var statusText: String?
     var invocationID = ""
+    /// Made by `corralctl run`: forgotten once inactive (and once failed, with `collect`).
+    var transient = false
+    var collect = false
+    /// Monotonic µs when the current (or last) run began, for the runtime `run --wait` reports.
+    var runStarted: UInt64 = 0
+    /// What the last run used, read just before its cgroup was removed.
+    var lastRun = RunStatistics()
 
     init(loaded: LoadedUnit, plan: CgroupPlan) {
         self.loaded = loaded
         self.plan = plan
-        if loaded.unit.type == .service {
+        if loaded.unit.type == .service || loaded.unit.type == .scope {
             machine = ServiceMachine(
                 settings: loaded.unit.service, startLimitInterval: loaded.unit.unit.startLimitInterval,
                 startLimitBurst: loaded.unit.unit.startLimitBurst)

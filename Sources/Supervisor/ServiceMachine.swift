@@ -88,6 +88,9 @@ public enum ServiceAction: Sendable, Equatable {
 /// What happens to a service.
 public enum ServiceEvent: Sendable, Equatable {
     case start(now: USec)
+    /// A scope: processes that already exist are moved into the cgroup once it is made; the unit runs
+    /// while its cgroup is populated and stops by signalling it.
+    case startScope
     case stop
     case reload
     case spawned(ProcessRole, pid: Int32)
@@ -154,6 +157,7 @@ public struct ServiceMachine: Sendable {
     public mutating func handle(_ event: ServiceEvent) -> [ServiceAction] {
         switch event {
         case .start(let now): return start(now: now)
+        case .startScope: return startScope()
         case .stop: return stop()
         case .reload: return reload()
         case .spawned(let role, let pid): return spawned(role, pid: pid)
@@ -198,6 +202,16 @@ public struct ServiceMachine: Sendable {
         actions.append(settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout))
         pendingCommands = settings.execStartPre
         return actions + (pendingCommands.isEmpty ? enterStart() : runNextControl(in: .startPre))
+    }
+
+    private mutating func startScope() -> [ServiceAction] {
+        guard [.dead, .failed].contains(subState) else { return [] }
+        result = .success
+        stopRequested = false
+        mainProcessUnknown = true
+        cgroupEmpty = false
+        subState = .running
+        return [.prepareCgroup]
     }
 
     private mutating func enterStart() -> [ServiceAction] {

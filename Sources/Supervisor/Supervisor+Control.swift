@@ -150,6 +150,13 @@ extension Supervisor {
         case .daemonReload:
             reloadUnits()
             reply(to: fd, Response())
+        case .run:
+            guard let caller = clients[fd]?.credentials else { return }
+            runTransient(request, from: fd, caller: caller)
+        case .setProperty:
+            setProperties(request, from: fd)
+        case .revert:
+            revertProperties(request, from: fd)
         }
     }
 
@@ -201,7 +208,8 @@ extension Supervisor {
             }
             if pending.waitingFor.isEmpty {
                 let response = pending.failures.isEmpty
-                    ? Response() : Response(exitCode: ExitStatus.failure, error: pending.failures.joined(separator: "\n"))
+                    ? Response(body: pending.body)
+                    : Response(exitCode: ExitStatus.failure, error: pending.failures.joined(separator: "\n"))
                 pendingReplies.removeAll { $0 === pending }
                 reply(to: pending.client, response)
             }
@@ -250,18 +258,9 @@ extension Supervisor {
             add("MemoryPeak", read("memory.peak", of: cgroup))
             add("CPUUsageNSec", read("cpu.stat", of: cgroup).flatMap { KeyedValues($0)["usage_usec"] }.map { String($0 * 1000) })
             if let io = read("io.stat", of: cgroup) {
-                var readBytes: UInt64 = 0
-                var writtenBytes: UInt64 = 0
-                for line in io.split(separator: "\n") {
-                    for pair in line.split(separator: " ").dropFirst() {
-                        let parts = pair.split(separator: "=")
-                        guard parts.count == 2, let value = UInt64(parts[1]) else { continue }
-                        if parts[0] == "rbytes" { readBytes += value }
-                        if parts[0] == "wbytes" { writtenBytes += value }
-                    }
-                }
-                add("IOReadBytes", String(readBytes))
-                add("IOWriteBytes", String(writtenBytes))
+                let totals = ioTotals(io)
+                add("IOReadBytes", String(totals.read))
+                add("IOWriteBytes", String(totals.written))
             }
             for pid in processes(inTreeOf: cgroup) { add("Process", "\(pid) \(commandLine(of: pid))") }
         }

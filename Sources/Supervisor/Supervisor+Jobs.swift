@@ -1,4 +1,5 @@
 import Cgroups
+import ControlProtocol
 import ResourceControl
 import SystemCall
 import UnitFile
@@ -10,6 +11,8 @@ final class PendingReply {
     let verb: String
     var waitingFor: Set<String>
     var failures: [String] = []
+    /// Sent on success (`run` names the unit it made).
+    var body: [Message.Field] = []
 
     init(client: Int32, verb: String, units: [String]) {
         self.client = client
@@ -32,7 +35,12 @@ extension Supervisor {
     }
 
     func load(_ name: UnitName) -> LoadedUnit {
-        let sources = unitFiles.sources(of: name)
+        var sources = unitFiles.sources(of: name)
+        // A file added since the index was made is found without a daemon-reload, as systemd does.
+        if sources.location.fragmentPath == nil {
+            unitFiles = UnitFileIndex(unitFiles.searchPath)
+            sources = unitFiles.sources(of: name)
+        }
         let loaded = UnitLoader.load(
             sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
         for diagnostic in loaded.diagnostics { log(nil, diagnostic.description) }
@@ -43,8 +51,8 @@ extension Supervisor {
     /// settings apply from their next start.
     func reloadUnits() {
         log(nil, "Reloading.")
-        unitFiles = UnitFileIndex(configuration.searchPath)
-        for unit in units.values {
+        unitFiles = UnitFileIndex(unitFiles.searchPath)
+        for unit in units.values where !unit.transient {
             guard let name = try? UnitName(unit.name) else { continue }
             unit.loaded = load(name)
             unit.warnedAboutLimits = false

@@ -68,13 +68,20 @@ public final class Supervisor {
     var nextToken: UInt64 = 100
     var clients: [Int32: ClientConnection] = [:]
     var pendingReplies: [PendingReply] = []
+    var runWaiters: [RunWaiter] = []
+    /// Where set-property keeps its drop-ins; both are searched before the configured unit directories.
+    let controlDirectories: (persistent: String, runtime: String)
     /// Units whose stop job is the first half of a restart.
     var restartsAfterStop: Set<String> = []
     var shuttingDown = false
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
-        unitFiles = UnitFileIndex(configuration.searchPath)
+        controlDirectories = Self.controlDirectories(
+            searchPath: configuration.searchPath, runtimeDirectory: configuration.runtimeDirectory)
+        var searchPath = configuration.searchPath
+        searchPath.directories.insert(contentsOf: [controlDirectories.persistent, controlDirectories.runtime], at: 0)
+        unitFiles = UnitFileIndex(searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         _ = corral_set_child_subreaper()
         signal(SIGPIPE, SIG_IGN)
@@ -273,6 +280,7 @@ public final class Supervisor {
         switch action {
         case .prepareCgroup:
             unit.invocationID = Self.newInvocationID()
+            unit.runStarted = monotonicMicroseconds()
             prepareCgroup(for: unit)
             return nil
         case .spawn(let command, let role):
@@ -298,6 +306,7 @@ public final class Supervisor {
             unit.deadline = nil
             return nil
         case .releaseCgroup:
+            recordRunStatistics(of: unit)
             releaseCgroup(of: unit)
             return nil
         case .log(let message):
@@ -525,5 +534,7 @@ public final class Supervisor {
         default: break
         }
         jobProgress(of: unit)
+        answerRunWaiters(for: unit)
+        collectIfTransient(unit)
     }
 }

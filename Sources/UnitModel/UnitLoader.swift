@@ -17,6 +17,25 @@ public struct LoadedUnit: Sendable {
     public var dropInPaths: [String]
     public var unit: Unit
     public var diagnostics: [Diagnostic]
+
+    /// A unit made at run time (`corralctl run`): loaded, with no file behind it.
+    public init(transient unit: Unit) {
+        name = unit.name
+        loadState = .loaded
+        fragmentPath = nil
+        dropInPaths = []
+        self.unit = unit
+        diagnostics = []
+    }
+
+    init(name: String, loadState: LoadState, fragmentPath: String?, dropInPaths: [String], unit: Unit, diagnostics: [Diagnostic]) {
+        self.name = name
+        self.loadState = loadState
+        self.fragmentPath = fragmentPath
+        self.dropInPaths = dropInPaths
+        self.unit = unit
+        self.diagnostics = diagnostics
+    }
 }
 
 /// Turns a unit's parsed files into a typed `Unit`, as systemd's unit load does.
@@ -71,7 +90,7 @@ public enum UnitLoader {
     }
 
     /// The whole-unit checks systemd makes after parsing (service_verify), as load errors.
-    static func verify(_ unit: Unit, fragmentPath: String?) -> [Diagnostic] {
+    public static func verify(_ unit: Unit, fragmentPath: String?) -> [Diagnostic] {
         guard unit.type == .service else { return [] }
         let service = unit.service
         func refuse(_ message: String) -> [Diagnostic] {

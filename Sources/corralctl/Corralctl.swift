@@ -11,6 +11,7 @@ struct Corralctl: ParsableCommand {
             UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, ListUnitsCommand.self,
             StateQueryCommand<IsActiveVerb>.self, StateQueryCommand<IsFailedVerb>.self,
             UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self,
+            RunCommand.self, SetPropertyCommand.self, RevertCommand.self,
             VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, EscapeCommand.self,
         ])
 }

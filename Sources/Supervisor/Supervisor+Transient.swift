@@ -1,0 +1,264 @@
+import Cgroups
+import ControlProtocol
+import Glibc
+import ResourceControl
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// A `run --wait` client, answered when its unit's run ends.
+struct RunWaiter {
+    let client: Int32
+    let unit: String
+}
+
+extension Supervisor {
+    // MARK: - corralctl run
+
+    /// Makes a transient service (started like any unit) or scope (the caller's process is moved into
+    /// it), from properties checked by the same table as unit files.
+    func runTransient(_ request: Request, from fd: Int32, caller: PeerCredentials) {
+        let scope = request.options["scope"] == "yes"
+        let suffix = scope ? ".scope" : ".service"
+        var name = request.units.first ?? "run-r\(Self.newInvocationID().prefix(12))"
+        if !name.hasSuffix(suffix) { name += suffix }
+        func refuse(_ message: String) {
+            reply(to: fd, Response(exitCode: ExitStatus.failure, error: message))
+        }
+        guard (try? UnitName(name)) != nil else { return refuse("Invalid unit name \(name).") }
+        if let existing = units[name], existing.loaded.loadState == .loaded {
+            return refuse("Unit \(name) was already loaded or has a fragment file.")
+        }
+        var unit = Unit(name: name, type: scope ? .scope : .service)
+        for property in request.properties {
+            if let problem = UnitBuilder.applyProperty(property, to: &unit) {
+                return refuse("-p \(property): \(problem.message)")
+            }
+        }
+        if scope {
+            guard request.command.isEmpty else { return refuse("A scope runs no command of its own.") }
+        } else {
+            guard let path = request.command.first else { return refuse("No command given.") }
+            unit.service.execStart = [ExecCommand(path: path, argv: request.command)]
+            if let problem = UnitLoader.verify(unit, fragmentPath: nil).first { return refuse(problem.message) }
+        }
+        let managed = ManagedUnit(loaded: LoadedUnit(transient: unit), plan: plan(for: unit))
+        managed.transient = true
+        managed.collect = request.options["collect"] == "yes"
+        units[name] = managed
+        let body: [Message.Field] = [.init("unit", name)]
+        if scope {
+            startScope(managed, adopting: Int32(request.options["pid"] ?? "") ?? caller.pid, replyingTo: fd, body: body)
+        } else if request.options["wait"] == "yes" {
+            runWaiters.append(RunWaiter(client: fd, unit: name))
+            enqueue(.start, name, reply: nil)
+            dispatchJobs()
+        } else {
+            let pending = PendingReply(client: fd, verb: "run", units: [name])
+            pending.body = body
+            pendingReplies.append(pending)
+            enqueue(.start, name, reply: pending)
+            dispatchJobs()
+        }
+    }
+
+    private func startScope(_ unit: ManagedUnit, adopting pid: Int32, replyingTo fd: Int32, body: [Message.Field]) {
+        deliver(.startScope, to: unit)
+        do {
+            try tree.attach(pid, to: unit.plan.cgroup)
+        } catch {
+            log(unit.name, "\(error)")
+            deliver(.stop, to: unit)
+            return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Failed to move PID \(pid) into \(unit.name): \(error)"))
+        }
+        unit.runStarted = monotonicMicroseconds()
+        noteStateChange(of: unit)
+        reply(to: fd, Response(body: body))
+    }
+
+    /// Answers `run --wait` clients whose unit has ended, with what systemd-run prints and more.
+    func answerRunWaiters(for unit: ManagedUnit) {
+        guard [.inactive, .failed].contains(unit.activeState), unit.machine?.subState != .autoRestart else { return }
+        for waiter in runWaiters where waiter.unit == unit.name {
+            var body: [Message.Field] = [.init("unit", unit.name)]
+            let result = unit.machine?.result ?? .success
+            body.append(.init("Result", result.rawValue))
+            if let exit = unit.machine?.mainExit { body.append(.init("ExecMainStatus", exit.description)) }
+            let stats = unit.lastRun
+            body.append(.init("RuntimeUSec", String(stats.runtime)))
+            if let cpu = stats.cpuUsage { body.append(.init("CPUUsageNSec", String(cpu * 1000))) }
+            if let peak = stats.memoryPeak { body.append(.init("MemoryPeak", String(peak))) }
+            if let kills = stats.oomKills { body.append(.init("OOMKills", String(kills))) }
+            if let read = stats.ioReadBytes { body.append(.init("IOReadBytes", String(read))) }
+            if let written = stats.ioWriteBytes { body.append(.init("IOWriteBytes", String(written))) }
+            var code: Int32 = 0
+            if result != .success {
+                if case .exited(let status) = unit.machine?.mainExit, status != 0 { code = status } else { code = ExitStatus.failure }
+            }
+            reply(to: waiter.client, Response(exitCode: code, body: body))
+        }
+        runWaiters.removeAll { $0.unit == unit.name }
+    }
+
+    /// Reads what the run used from the unit's cgroup, before corrald removes it.
+    func recordRunStatistics(of unit: ManagedUnit) {
+        let cgroup = unit.plan.cgroup
+        func number(_ file: String) -> UInt64? { (try? tree.read(file, in: cgroup)).flatMap { UInt64($0) } }
+        var stats = RunStatistics()
+        stats.runtime = unit.runStarted > 0 ? monotonicMicroseconds() - unit.runStarted : 0
+        stats.cpuUsage = (try? tree.read("cpu.stat", in: cgroup)).flatMap { KeyedValues($0)["usage_usec"] }
+        stats.memoryPeak = number("memory.peak")
+        stats.oomKills = (try? tree.read("memory.events", in: cgroup)).flatMap { KeyedValues($0)["oom_kill"] }
+        if let io = try? tree.read("io.stat", in: cgroup) {
+            let totals = ioTotals(io)
+            stats.ioReadBytes = totals.read
+            stats.ioWriteBytes = totals.written
+        }
+        unit.lastRun = stats
+    }
+
+    /// A transient unit is forgotten once it is inactive, or failed with `--collect`.
+    func collectIfTransient(_ unit: ManagedUnit) {
+        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else { return }
+        let state = unit.activeState
+        if state == .inactive || (state == .failed && unit.collect) { units[unit.name] = nil }
+    }
+
+    // MARK: - set-property and revert
+
+    /// The directories `set-property` writes its drop-ins to, searched before every other unit directory.
+    static func controlDirectories(searchPath: UnitSearchPath, runtimeDirectory: String) -> (persistent: String, runtime: String) {
+        ((searchPath.directories.first ?? "/etc/corral/system") + ".control", runtimeDirectory + "/system.control")
+    }
+
+    /// Applies properties to a unit at once (its cgroup, if it runs) and keeps them: as drop-ins
+    /// `UNIT.d/50-NAME.conf` in the control directory (`--runtime`: under the runtime directory), or for a
+    /// transient unit for its lifetime.
+    func setProperties(_ request: Request, from fd: Int32) {
+        guard let name = request.units.first, let unit = unit(named: name), unit.loaded.loadState == .loaded else {
+            return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
+        }
+        var updated = unit.loaded.unit
+        for property in request.properties {
+            if let problem = UnitBuilder.applyProperty(property, to: &updated) {
+                return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "\(property): \(problem.message)"))
+            }
+        }
+        let running = ![.inactive, .failed].contains(unit.activeState)
+        if running && updated.resources.slice != unit.loaded.unit.resources.slice {
+            return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Slice= cannot be changed while \(name) runs."))
+        }
+        if !unit.transient {
+            let directory = request.options["runtime"] == "yes" ? controlDirectories.runtime : controlDirectories.persistent
+            do {
+                for property in request.properties { try writeDropIn(property, for: updated, in: directory) }
+            } catch {
+                return reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
+            }
+        }
+        unit.loaded.unit = updated
+        unit.machine?.update(settings: updated.service)
+        apply(plan(for: updated), to: unit, running: running)
+        reply(to: fd, Response())
+    }
+
+    /// `revert`: removes the unit's set-property drop-ins and reloads it.
+    func revertProperties(_ request: Request, from fd: Int32) {
+        guard let name = request.units.first, let unit = unit(named: name), let unitName = try? UnitName(name) else {
+            return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
+        }
+        for directory in [controlDirectories.persistent, controlDirectories.runtime] {
+            let dropIns = directory + "/" + name + ".d"
+            for file in entries(ofDirectory: dropIns) where file.hasPrefix("50-") && file.hasSuffix(".conf") {
+                unlink(dropIns + "/" + file)
+            }
+            rmdir(dropIns)
+        }
+        unitFiles = UnitFileIndex(unitFiles.searchPath)
+        unit.loaded = load(unitName)
+        unit.machine?.update(settings: unit.loaded.unit.service)
+        apply(plan(for: unit.loaded.unit), to: unit, running: ![.inactive, .failed].contains(unit.activeState))
+        reply(to: fd, Response())
+    }
+
+    /// Makes `plan` the unit's; a running unit gets the writes that changed.
+    private func apply(_ plan: CgroupPlan, to unit: ManagedUnit, running: Bool) {
+        let old = Set(unit.plan.writes.map { $0.file + "=" + $0.value })
+        unit.plan = plan
+        guard running else { return }
+        for write in plan.writes where !old.contains(write.file + "=" + write.value) {
+            do {
+                try tree.write(write.value, to: write.file, in: plan.cgroup)
+                log(unit.name, "Set \(write.file) to \(write.value) (\(write.from)=).")
+            } catch {
+                log(unit.name, "\(error) (from \(write.from)=)")
+            }
+        }
+    }
+
+    private func writeDropIn(_ property: String, for unit: Unit, in directory: String) throws(FileWriteError) {
+        let key = String(property.prefix { $0 != "=" })
+        let sections = PropertyTable.descriptor(named: key, for: unit.type)?.sections.intersection(unit.type.sections)
+        let section = sections?.sorted().first { $0 != "Unit" } ?? sections?.first ?? "Service"
+        let dropIns = directory + "/" + unit.name + ".d"
+        for path in [directory, dropIns] where mkdir(path, 0o755) < 0 && errno != EEXIST {
+            throw FileWriteError(path: path, errno: .current)
+        }
+        let text = """
+            # This is a drop-in unit file extension, created via "corralctl set-property"
+            # or an equivalent operation. Do not edit.
+            [\(section)]
+            \(property)
+
+            """
+        try writeFile(text, to: dropIns + "/50-\(key).conf")
+    }
+}
+
+/// A file corrald could not write, with the errno.
+struct FileWriteError: Error, CustomStringConvertible {
+    var path: String
+    var errno: Errno
+
+    var description: String { "Failed to write \(path): \(errno)" }
+}
+
+/// Writes a small file whole (replacing it atomically through a temporary name).
+func writeFile(_ text: String, to path: String) throws(FileWriteError) {
+    let temporary = path + ".tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw FileWriteError(path: temporary, errno: .current) }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count, rename(temporary, path) == 0 else {
+        unlink(temporary)
+        throw FileWriteError(path: path, errno: .current)
+    }
+}
+
+/// The names in a directory (nothing when it does not exist).
+func entries(ofDirectory path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// Bytes read and written, summed over the devices of an `io.stat`.
+func ioTotals(_ text: String) -> (read: UInt64, written: UInt64) {
+    var totals: (read: UInt64, written: UInt64) = (0, 0)
+    for line in text.split(separator: "\n") {
+        for pair in line.split(separator: " ").dropFirst() {
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let value = UInt64(parts[1]) else { continue }
+            if parts[0] == "rbytes" { totals.read += value }
+            if parts[0] == "wbytes" { totals.written += value }
+        }
+    }
+    return totals
+}

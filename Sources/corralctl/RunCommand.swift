@@ -1,0 +1,187 @@
+import ArgumentParser
+import ControlProtocol
+import Glibc
+import UnitModel
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command as a transient service, or in a transient scope (--scope), with unit properties.",
+        discussion: """
+            Every property of the unit table is accepted with -p, checked exactly as in a unit file. \
+            The service is started at once; without --unit it is named run-rXXXXXXXXXXXX.service. It is \
+            forgotten once it stops (and once it fails, with --collect). With --scope the command runs here, \
+            in this process, after corrald has moved it into a new scope with the given limits.
+            """)
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(name: [.customShort("p"), .customLong("property")], help: "A unit property, NAME=VALUE; may repeat.")
+    var properties: [String] = []
+
+    @Option(help: "The unit's name (a .service or .scope suffix is added when missing).")
+    var unit: String?
+
+    @Option(help: "The slice the unit goes in.")
+    var slice: String?
+
+    @Option(help: "Description=.")
+    var description: String?
+
+    @Option(name: [.customShort("E"), .customLong("setenv")], help: "An environment variable, VAR=VALUE; may repeat.")
+    var environment: [String] = []
+
+    @Option(help: "User= of the service.")
+    var uid: String?
+
+    @Option(help: "Group= of the service.")
+    var gid: String?
+
+    @Option(name: .customLong("working-directory"), help: "WorkingDirectory= of the service.")
+    var workingDirectory: String?
+
+    @Option(name: .customLong("service-type"), help: "Type= of the service.")
+    var serviceType: String?
+
+    @Flag(name: .customLong("remain-after-exit"), help: "RemainAfterExit=yes.")
+    var remainAfterExit = false
+
+    @Flag(help: "Wait until the service ends; print its result, runtime and the resources it used.")
+    var wait = false
+
+    @Flag(help: "Forget the unit even when it fails.")
+    var collect = false
+
+    @Flag(help: "Run the command in this process, inside a new scope, instead of as a service.")
+    var scope = false
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
+    var command: [String] = []
+
+    /// The unit properties the options stand for, then the -p ones.
+    var allProperties: [String] {
+        var derived: [String] = []
+        if let description { derived.append("Description=\(description)") }
+        if let slice { derived.append("Slice=\(slice)") }
+        derived += environment.map { "Environment=\(quotedForEnvironment($0))" }
+        if let uid { derived.append("User=\(uid)") }
+        if let gid { derived.append("Group=\(gid)") }
+        if let workingDirectory { derived.append("WorkingDirectory=\(workingDirectory)") }
+        if let serviceType { derived.append("Type=\(serviceType)") }
+        if remainAfterExit { derived.append("RemainAfterExit=yes") }
+        return derived + properties
+    }
+
+    func run() throws {
+        let arguments = command.first == "--" ? Array(command.dropFirst()) : command
+        guard !arguments.isEmpty else { throw ValidationError("No command given.") }
+        // Refuse a bad property here, as a unit file would, before corrald is asked.
+        var probe = Unit(name: scope ? "probe.scope" : "probe.service", type: scope ? .scope : .service)
+        for property in allProperties {
+            if let problem = UnitBuilder.applyProperty(property, to: &probe) {
+                printError("-p \(property): \(problem.message)")
+                throw ExitCode(1)
+            }
+        }
+        var options: [String: String] = [:]
+        if scope {
+            options["scope"] = "yes"
+            options["pid"] = String(getpid())
+        }
+        if wait { options["wait"] = "yes" }
+        if collect { options["collect"] = "yes" }
+        let request = Request(
+            verb: .run, units: unit.map { [$0] } ?? [], options: options, properties: allProperties,
+            command: scope ? [] : arguments)
+        let response = try daemon.send(request)
+        if let error = response.error {
+            printError(error)
+            throw ExitCode(response.exitCode)
+        }
+        let body = Message(response.body)
+        let name = body["unit"] ?? "?"
+        printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
+        if scope { try execute(arguments) }
+        if wait { printError(WaitReport(body).rendered) }
+        if response.exitCode != 0 { throw ExitCode(response.exitCode) }
+    }
+
+    /// Becomes the command (searched in PATH), already inside the scope.
+    private func execute(_ arguments: [String]) throws -> Never {
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        execvp(arguments[0], argv)
+        printError("Failed to execute \(arguments[0]): \(String(cString: strerror(errno)))")
+        throw ExitCode(1)
+    }
+
+    /// One `Environment=` word, quoted so that spaces and quotes survive.
+    private func quotedForEnvironment(_ assignment: String) -> String {
+        "\"" + assignment.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+    }
+}
+
+/// What `run --wait` prints when the service has ended.
+struct WaitReport {
+    let fields: Message
+
+    init(_ fields: Message) {
+        self.fields = fields
+    }
+
+    var rendered: String {
+        var lines = ["Finished with result: \(fields["Result"] ?? "?")"]
+        if let status = fields["ExecMainStatus"] {
+            let code = status.hasPrefix("signal") ? "killed" : "exited"
+            lines.append("Main processes terminated with: code=\(code)/\(status)")
+        }
+        if let runtime = fields["RuntimeUSec"].flatMap(UInt64.init) { lines.append("Service runtime: \(formatTimespan(runtime / 1000 * 1000))") }
+        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) { lines.append("CPU time consumed: \(formatTimespan(cpu / 1000))") }
+        if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { lines.append("Memory peak: \(formatBytes(peak))") }
+        if let kills = fields["OOMKills"] { lines.append("OOM kills: \(kills)") }
+        if let read = fields["IOReadBytes"].flatMap(UInt64.init), let written = fields["IOWriteBytes"].flatMap(UInt64.init) {
+            lines.append("IO: \(formatBytes(read)) read, \(formatBytes(written)) written")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct SetPropertyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-property",
+        abstract: "Change unit properties at once (a running unit's cgroup too) and keep them as drop-ins.",
+        discussion: """
+            The drop-ins go to UNITDIR.control/UNIT.d/50-NAME.conf (UNITDIR being the first unit directory, \
+            /etc/corral/system by default), or with --runtime under the runtime directory, so they last \
+            only until reboot. A transient unit keeps them for its lifetime.
+            """)
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Flag(help: "Keep the change only until reboot.")
+    var runtime = false
+
+    @Argument(help: "The unit.")
+    var unit: String
+
+    @Argument(help: "Properties, NAME=VALUE.")
+    var properties: [String]
+
+    func run() throws {
+        try daemon.run(
+            Request(verb: .setProperty, units: [unit], options: runtime ? ["runtime": "yes"] : [:], properties: properties))
+    }
+}
+
+struct RevertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revert", abstract: "Remove the drop-ins set-property made for units, and reload them.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        for unit in units { try daemon.run(Request(verb: .revert, units: [unit])) }
+    }
+}

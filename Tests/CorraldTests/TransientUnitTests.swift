@@ -1,0 +1,63 @@
+import Glibc
+import Testing
+
+/// `corralctl run` (services and scopes), `set-property` and `revert` against the real daemon.
+@Suite(.serialized)
+struct TransientUnitTests {
+    @Test func aBadPropertyIsRefusedAsInAUnitFile() throws {
+        let daemon = try DaemonHarness(units: [:])
+        #expect(daemon.ctl("run -p MemoryMax=foo -- /bin/true") == (1, "-p MemoryMax=foo: invalid size 'foo'\n"))
+        #expect(daemon.ctl("run --scope -p ExecStart=/bin/true -- /bin/true") == (1, "-p ExecStart=/bin/true: not a property of scope units\n"))
+    }
+
+    @Test func runWaitReportsTheResultAndForgetsTheUnit() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let success = daemon.ctl("run --unit hello --wait -p MemoryMax=64M -E GREETING=hi -- /bin/sh -c 'test \"$GREETING\" = hi'")
+        #expect(success.code == 0)
+        #expect(success.output.hasPrefix("Running as unit: hello.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\nService runtime: "))
+        #expect(success.output.contains("CPU time consumed: "))
+        #expect(daemon.ctl("is-active hello.service").code == 3)
+        #expect(!daemon.ctl("list-units --all").output.contains("hello.service"))
+
+        let failure = daemon.ctl("run --unit sad --wait -- /bin/sh -c 'exit 3'")
+        #expect(failure.code == 3)
+        #expect(failure.output.contains("Finished with result: exit-code\nMain processes terminated with: code=exited/status=3\n"))
+        // A failed transient unit stays for inspection unless --collect.
+        #expect(daemon.ctl("is-failed sad.service").code == 0)
+        #expect(daemon.ctl("run --unit gone --collect --wait -- /bin/false").code == 1)
+        #expect(!daemon.ctl("list-units --all").output.contains("gone.service"))
+    }
+
+    @Test func runStartsAServiceInItsOwnCgroup() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let started = daemon.ctl("run --unit napper --slice batch.slice -p CPUQuota=30% -- /bin/sleep 600")
+        #expect(started == (0, "Running as unit: napper.service\n"))
+        #expect(daemon.cgroupFile("batch.slice/napper.service/cgroup.procs")?.split(separator: "\n").count == 1)
+        #expect(daemon.ctl("show napper.service -p CPUQuotaPerSecUSec") == (0, "CPUQuotaPerSecUSec=300ms\n"))
+        #expect(daemon.ctl("stop napper.service").code == 0)
+        #expect(!daemon.cgroupExists("batch.slice/napper.service"))
+    }
+
+    @Test func runScopeRunsTheCommandHereInsideTheScope() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let result = daemon.ctl("run --scope --unit here -p TasksMax=10 -- /bin/sh -c 'grep ^0:: /proc/self/cgroup'")
+        let relative = String(daemon.cgroupRoot.dropFirst(DaemonHarness.cgroupMount!.count))
+        #expect(result == (0, "Running scope as unit: here.scope\n0::\(relative)/system.slice/here.scope\n"))
+        try daemon.waitUntil("the empty scope is gone") { !daemon.cgroupExists("system.slice/here.scope") }
+    }
+
+    @Test func setPropertyPersistsAsADropInAndRevertRemovesIt() throws {
+        let daemon = try DaemonHarness(units: ["web.service": "[Service]\nExecStart=/bin/sleep 600\n"])
+        #expect(daemon.ctl("start web.service").code == 0)
+        #expect(daemon.ctl("set-property web.service MemoryMax=100M CPUWeight=50").code == 0)
+        let dropIn = daemon.unitDirectory + ".control/web.service.d/50-MemoryMax.conf"
+        #expect(DaemonHarness.read(dropIn)?.hasSuffix("[Service]\nMemoryMax=100M\n") == true)
+        #expect(daemon.ctl("show web.service -p MemoryMax,CPUWeight") == (0, "CPUWeight=50\nMemoryMax=104857600\n"))
+        #expect(daemon.ctl("daemon-reload").code == 0)
+        #expect(daemon.ctl("show web.service -p MemoryMax") == (0, "MemoryMax=104857600\n"))
+        #expect(daemon.ctl("set-property web.service Bogus=1") == (1, "Bogus=1: unknown property\n"))
+        #expect(daemon.ctl("revert web.service").code == 0)
+        #expect(access(dropIn, F_OK) != 0)
+        #expect(daemon.ctl("show web.service -p MemoryMax") == (0, "MemoryMax=infinity\n"))
+    }
+}
