@@ -174,6 +174,18 @@ public final class CgroupTree: Sendable {
         try write(controllers.map { "+" + $0.rawValue }.joined(separator: " "), to: "cgroup.subtree_control", in: cgroup)
     }
 
+    /// Hands `cgroup` to a user (`Delegate=`): the directory and the files a payload needs to manage
+    /// its own subtree (`cgroup.procs`, `cgroup.subtree_control`, `cgroup.threads`) change owner.
+    public func delegate(_ cgroup: String, to uid: UInt32, gid: UInt32) throws(CgroupError) {
+        for path in [cgroup] + ["cgroup.procs", "cgroup.subtree_control", "cgroup.threads"].map({ join(cgroup, $0) }) {
+            do {
+                try retryingInterrupts { fchownat(rootFD, path, uid, gid, 0) }
+            } catch {
+                throw CgroupError(operation: .write("owner \(uid):\(gid)"), path: path, errno: error)
+            }
+        }
+    }
+
     /// Moves process `pid` into `cgroup`.
     public func attach(_ pid: Int32, to cgroup: String) throws(CgroupError) {
         do {

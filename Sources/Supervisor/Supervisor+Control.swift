@@ -262,7 +262,7 @@ extension Supervisor {
                 add("IOReadBytes", String(totals.read))
                 add("IOWriteBytes", String(totals.written))
             }
-            for pid in processes(inTreeOf: cgroup) { add("Process", "\(pid) \(commandLine(of: pid))") }
+            addProcesses(in: cgroup, under: "", to: &fields)
         }
         let settings = ShowProperties.properties(of: unit.loaded.unit, host: hostFacts)
         for property in settings where ["TasksMax", "MemoryHigh", "MemoryMax", "CPUQuotaPerSecUSec"].contains(property.name) {
@@ -322,6 +322,18 @@ extension Supervisor {
 
     private func read(_ file: String, of cgroup: String) -> String? {
         try? tree.read(file, in: cgroup)
+    }
+
+    /// `Process=PID COMMAND` for the unit's own processes; those in sub-cgroups (a delegated
+    /// payload's) carry their path: `Process=SUB/PATH<TAB>PID COMMAND`.
+    private func addProcesses(in cgroup: String, under subpath: String, to fields: inout [Message.Field]) {
+        for pid in (try? tree.processes(in: cgroup)) ?? [] {
+            let entry = "\(pid) \(commandLine(of: pid))"
+            fields.append(.init("Process", subpath.isEmpty ? entry : subpath + "\t" + entry))
+        }
+        for child in (try? tree.children(of: cgroup)) ?? [] {
+            addProcesses(in: cgroup + "/" + child, under: subpath.isEmpty ? child : subpath + "/" + child, to: &fields)
+        }
     }
 
     private func commandLine(of pid: Int32) -> String {

@@ -435,6 +435,7 @@ public final class Supervisor {
                 log(unit.name, "\(error) (from \(write.from)=)")
             }
         }
+        delegateIfAsked(unit)
         unit.oomKills = (try? tree.read("memory.events", in: plan.cgroup)).flatMap { KeyedValues($0)["oom_kill"] } ?? 0
         if unit.cgroupWatches.isEmpty {
             for file in ["cgroup.events", "memory.events"] {
@@ -445,6 +446,21 @@ public final class Supervisor {
             }
         }
         if unit.outputPipe == nil { openOutputPipe(for: unit) }
+    }
+
+    /// `Delegate=` with `User=`: the payload, running as that user, may manage the subtree below the
+    /// unit's cgroup, which corrald never writes into.
+    private func delegateIfAsked(_ unit: ManagedUnit) {
+        let settings = unit.loaded.unit
+        guard settings.resources.delegate, let user = settings.exec.user else { return }
+        do {
+            guard let credentials = try Credentials.resolve(user: user, group: settings.exec.group) else { return }
+            try tree.delegate(unit.plan.cgroup, to: credentials.uid, gid: credentials.gid)
+        } catch let error as CgroupError {
+            log(unit.name, "\(error)")
+        } catch {
+            log(unit.name, "cannot delegate to \(user): unknown user")
+        }
     }
 
     /// Removes the unit's cgroup once nothing lives in it (until then its `cgroup.events` stays

@@ -80,9 +80,11 @@ struct StatusView {
         }
         if let cgroup = fields["ControlGroup"] {
             lines.append(row("CGroup", cgroup))
-            let processes = fields.values("Process")
+            let processes = fields.values("Process").map { $0.split(separator: "\t", maxSplits: 1).map(String.init) }
             for (index, process) in processes.enumerated() {
-                lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + process))
+                // A process in a sub-cgroup (a delegated payload's) is shown with that cgroup's path.
+                let text = process.count == 2 ? "\(process[0]): \(process[1])" : process[0]
+                lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + text))
             }
         }
         let log = fields.values("Log")

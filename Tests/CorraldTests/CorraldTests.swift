@@ -194,6 +194,28 @@ struct CorraldTests {
         #expect(daemon.ctl("is-active cache.service").code == 0)
     }
 
+    @Test func delegatedCgroupBelongsToTheServiceUserAndStatusShowsItsSubgroups() throws {
+        let mount = try #require(DaemonHarness.cgroupMount)
+        // The payload, running as nobody, makes its own sub-cgroup and moves itself there. `$$$$` is the
+        // shell's `$$` after unit-file `$$` unescaping.
+        let daemon = try DaemonHarness(units: [
+            "payload.service": """
+                [Service]
+                User=nobody
+                Delegate=yes
+                ExecStart=/bin/sh -c 'cg=\(mount)$(sed -n "s/^0:://p" /proc/self/cgroup); mkdir $cg/inner && echo $$$$ > $cg/inner/cgroup.procs && exec sleep 600'
+                """,
+        ])
+        #expect(daemon.ctl("start payload.service").code == 0)
+        var owner = stat()
+        #expect(stat(daemon.cgroupRoot + "/system.slice/payload.service/cgroup.procs", &owner) == 0)
+        #expect(owner.st_uid == 65534)
+        try daemon.waitUntil("the payload moved into its sub-cgroup") { daemon.cgroupExists("system.slice/payload.service/inner") }
+        try daemon.waitUntil("status shows it") { daemon.ctl("status payload.service").output.contains("└─inner: ") }
+        #expect(daemon.ctl("stop payload.service").code == 0)
+        #expect(!daemon.cgroupExists("system.slice/payload.service"))
+    }
+
     @Test func sigtermStopsEveryUnitAndLeavesNoProcess() throws {
         let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper], start: ["sleeper.service"])
         try daemon.waitUntil("the service runs") { Self.pids(daemon, "system.slice/sleeper.service").count == 1 }
