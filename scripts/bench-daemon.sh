@@ -59,7 +59,18 @@ start=$(now); "$ctl" start $names; elapsed=$(( $(now) - start ))
 rate=$(( 200 * 1000000000 / elapsed ))
 echo "| spawns per second (200 oneshot /bin/true units, each a cgroup) | ${rate}/s | bare fork+exec: $("$work/floor" 1000)/s |"
 
-# 4. RSS with 1000 units loaded (is-active loads each one).
+# 4. Transient runs: `run --wait /bin/true` latency (median of 50), and 100 runs one after another.
+runs=()
+for _ in $(seq 1 50); do
+    start=$(now); "$ctl" run --wait -- /bin/true 2> /dev/null; runs+=($(( ($(now) - start) / 1000 )))
+done
+run_median=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 25p)
+start=$(now)
+for _ in $(seq 1 100); do "$ctl" run --wait -- /bin/true 2> /dev/null; done
+hundred=$(( ($(now) - start) / 1000000 ))
+echo "| corralctl run --wait /bin/true (median of 50) / 100 such runs in a row | ${run_median} µs / ${hundred} ms | fork+exec from a shell: ${floor_median} µs |"
+
+# 5. RSS with 1000 units loaded (is-active loads each one).
 rss_before=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
 anon_before=$(awk '/RssAnon/ { print $2 }' /proc/$daemon/status)
 for batch in $(seq 0 9); do
