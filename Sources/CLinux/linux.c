@@ -97,6 +97,50 @@ ssize_t corral_receive_with_credentials(int fd, void *buffer, size_t length, pid
     return received;
 }
 
+ssize_t corral_send_with_fds(int fd, const void *buffer, size_t length, const int *fds, int count) {
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * 16)];
+    } control;
+    if (count < 0 || count > 16) { errno = EINVAL; return -1; }
+    struct iovec vector = {.iov_base = (void *)buffer, .iov_len = length};
+    struct msghdr message = {.msg_iov = &vector, .msg_iovlen = 1};
+    if (count > 0) {
+        memset(&control, 0, sizeof control);
+        message.msg_control = &control;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&message);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
+    }
+    return sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
+ssize_t corral_receive_with_fds(int fd, void *buffer, size_t length, int *fds, int capacity, int *count) {
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * 16)];
+    } control;
+    struct iovec vector = {.iov_base = buffer, .iov_len = length};
+    struct msghdr message = {
+        .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    ssize_t received = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    *count = 0;
+    if (received < 0) return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; i++) {
+            int passed;
+            memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+            if (*count < capacity) fds[(*count)++] = passed; else close(passed);
+        }
+    }
+    return received;
+}
+
 int corral_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }

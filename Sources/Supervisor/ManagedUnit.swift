@@ -51,6 +51,8 @@ final class ManagedUnit {
     /// STATUS= from the service's sd_notify.
     var statusText: String?
     var invocationID = ""
+    /// `run --pipe`: the caller's stdin, stdout and stderr, used instead of StandardInput=/Output=/Error=.
+    var pipedStandardIO: [Int32] = []
     /// Made by `corralctl run`: forgotten once inactive (and once failed, with `collect`).
     var transient = false
     var collect = false

@@ -14,6 +14,8 @@ struct LaunchContext {
     var invocationID: String
     /// `$MAINPID` for control processes once the main process is known.
     var mainPID: Int32?
+    /// The caller's stdin, stdout and stderr (`run --pipe`), overriding the unit's settings.
+    var pipedStandardIO: [Int32] = []
 }
 
 /// A spawn that failed before the child existed (user lookup, files to open), worded as systemd does.
@@ -73,13 +75,21 @@ enum ProcessLaunch {
             case .journal, .kmsg, .socket, .data: return context.outputPipe
             }
         }
-        let standardInput: Int32
-        switch exec.standardInput {
-        case .file(let path): standardInput = try open(path, O_RDONLY, "STDIN")
-        default: standardInput = try open("/dev/null", O_RDONLY, "STDIN")
+        var standardInput: Int32
+        var standardOutput: Int32?
+        var standardError: Int32?
+        if context.pipedStandardIO.count == 3 {
+            standardInput = context.pipedStandardIO[0]
+            standardOutput = context.pipedStandardIO[1]
+            standardError = context.pipedStandardIO[2]
+        } else {
+            switch exec.standardInput {
+            case .file(let path): standardInput = try open(path, O_RDONLY, "STDIN")
+            default: standardInput = try open("/dev/null", O_RDONLY, "STDIN")
+            }
+            standardOutput = try output(exec.standardOutput, step: "STDOUT")
+            standardError = exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
         }
-        let standardOutput = try output(exec.standardOutput, step: "STDOUT")
-        let standardError = exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
 
         var workingDirectory = "/"
         if let directory = exec.workingDirectory {

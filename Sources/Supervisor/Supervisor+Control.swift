@@ -12,6 +12,8 @@ final class ClientConnection {
     var decoder = MessageDecoder()
     /// Set once a request was read: the connection carries exactly one.
     var answered = false
+    /// Descriptors sent along with the request (`run --pipe`: the caller's stdin, stdout, stderr).
+    var descriptors: [Int32] = []
 
     init(fd: Int32, credentials: PeerCredentials) {
         self.fd = fd
@@ -50,7 +52,8 @@ extension Supervisor {
     func readClient(_ fd: Int32) {
         guard let client = clients[fd] else { return }
         do {
-            guard let bytes = try UnixSocket.read(fd) else { return }
+            guard let (bytes, descriptors) = try UnixSocket.readWithDescriptors(fd) else { return }
+            client.descriptors += descriptors
             if bytes.isEmpty { return closeClient(fd) }
             guard !client.answered, let message = try client.decoder.feed(bytes).first else { return }
             client.answered = true
@@ -77,7 +80,8 @@ extension Supervisor {
     }
 
     func closeClient(_ fd: Int32) {
-        guard clients.removeValue(forKey: fd) != nil else { return }
+        guard let client = clients.removeValue(forKey: fd) else { return }
+        client.descriptors.forEach { close($0) }
         unwatch(fd)
         close(fd)
         pendingReplies.removeAll { $0.client == fd }

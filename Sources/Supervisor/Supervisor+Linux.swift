@@ -327,7 +327,8 @@ public final class Supervisor {
         let context = LaunchContext(
             cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
-            invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil)
+            invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
+            pipedStandardIO: unit.pipedStandardIO)
         let prepared: (request: SpawnRequest, openedFDs: [Int32])
         do {
             prepared = try ProcessLaunch.request(for: command, unit: unit.loaded.unit, context: context)

@@ -42,14 +42,24 @@ extension Supervisor {
             unit.service.execStart = [ExecCommand(path: path, argv: request.command)]
             if let problem = UnitLoader.verify(unit, fragmentPath: nil).first { return refuse(problem.message) }
         }
+        let piped = request.options["pipe"] == "yes"
+        if piped {
+            guard !scope, let client = clients[fd], client.descriptors.count == 3 else {
+                return refuse("--pipe needs the caller's standard input, output and error passed along.")
+            }
+        }
         let managed = ManagedUnit(loaded: LoadedUnit(transient: unit), plan: plan(for: unit))
         managed.transient = true
         managed.collect = request.options["collect"] == "yes"
+        if piped, let client = clients[fd] {
+            managed.pipedStandardIO = client.descriptors
+            client.descriptors = []
+        }
         units[name] = managed
         let body: [Message.Field] = [.init("unit", name)]
         if scope {
             startScope(managed, adopting: Int32(request.options["pid"] ?? "") ?? caller.pid, replyingTo: fd, body: body)
-        } else if request.options["wait"] == "yes" {
+        } else if request.options["wait"] == "yes" || piped {
             runWaiters.append(RunWaiter(client: fd, unit: name))
             enqueue(.start, name, reply: nil)
             dispatchJobs()
@@ -98,6 +108,8 @@ extension Supervisor {
             reply(to: waiter.client, Response(exitCode: code, body: body))
         }
         runWaiters.removeAll { $0.unit == unit.name }
+        unit.pipedStandardIO.forEach { close($0) }
+        unit.pipedStandardIO = []
     }
 
     /// Reads what the run used from the unit's cgroup, before corrald removes it.

@@ -84,6 +84,29 @@ public enum UnixSocket {
         return (Array(buffer[0..<min(count, capacity)]), sender)
     }
 
+    /// Sends `bytes` with file descriptors attached (all of it in one message, so keep it small).
+    public static func send(_ fd: Int32, _ bytes: [UInt8], passing descriptors: [Int32]) throws(Errno) {
+        let sent = try retryingInterrupts {
+            bytes.withUnsafeBytes { corral_send_with_fds(fd, $0.baseAddress, $0.count, descriptors, Int32(descriptors.count)) }
+        }
+        if sent != bytes.count { throw Errno(EMSGSIZE) }
+    }
+
+    /// Like `read(_:capacity:)`, also returning file descriptors the peer attached (close-on-exec).
+    public static func readWithDescriptors(_ fd: Int32, capacity: Int = 65536) throws(Errno) -> (bytes: [UInt8], descriptors: [Int32])? {
+        var buffer = [UInt8](repeating: 0, count: capacity)
+        var descriptors = [Int32](repeating: -1, count: 16)
+        var count: Int32 = 0
+        let received = buffer.withUnsafeMutableBytes {
+            corral_receive_with_fds(fd, $0.baseAddress, $0.count, &descriptors, Int32(descriptors.count), &count)
+        }
+        if received < 0 {
+            if errno == EAGAIN || errno == EINTR { return nil }
+            throw Errno.current
+        }
+        return (Array(buffer[0..<received]), Array(descriptors[0..<Int(count)]))
+    }
+
     /// Writes all of `bytes` to a blocking fd.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
         var offset = 0

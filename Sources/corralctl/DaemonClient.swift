@@ -13,8 +13,8 @@ struct DaemonOptions: ParsableArguments {
         return directory + "/control"
     }
 
-    /// Sends one request and waits for its response.
-    func send(_ request: Request) throws -> Response {
+    /// Sends one request (with `descriptors` attached, for `run --pipe`) and waits for its response.
+    func send(_ request: Request, passing descriptors: [Int32] = []) throws -> Response {
         let fd: Int32
         do {
             fd = try UnixSocket.connect(to: socketPath)
@@ -23,7 +23,11 @@ struct DaemonOptions: ParsableArguments {
             throw ExitCode(1)
         }
         defer { close(fd) }
-        try UnixSocket.writeAll(fd, request.message.encoded)
+        if descriptors.isEmpty {
+            try UnixSocket.writeAll(fd, request.message.encoded)
+        } else {
+            try UnixSocket.send(fd, request.message.encoded, passing: descriptors)
+        }
         var decoder = MessageDecoder()
         while let bytes = try UnixSocket.read(fd), !bytes.isEmpty {
             if let message = try decoder.feed(bytes).first { return try Response(message) }

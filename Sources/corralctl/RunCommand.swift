@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Wait until the service ends; print its result, runtime and the resources it used.")
     var wait = false
 
+    @Flag(help: "Connect the service's standard input, output and error to this command's; implies --wait.")
+    var pipe = false
+
     @Flag(help: "Forget the unit even when it fails.")
     var collect = false
 
@@ -88,21 +91,25 @@ struct RunCommand: ParsableCommand {
             options["scope"] = "yes"
             options["pid"] = String(getpid())
         }
-        if wait { options["wait"] = "yes" }
+        if wait || pipe { options["wait"] = "yes" }
+        if pipe { options["pipe"] = "yes" }
         if collect { options["collect"] = "yes" }
+        // The name is chosen here so it can be told before a --wait or --pipe run produces output.
+        var name = unit ?? "run-r" + randomHex(12)
+        let suffix = scope ? ".scope" : ".service"
+        if !name.hasSuffix(suffix) { name += suffix }
         let request = Request(
-            verb: .run, units: unit.map { [$0] } ?? [], options: options, properties: allProperties,
-            command: scope ? [] : arguments)
-        let response = try daemon.send(request)
+            verb: .run, units: [name], options: options, properties: allProperties, command: scope ? [] : arguments)
+        if wait || pipe { printError("Running as unit: \(name)") }
+        let response = try daemon.send(request, passing: pipe ? [0, 1, 2] : [])
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
         }
         let body = Message(response.body)
-        let name = body["unit"] ?? "?"
-        printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
+        if !(wait || pipe) { printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)") }
         if scope { try execute(arguments) }
-        if wait { printError(WaitReport(body).rendered) }
+        if wait || pipe { printError(WaitReport(body).rendered) }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }
     }
 
@@ -118,6 +125,12 @@ struct RunCommand: ParsableCommand {
     private func quotedForEnvironment(_ assignment: String) -> String {
         "\"" + assignment.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
+}
+
+/// `count` random lowercase hex digits.
+func randomHex(_ count: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<count).map { _ in "0123456789abcdef".randomElement(using: &generator)! })
 }
 
 /// What `run --wait` prints when the service has ended.

@@ -88,8 +88,9 @@ final class DaemonHarness {
     }
 
     /// Runs corralctl against this daemon: its exit code and everything it printed.
-    func ctl(_ arguments: String) -> (code: Int32, output: String) {
-        let command = "CORRAL_RUNTIME_DIR='\(runtimeDirectory)' '\(Self.binaries)/corralctl' \(arguments) 2>&1"
+    func ctl(_ arguments: String, input: String? = nil) -> (code: Int32, output: String) {
+        let feed = input.map { "printf '%s' '\($0)' | " } ?? ""
+        let command = "\(feed)CORRAL_RUNTIME_DIR='\(runtimeDirectory)' '\(Self.binaries)/corralctl' \(arguments) 2>&1"
         guard let pipe = popen(command, "r") else { return (-1, "") }
         var output = ""
         var buffer = [CChar](repeating: 0, count: 4096)

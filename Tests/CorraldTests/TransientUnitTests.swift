@@ -28,6 +28,16 @@ struct TransientUnitTests {
         #expect(!daemon.ctl("list-units --all").output.contains("gone.service"))
     }
 
+    @Test func runPipeConnectsTheCallersStandardStreams() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let result = daemon.ctl("run --pipe --unit upper -- tr a-z A-Z", input: "hello piped\n")
+        #expect(result.code == 0)
+        #expect(result.output.hasPrefix("Running as unit: upper.service\nHELLO PIPED\nFinished with result: success\n"))
+        let failing = daemon.ctl("run --pipe --unit loud -- /bin/sh -c 'echo out; echo err >&2; exit 4'")
+        #expect(failing.code == 4)
+        #expect(failing.output.hasPrefix("Running as unit: loud.service\nout\nerr\nFinished with result: exit-code\n"))
+    }
+
     @Test func runStartsAServiceInItsOwnCgroup() throws {
         let daemon = try DaemonHarness(units: [:])
         let started = daemon.ctl("run --unit napper --slice batch.slice -p CPUQuota=30% -- /bin/sleep 600")

@@ -30,6 +30,12 @@ int corral_enable_passcred(int fd);
 /// Any file descriptors sent along are closed.
 ssize_t corral_receive_with_credentials(int fd, void *buffer, size_t length, pid_t *sender);
 
+/// sendmsg() `length` bytes with `count` file descriptors attached (SCM_RIGHTS).
+ssize_t corral_send_with_fds(int fd, const void *buffer, size_t length, const int *fds, int count);
+/// recvmsg() up to `length` bytes and up to `capacity` attached file descriptors (made close-on-exec);
+/// stores how many arrived in `count`; returns the byte count.
+ssize_t corral_receive_with_fds(int fd, void *buffer, size_t length, int *fds, int capacity, int *count);
+
 /// pidfd_open(2) and pidfd_send_signal(2), which glibc 2.36 wraps only through syscall().
 int corral_pidfd_open(pid_t pid);
 int corral_pidfd_send_signal(int pidfd, int signal);
