@@ -9,12 +9,13 @@ public enum Verb: String, Sendable, CaseIterable {
     case isFailed = "is-failed"
     case resetFailed = "reset-failed"
     case daemonReload = "daemon-reload"
+    case listJobs = "list-jobs"
 
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
         switch self {
         case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload: true
-        case .status, .show, .listUnits, .isActive, .isFailed: false
+        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs: false
         }
     }
 }

@@ -150,6 +150,15 @@ extension Supervisor {
         case .daemonReload:
             reloadUnits()
             reply(to: fd, Response())
+        case .listJobs:
+            reply(to: fd, Response(body: jobList()))
+        }
+    }
+
+    /// One `Job` field per queued job, `UNIT<tab>TYPE<tab>STATE` (running or waiting), by unit name.
+    private func jobList() -> [Message.Field] {
+        jobs.jobs.sorted { $0.key < $1.key }.map { unit, type in
+            .init("Job", "\(unit)\t\(type.rawValue)\t\(jobs.running.contains(unit) ? "running" : "waiting")")
         }
     }
 
