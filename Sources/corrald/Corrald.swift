@@ -87,10 +87,10 @@ enum Corrald {
         var searchPath = (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
         searchPath.directories = searchPath.directories.map(absolutePath)
         var startUnits = settings.startUnits + options.startUnits
-        if startUnits.isEmpty, let defaultTarget = try? UnitName("default.target"),
-            UnitFileIndex(searchPath).locate(defaultTarget).fragmentPath != nil
-        {
-            startUnits = [defaultTarget.description]
+        // Nothing named: boot into default.target, by the name of the unit it aliases.
+        if startUnits.isEmpty, let defaultTarget = try? UnitName("default.target") {
+            let location = UnitFileIndex(searchPath).locate(defaultTarget)
+            if location.fragmentPath != nil { startUnits = [location.names[0].description] }
         }
         let supervisor = try Supervisor(
             configuration: SupervisorConfiguration(
