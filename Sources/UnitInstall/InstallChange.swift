@@ -13,15 +13,22 @@ public enum InstallChange: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Why a unit could not be enabled, disabled or made the default; completes systemctl's
-/// "Failed to enable unit, ..." sentence.
+/// Why a unit could not be enabled, disabled or made the default.
 public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(UnitName)
     case masked(path: String)
     /// A link the installer would create exists and points somewhere else.
     case linkConflict(path: String, target: String)
+    /// A template without `DefaultInstance=` wanted or required by a unit that is not a template.
+    case templateWithoutInstance(UnitName, target: String)
     /// A system call failed on `path`.
     case fileSystem(path: String, errno: Int32)
+
+    /// systemctl's whole error line for `verb` ("enable", "disable", "set default").
+    public func message(verb: String) -> String {
+        if case .templateWithoutInstance(let name, _) = self { return "Failed to \(verb) \(name), \(self)." }
+        return "Failed to \(verb) unit, \(self)."
+    }
 
     public var description: String {
         switch self {
@@ -29,6 +36,7 @@ public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
         case .masked(let path): "unit \(path) is masked"
         case .linkConflict(let path, let target):
             "file \"\(path)\" already exists and is a symlink to \"\(target)\""
+        case .templateWithoutInstance(_, let target): "destination unit \(target) is a non-template unit"
         case .fileSystem(let path, let errno): "\(path): \(systemErrorText(errno))"
         }
     }

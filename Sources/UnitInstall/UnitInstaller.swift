@@ -65,12 +65,14 @@ public struct UnitInstaller {
             guard let aliasName = Self.name(alias, instanceOf: installName) else { continue }
             try link(UnitPathSyntax.join(configurationDirectory, aliasName.description), to: fragment, into: &outcome)
         }
-        if !installName.isTemplate {
-            for (targets, suffix) in [(install.wantedBy, ".wants"), (install.requiredBy, ".requires")] {
-                for target in targets {
-                    let path = UnitPathSyntax.join(configurationDirectory, "\(target)\(suffix)/\(installName)")
-                    try link(path, to: fragment, into: &outcome)
+        for (targets, suffix) in [(install.wantedBy, ".wants"), (install.requiredBy, ".requires")] {
+            for target in targets {
+                // A template without an instance can only be wanted by another template.
+                if installName.isTemplate && (try? UnitName(target))?.isTemplate != true {
+                    throw .templateWithoutInstance(name, target: target)
                 }
+                let path = UnitPathSyntax.join(configurationDirectory, "\(target)\(suffix)/\(installName)")
+                try link(path, to: fragment, into: &outcome)
             }
         }
         if install.alias.isEmpty && install.wantedBy.isEmpty && install.requiredBy.isEmpty && install.also.isEmpty {

@@ -33,7 +33,7 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
             }
         }
         if let error = outcomes.compactMap(\.error).first {
-            printError("Failed to \(Verb.failureVerb) unit, \(error).")
+            printError(error.message(verb: Verb.failureVerb))
             throw ExitCode(1)
         }
         guard now else {
@@ -176,7 +176,7 @@ struct SetDefaultCommand: ParsableCommand {
         let outcome = installer.setDefault(try parseUnitName(target))
         for change in outcome.changes { printError(change.description) }
         if let error = outcome.error {
-            printError("Failed to set default unit, \(error).")
+            printError(error.message(verb: "set default"))
             throw ExitCode(1)
         }
     }

@@ -191,6 +191,7 @@ private func standardTree() throws -> InstallTree {
         let tree = try standardTree()
         tree.link("etc/m.service", to: "/dev/null")
         tree.link("etc/aa.service", to: tree.path("lib/c.service"))
+        tree.file("lib/u@.service", service + "[Install]\nWantedBy=multi-user.target\n")
         var installer = tree.installer
         let masked = installer.enable([try UnitName("m.service")])
         #expect(masked.error?.description == "unit \(tree.path("etc/m.service")) is masked")
@@ -202,6 +203,14 @@ private func standardTree() throws -> InstallTree {
         #expect(
             installer.disable([try UnitName("nothere.service")]).error?.description
                 == "unit nothere.service does not exist")
+        let template = installer.enable([try UnitName("u@.service")])
+        #expect(
+            template.error?.message(verb: "enable")
+                == "Failed to enable u@.service, destination unit multi-user.target is a non-template unit.")
+        #expect(
+            conflict.error?.message(verb: "enable")
+                == "Failed to enable unit, file \"\(tree.path("etc/aa.service"))\" already exists and is a symlink to \"\(tree.path("lib/c.service"))\"."
+        )
         let staticUnit = installer.enable([try UnitName("s.service")])
         #expect(staticUnit == InstallOutcome(unitsWithoutInstallSettings: [try UnitName("s.service")]))
     }
