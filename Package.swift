@@ -15,6 +15,8 @@ let package = Package(
         .target(name: "UnitFile"),
         .target(name: "UnitModel", dependencies: ["UnitFile"]),
         .target(name: "ResourceControl", dependencies: ["UnitModel"]),
+        // Enabling units: symbolic links in the configuration directory (the one writing library).
+        .target(name: "UnitInstall", dependencies: ["UnitFile", "UnitModel"]),
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
@@ -36,12 +38,13 @@ let package = Package(
         .executableTarget(
             name: "corralctl",
             dependencies: [
-                "UnitFile", "UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall",
+                "UnitFile", "UnitModel", "UnitInstall", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile"]),
         .testTarget(name: "UnitModelTests", dependencies: ["UnitModel"]),
+        .testTarget(name: "UnitInstallTests", dependencies: ["UnitInstall", "UnitFile", "UnitModel"]),
         .testTarget(name: "ResourceControlTests", dependencies: ["ResourceControl"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "SystemCall"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),

@@ -13,12 +13,13 @@ public enum Verb: String, Sendable, CaseIterable {
     case run
     case setProperty = "set-property"
     case revert
+    case listJobs = "list-jobs"
 
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
         switch self {
         case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .run, .setProperty, .revert: true
-        case .status, .show, .listUnits, .isActive, .isFailed: false
+        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs: false
         }
     }
 }

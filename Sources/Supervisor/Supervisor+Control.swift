@@ -161,6 +161,15 @@ extension Supervisor {
             setProperties(request, from: fd)
         case .revert:
             revertProperties(request, from: fd)
+        case .listJobs:
+            reply(to: fd, Response(body: jobList()))
+        }
+    }
+
+    /// One `Job` field per queued job, `UNIT<tab>TYPE<tab>STATE` (running or waiting), by unit name.
+    private func jobList() -> [Message.Field] {
+        jobs.jobs.sorted { $0.key < $1.key }.map { unit, type in
+            .init("Job", "\(unit)\t\(type.rawValue)\t\(jobs.running.contains(unit) ? "running" : "waiting")")
         }
     }
 

@@ -1,8 +1,8 @@
 import Glibc
 
-/// The few read-only file operations unit lookup needs, without Foundation.
-enum UnitDiskAccess {
-    enum Kind: Equatable {
+/// The few read-only file operations unit lookup (and the installer) needs, without Foundation.
+public enum UnitDiskAccess {
+    public enum Kind: Equatable {
         case regularFile(size: Int)
         case directory
         case symbolicLink
@@ -12,7 +12,7 @@ enum UnitDiskAccess {
     }
 
     /// The kind of `path` itself (`lstat`), or of what it points to (`stat`); nil when it does not exist.
-    static func kind(of path: String, followingLinks: Bool = false) -> Kind? {
+    public static func kind(of path: String, followingLinks: Bool = false) -> Kind? {
         var info = stat()
         guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
         switch info.st_mode & S_IFMT {
@@ -25,7 +25,7 @@ enum UnitDiskAccess {
     }
 
     /// The target of the symbolic link at `path`, as stored.
-    static func linkTarget(of path: String) -> String? {
+    public static func linkTarget(of path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink(path, &buffer, buffer.count - 1)
         guard length > 0 else { return nil }
@@ -33,7 +33,7 @@ enum UnitDiskAccess {
     }
 
     /// Names in the directory, without `.` and `..`; nil when it cannot be opened.
-    static func entries(of directory: String) -> [String]? {
+    public static func entries(of directory: String) -> [String]? {
         guard let stream = opendir(directory) else { return nil }
         defer { closedir(stream) }
         var names: [String] = []
@@ -47,14 +47,14 @@ enum UnitDiskAccess {
     }
 
     /// The canonical path with every symbolic link resolved; nil when it does not exist.
-    static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
     /// The whole file as text; nil when it cannot be read.
-    static func contents(of path: String) -> String? {
+    public static func contents(of path: String) -> String? {
         readTextFile(atPath: path)
     }
 }

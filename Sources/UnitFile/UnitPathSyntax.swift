@@ -1,5 +1,5 @@
 /// systemd's lexical path rules (path-util.c), as far as unit names and search paths need them.
-enum UnitPathSyntax {
+public enum UnitPathSyntax {
     /// `PATH_MAX` less the terminating NUL.
     static let maximumLength = 4095
     /// `NAME_MAX`.
@@ -28,24 +28,24 @@ enum UnitPathSyntax {
     }
 
     /// `dir/name`, without doubling the `/` after the root.
-    static func join(_ directory: String, _ name: some StringProtocol) -> String {
+    public static func join(_ directory: String, _ name: some StringProtocol) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
     /// The part before the last `/` (`/` for `/name`).
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The part after the last `/`.
-    static func lastComponent(of path: String) -> String {
+    public static func lastComponent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
     /// `path` made absolute against `directory` and with `.`, `..` and repeated `/` resolved lexically.
-    static func resolve(_ path: String, relativeTo directory: String) -> String {
+    public static func resolve(_ path: String, relativeTo directory: String) -> String {
         let full = path.hasPrefix("/") ? path : join(directory, path)
         var components: [Substring] = []
         for component in full.split(separator: "/") where component != "." {

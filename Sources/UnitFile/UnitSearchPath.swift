@@ -36,13 +36,22 @@ public struct UnitLocation: Sendable, Equatable {
     public var names: [UnitName]
     /// The `*.conf` drop-ins to apply after the fragment, in order. Empty for a masked unit.
     public var dropInPaths: [String]
+    /// The entries of `NAME.wants/` directories (searched as drop-in directories are): `Wants=` to add.
+    public var wantedUnits: [UnitName]
+    /// The entries of `NAME.requires/` directories: `Requires=` to add.
+    public var requiredUnits: [UnitName]
 
-    public init(name: UnitName, fragmentPath: String?, isMasked: Bool, names: [UnitName], dropInPaths: [String]) {
+    public init(
+        name: UnitName, fragmentPath: String?, isMasked: Bool, names: [UnitName], dropInPaths: [String],
+        wantedUnits: [UnitName] = [], requiredUnits: [UnitName] = []
+    ) {
         self.name = name
         self.fragmentPath = fragmentPath
         self.isMasked = isMasked
         self.names = names
         self.dropInPaths = dropInPaths
+        self.wantedUnits = wantedUnits
+        self.requiredUnits = requiredUnits
     }
 }
 
@@ -75,13 +84,19 @@ public struct UnitFileIndex: Sendable {
     /// only the one in the earliest directory of that order counts; the rest are sorted by file name.
     /// A drop-in that is empty or links to /dev/null therefore hides same-named ones and is not listed
     /// itself. (systemd orders aliases by hash; here they come sorted.)
+    ///
+    /// `NAME.wants/` and `NAME.requires/` directories are found the same way; each entry that is a valid
+    /// unit name (a template's taking the unit's instance) and is not masked by /dev/null or an empty
+    /// file is a dependency, sorted by name (load-dropin.c).
     public func locate(_ name: UnitName) -> UnitLocation {
         guard let (fragmentName, fragmentPath) = map.resolve(name) ?? name.templateName.flatMap(map.resolve),
             let kind = UnitDiskAccess.kind(of: fragmentPath, followingLinks: true),
             kind != .directory
         else {
             return UnitLocation(
-                name: name, fragmentPath: nil, isMasked: false, names: [name], dropInPaths: dropIns(for: [name]))
+                name: name, fragmentPath: nil, isMasked: false, names: [name], dropInPaths: dropIns(for: [name]),
+                wantedUnits: dependencies(of: [name], suffix: ".wants"),
+                requiredUnits: dependencies(of: [name], suffix: ".requires"))
         }
         let primary = (try? name.instance.map { try fragmentName.withInstance(String($0)) }) ?? fragmentName
         if kind == .device || kind == .regularFile(size: 0) {
@@ -91,7 +106,9 @@ public struct UnitFileIndex: Sendable {
         let aliases = map.names(leadingTo: fragmentPath, for: primary).filter { $0 != primary }
         let names = [primary] + aliases.sorted(by: bytewise)
         return UnitLocation(
-            name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(for: names))
+            name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(for: names),
+            wantedUnits: dependencies(of: names, suffix: ".wants"),
+            requiredUnits: dependencies(of: names, suffix: ".requires"))
     }
 
     /// Every valid unit name with a file or an accepted link on the search path, sorted.
@@ -99,7 +116,8 @@ public struct UnitFileIndex: Sendable {
         map.entries.keys.sorted(by: bytewise)
     }
 
-    private func dropIns(for names: [UnitName]) -> [String] {
+    /// The drop-in-style directories `NAME<suffix>` for the names, in precedence order.
+    private func dropInDirectories(for names: [UnitName], suffix: String) -> [String] {
         var dropInDirectories: [String] = []
         func add(_ candidate: String) {
             guard let real = UnitDiskAccess.realPath(candidate), UnitDiskAccess.kind(of: real) == .directory,
@@ -108,7 +126,7 @@ public struct UnitFileIndex: Sendable {
             dropInDirectories.append(real)
         }
         func addSearching(_ directory: String, for name: UnitName) {
-            add(UnitPathSyntax.join(directory, "\(name).d"))
+            add(UnitPathSyntax.join(directory, "\(name)\(suffix)"))
             if name.isInstance, let template = name.templateName {
                 addSearching(directory, for: template)
             }
@@ -120,11 +138,33 @@ public struct UnitFileIndex: Sendable {
             for directory in directories { addSearching(directory, for: name) }
         }
         if let type = names.first?.suffix {
-            for directory in directories { add(UnitPathSyntax.join(directory, "\(type).d")) }
+            for directory in directories { add(UnitPathSyntax.join(directory, "\(type)\(suffix)")) }
         }
+        return dropInDirectories
+    }
 
+    private func dependencies(of names: [UnitName], suffix: String) -> [UnitName] {
+        var found: Set<UnitName> = []
+        for directory in dropInDirectories(for: names, suffix: suffix) {
+            for file in UnitDiskAccess.entries(of: directory) ?? [] where !file.hasPrefix(".") {
+                guard var dependency = try? UnitName(file) else { continue }
+                let path = UnitPathSyntax.join(directory, file)
+                let kind = UnitDiskAccess.kind(of: path, followingLinks: true)
+                if kind == .device || kind == .regularFile(size: 0) { continue }
+                if dependency.isTemplate, let instance = names.first?.instance {
+                    guard let filled = try? dependency.withInstance(String(instance)) else { continue }
+                    dependency = filled
+                }
+                if dependency.isTemplate { continue }
+                found.insert(dependency)
+            }
+        }
+        return found.sorted(by: bytewise)
+    }
+
+    private func dropIns(for names: [UnitName]) -> [String] {
         var chosen: [String: String] = [:]
-        for directory in dropInDirectories {
+        for directory in dropInDirectories(for: names, suffix: ".d") {
             for file in UnitDiskAccess.entries(of: directory) ?? []
             where file.hasSuffix(".conf") && !file.hasPrefix(".") && chosen[file] == nil {
                 chosen[file] = UnitPathSyntax.join(directory, file)

@@ -81,12 +81,19 @@ public enum UnitLoader {
             name: name.description, type: type, assignments: assignments,
             expandSpecifiers: { text in try expandSpecifiers(text, context: context) })
         loaded.unit = built.unit
+        merge(sources.location.wantedUnits, into: &loaded.unit.unit.wants)
+        merge(sources.location.requiredUnits, into: &loaded.unit.unit.requires)
         loaded.diagnostics += sources.files.flatMap(\.diagnostics) + built.diagnostics
         loaded.diagnostics += verify(built.unit, fragmentPath: sources.location.fragmentPath)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) {
             loaded.loadState = .badSetting
         }
         return loaded
+    }
+
+    /// Adds the dependencies of `.wants/` or `.requires/` entries after those the files name.
+    private static func merge(_ names: [UnitName], into list: inout [String]) {
+        for name in names.map(\.description) where !list.contains(name) { list.append(name) }
     }
 
     /// The whole-unit checks systemd makes after parsing (service_verify), as load errors.

@@ -5,13 +5,16 @@ struct Corralctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corralctl",
         abstract: "Inspect and control Corral units.",
-        discussion: "The offline verbs (verify, cat, show, plan, escape) read unit files directly; the others talk to corrald.",
+        discussion: "The offline verbs (verify, cat, show, plan, escape, and the enablement verbs) read unit files directly; the others talk to corrald.",
         subcommands: [
             UnitVerbCommand<StartVerb>.self, UnitVerbCommand<StopVerb>.self, UnitVerbCommand<RestartVerb>.self,
             UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, ListUnitsCommand.self,
             StateQueryCommand<IsActiveVerb>.self, StateQueryCommand<IsFailedVerb>.self,
-            UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self,
+            UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self, ListJobsCommand.self,
             RunCommand.self, SetPropertyCommand.self, RevertCommand.self,
+            InstallVerbCommand<EnableVerb>.self, InstallVerbCommand<DisableVerb>.self,
+            InstallVerbCommand<ReenableVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,
+            GetDefaultCommand.self, SetDefaultCommand.self,
             VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, EscapeCommand.self,
         ])
 }

@@ -36,6 +36,13 @@ struct DaemonOptions: ParsableArguments {
         throw ExitCode(1)
     }
 
+    /// Sends the request when corrald is reachable; nil, quietly, when it is not.
+    func sendIfRunning(_ request: Request) -> Response? {
+        guard let fd = try? UnixSocket.connect(to: socketPath) else { return nil }
+        close(fd)
+        return try? send(request)
+    }
+
     /// Sends the request, prints its error if any, and exits with its exit code when it is not 0.
     @discardableResult
     func run(_ request: Request) throws -> Response {

@@ -3,13 +3,10 @@ import Glibc
 import UnitFile
 import UnitModel
 
-/// `--unit-path` and `--json`, shared by every offline verb.
-struct OfflineOptions: ParsableArguments {
+/// `--unit-path`, shared by every verb that reads unit files itself.
+struct UnitPathOptions: ParsableArguments {
     @Option(name: .customLong("unit-path"), help: "Unit directories, highest priority first, separated by ':'.")
     var unitPath: String?
-
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
 
     /// The search path, with relative directories made absolute so every reported path is.
     var searchPath: UnitSearchPath {
@@ -17,6 +14,17 @@ struct OfflineOptions: ParsableArguments {
         path.directories = path.directories.map(absolutePath)
         return path
     }
+}
+
+/// `--unit-path` and `--json`, shared by the offline verbs that inspect units.
+struct OfflineOptions: ParsableArguments {
+    @OptionGroup var path: UnitPathOptions
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    var unitPath: String? { path.unitPath }
+    var searchPath: UnitSearchPath { path.searchPath }
 }
 
 /// Loads units for the offline verbs.
@@ -35,7 +43,8 @@ struct OfflineUnits {
         var path = searchPath
         var nameText = argument
         if let slash = argument.lastIndex(of: "/") {
-            path.directories.insert(absolutePath(slash == argument.startIndex ? "/" : String(argument[..<slash])), at: 0)
+            path.directories.insert(
+                absolutePath(slash == argument.startIndex ? "/" : String(argument[..<slash])), at: 0)
             nameText = String(argument[argument.index(after: slash)...])
         }
         let name: UnitName

@@ -86,10 +86,16 @@ enum Corrald {
         }
         var searchPath = (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
         searchPath.directories = searchPath.directories.map(absolutePath)
+        var startUnits = settings.startUnits + options.startUnits
+        // Nothing named: boot into default.target, by the name of the unit it aliases.
+        if startUnits.isEmpty, let defaultTarget = try? UnitName("default.target") {
+            let location = UnitFileIndex(searchPath).locate(defaultTarget)
+            if location.fragmentPath != nil { startUnits = [location.names[0].description] }
+        }
         let supervisor = try Supervisor(
             configuration: SupervisorConfiguration(
                 searchPath: searchPath, runtimeDirectory: options.runtimeDirectory ?? settings.runtimeDirectory,
-                cgroupRoot: root, startUnits: settings.startUnits + options.startUnits))
+                cgroupRoot: root, startUnits: startUnits))
         try supervisor.run()
     }
 

@@ -29,8 +29,12 @@ final class DaemonHarness {
     let logPath: String
     private(set) var pid: pid_t = 0
 
-    /// Writes `units` (file name → contents) and starts corrald with `--start` for each of `start`.
-    init(units: [String: String], start: [String] = [], name: String = #function) throws {
+    /// Writes `units` (file name → contents), runs `prepare` (to write or enable more), and starts
+    /// corrald with `--start` for each of `start`.
+    init(
+        units: [String: String], start: [String] = [], name: String = #function,
+        prepare: (DaemonHarness) throws -> Void = { _ in }
+    ) throws {
         var template = Array("/tmp/corrald-test-XXXXXX".utf8CString)
         directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         unitDirectory = directory + "/units"
@@ -41,6 +45,7 @@ final class DaemonHarness {
         cgroupRoot = mount + "/corral-test-\(getpid())-\(testName)"
         mkdir(unitDirectory, 0o755)
         for (file, contents) in units { try write(contents, to: unitDirectory + "/" + file) }
+        try prepare(self)
         try launch(start: start)
     }
 

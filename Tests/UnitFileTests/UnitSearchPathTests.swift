@@ -413,3 +413,45 @@ final class TemporaryTree {
         #expect(UnitSearchPath(colonSeparated: list).directories == expected)
     }
 }
+
+/// `.wants/` and `.requires/` directories are searched like drop-in directories (load-dropin.c).
+@Suite struct DependencyDirectoryTests {
+    @Test func entriesOfEveryNamesDirectoriesBecomeDependencies() throws {
+        let tree = try TemporaryTree()
+        tree.file("a/foo-bar.service")
+        tree.link("a/alias.service", to: "foo-bar.service")
+        tree.link("a/foo-bar.service.wants/one.service", to: "/anywhere/one.service")
+        tree.file("b/foo-bar.service.wants/two.service")
+        tree.link("a/alias.service.wants/three.target", to: "/anywhere/three.target")
+        tree.link("b/foo-.service.wants/four.service", to: "/anywhere/four.service")
+        tree.link("a/service.wants/five.service", to: "/anywhere/five.service")
+        tree.link("a/foo-bar.service.wants/masked.service", to: "/dev/null")
+        tree.file("a/foo-bar.service.wants/empty.service", "")
+        tree.file("a/foo-bar.service.wants/not-a-unit")
+        tree.link("a/foo-bar.service.wants/template@.service", to: "/anywhere/template@.service")
+        tree.link("b/foo-bar.service.requires/six.service", to: "/anywhere/six.service")
+
+        let found = tree.searchPath("a", "b").locate(try UnitName("foo-bar.service"))
+        let expected = try UnitLocation(
+            name: UnitName("foo-bar.service"), fragmentPath: tree.path("a/foo-bar.service"), isMasked: false,
+            names: [UnitName("foo-bar.service"), UnitName("alias.service")], dropInPaths: [],
+            wantedUnits: ["five.service", "four.service", "one.service", "three.target", "two.service"].map(UnitName.init),
+            requiredUnits: [UnitName("six.service")])
+        #expect(found == expected)
+    }
+
+    @Test func templateDirectoriesGiveInstancesTheirInstance() throws {
+        let tree = try TemporaryTree()
+        tree.file("a/t@.service")
+        tree.link("a/t@.service.wants/helper@.service", to: "/anywhere/helper@.service")
+        tree.link("a/t@one.service.requires/only-one.service", to: "/anywhere/only-one.service")
+
+        let index = tree.searchPath("a")
+        let one = index.locate(try UnitName("t@one.service"))
+        #expect(one.wantedUnits == [try UnitName("helper@one.service")])
+        #expect(one.requiredUnits == [try UnitName("only-one.service")])
+        let two = index.locate(try UnitName("t@two.service"))
+        #expect(two.wantedUnits == [try UnitName("helper@two.service")])
+        #expect(two.requiredUnits == [])
+    }
+}

@@ -1,0 +1,76 @@
+import UnitFile
+
+/// One change the installer made, worded as systemctl 252 reports it.
+public enum InstallChange: Sendable, Equatable, CustomStringConvertible {
+    case createdLink(path: String, target: String)
+    case removedLink(path: String)
+
+    public var description: String {
+        switch self {
+        case .createdLink(let path, let target): "Created symlink \(path) → \(target)."
+        case .removedLink(let path): "Removed \"\(path)\"."
+        }
+    }
+}
+
+/// Why a unit could not be enabled, disabled or made the default.
+public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(UnitName)
+    case masked(path: String)
+    /// A link the installer would create exists and points somewhere else.
+    case linkConflict(path: String, target: String)
+    /// A template without `DefaultInstance=` wanted or required by a unit that is not a template.
+    case templateWithoutInstance(UnitName, target: String)
+    /// A system call failed on `path`.
+    case fileSystem(path: String, errno: Int32)
+
+    /// systemctl's whole error line for `verb` ("enable", "disable", "set default").
+    public func message(verb: String) -> String {
+        if case .templateWithoutInstance(let name, _) = self { return "Failed to \(verb) \(name), \(self)." }
+        return "Failed to \(verb) unit, \(self)."
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound(let name): "unit \(name) does not exist"
+        case .masked(let path): "unit \(path) is masked"
+        case .linkConflict(let path, let target):
+            "file \"\(path)\" already exists and is a symlink to \"\(target)\""
+        case .templateWithoutInstance(_, let target): "destination unit \(target) is a non-template unit"
+        case .fileSystem(let path, let errno): "\(path): \(systemErrorText(errno))"
+        }
+    }
+}
+
+/// `systemctl is-enabled`'s answers, for the cases Corral has (no runtime or generated units).
+public enum UnitFileState: String, Sendable, Equatable {
+    case enabled, alias, masked, `static`, indirect, disabled
+
+    /// Whether `is-enabled` exits 0 for it.
+    public var countsAsEnabled: Bool {
+        switch self {
+        case .enabled, .alias, .static, .indirect: true
+        case .masked, .disabled: false
+        }
+    }
+
+    /// The vendor preset column of `list-unit-files`: Corral has no preset files, so it shows what
+    /// systemd shows without any (every unit that can be enabled is preset "enabled"); nil prints `-`.
+    public var preset: String? {
+        switch self {
+        case .alias, .static: nil
+        case .enabled, .masked, .indirect, .disabled: "enabled"
+        }
+    }
+}
+
+/// A unit file on the search path and its state, as `list-unit-files` lists it.
+public struct UnitFileEntry: Sendable, Equatable {
+    public var name: UnitName
+    public var state: UnitFileState
+
+    public init(name: UnitName, state: UnitFileState) {
+        self.name = name
+        self.state = state
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import ControlProtocol
+import UnitFile
+import UnitInstall
+import UnitModel
+
+/// enable, disable, reenable: change the links, then tell a running corrald to reload and, with
+/// `--now`, to start, stop or restart the units.
+struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Verb.name, abstract: Verb.abstract)
+    }
+
+    @OptionGroup var path: UnitPathOptions
+    @OptionGroup var daemon: DaemonOptions
+
+    @Flag(help: "Also \(Verb.nowVerb.rawValue) the units, through corrald.")
+    var now = false
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        let names = try units.map(parseUnitName)
+        var installer = UnitInstaller(searchPath: path.searchPath)
+        let outcomes = Verb.change(names, &installer)
+        for outcome in outcomes {
+            for change in outcome.changes { printError(change.description) }
+            for name in outcome.unitsWithoutInstallSettings {
+                printError(
+                    "\(name) has no WantedBy=, RequiredBy=, Alias= or Also= in its [Install] section: nothing to enable."
+                )
+            }
+        }
+        if let error = outcomes.compactMap(\.error).first {
+            printError(error.message(verb: Verb.failureVerb))
+            throw ExitCode(1)
+        }
+        guard now else {
+            if outcomes.contains(where: { !$0.changes.isEmpty }) {
+                _ = daemon.sendIfRunning(Request(verb: .daemonReload))
+            }
+            return
+        }
+        try daemon.run(Request(verb: .daemonReload))
+        try daemon.run(Request(verb: Verb.nowVerb, units: names.map(\.description)))
+    }
+}
+
+protocol InstallVerb {
+    static var name: String { get }
+    static var abstract: String { get }
+    /// The word in "Failed to ... unit".
+    static var failureVerb: String { get }
+    /// What `--now` asks corrald to do.
+    static var nowVerb: Verb { get }
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome]
+}
+
+enum EnableVerb: InstallVerb {
+    static let name = "enable"
+    static let abstract = "Create the links the units' [Install] sections ask for, in the first unit directory."
+    static let failureVerb = "enable"
+    static let nowVerb = Verb.start
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+        [installer.enable(names)]
+    }
+}
+
+enum DisableVerb: InstallVerb {
+    static let name = "disable"
+    static let abstract =
+        "Remove the links to the units (and to those their Also= names) from the first unit directory."
+    static let failureVerb = "disable"
+    static let nowVerb = Verb.stop
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+        [installer.disable(names)]
+    }
+}
+
+enum ReenableVerb: InstallVerb {
+    static let name = "reenable"
+    static let abstract = "Disable, then enable units."
+    static let failureVerb = "reenable"
+    static let nowVerb = Verb.restart
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+        let disabled = installer.disable(names)
+        return disabled.error == nil ? [disabled, installer.enable(names)] : [disabled]
+    }
+}
+
+struct IsEnabledCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "is-enabled",
+        abstract: "Print how units are enabled; exit 0 if any of them is enabled, static, alias or indirect.")
+
+    @OptionGroup var path: UnitPathOptions
+
+    @Flag(name: [.customShort("q"), .long], help: "Print nothing; only the exit code answers.")
+    var quiet = false
+
+    @Argument(help: "Units.")
+    var units: [String]
+
+    func run() throws {
+        let installer = UnitInstaller(searchPath: path.searchPath)
+        var enabled = false
+        for name in try units.map(parseUnitName) {
+            guard let state = try? installer.state(of: name) else {
+                printError("Failed to get unit file state for \(name): No such file or directory")
+                throw ExitCode(1)
+            }
+            if !quiet { print(state.rawValue) }
+            enabled = enabled || state.countsAsEnabled
+        }
+        if !enabled { throw ExitCode(1) }
+    }
+}
+
+struct ListUnitFilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list-unit-files", abstract: "List the unit files on the search path and how each is enabled.")
+
+    @OptionGroup var options: OfflineOptions
+
+    func run() throws {
+        let entries = UnitInstaller(searchPath: options.searchPath).unitFiles()
+        if options.json {
+            let objects = entries.map { entry in
+                JSONValue.object([
+                    ("unit_file", .string(entry.name.description)), ("state", .string(entry.state.rawValue)),
+                    ("preset", entry.state.preset.map(JSONValue.string) ?? .null),
+                ])
+            }
+            print(JSONValue.array(objects).rendered(indent: 2))
+            return
+        }
+        let table =
+            [["UNIT FILE", "STATE", "PRESET"]]
+            + entries.map { [$0.name.description, $0.state.rawValue, $0.state.preset ?? "-"] }
+        let widths = (0..<2).map { column in table.map { $0[column].count }.max() ?? 0 }
+        for row in table {
+            let padded = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+            print((padded + [row[2]]).joined(separator: " "))
+        }
+        print("\n\(entries.count) unit files listed.")
+    }
+}
+
+struct GetDefaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get-default", abstract: "Print the target default.target leads to.")
+
+    @OptionGroup var path: UnitPathOptions
+
+    func run() throws {
+        guard let target = UnitInstaller(searchPath: path.searchPath).defaultTarget() else {
+            printError("Failed to get default target: No such file or directory")
+            throw ExitCode(1)
+        }
+        print(target)
+    }
+}
+
+struct SetDefaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-default", abstract: "Point default.target in the first unit directory at a target.")
+
+    @OptionGroup var path: UnitPathOptions
+
+    @Argument(help: "The target.")
+    var target: String
+
+    func run() throws {
+        var installer = UnitInstaller(searchPath: path.searchPath)
+        let outcome = installer.setDefault(try parseUnitName(target))
+        for change in outcome.changes { printError(change.description) }
+        if let error = outcome.error {
+            printError(error.message(verb: "set default"))
+            throw ExitCode(1)
+        }
+    }
+}
+
+func parseUnitName(_ text: String) throws(ValidationError) -> UnitName {
+    do {
+        return try UnitName(text)
+    } catch {
+        throw ValidationError("\(text): \(error)")
+    }
+}
