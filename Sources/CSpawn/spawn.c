@@ -117,6 +117,18 @@ static _Noreturn void child(void *argument) {
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
         fail(status_fd, CORRAL_STAGE_CLOSE_FDS, errno);
     }
+    // The one descriptor the program keeps, at the number it was promised (not close-on-exec).
+    if (request->passed_fd >= 0) {
+        int target = request->passed_fd_target;
+        if (status_fd == target && (status_fd = (int)syscall(SYS_fcntl, status_fd, F_DUPFD_CLOEXEC, target + 1)) < 0) {
+            syscall(SYS_exit_group, 127);
+        }
+        long result = request->passed_fd == target ? syscall(SYS_fcntl, target, F_SETFD, 0)
+                                                   : syscall(SYS_dup3, request->passed_fd, target, 0);
+        if (result < 0) {
+            fail(status_fd, CORRAL_STAGE_CLOSE_FDS, errno);
+        }
+    }
     if (request->seccomp_filter != NULL) {
         if (request->seccomp_filter_length == 0 || request->seccomp_filter_length > BPF_MAXINSNS) {
             fail(status_fd, CORRAL_STAGE_SECCOMP, EINVAL);

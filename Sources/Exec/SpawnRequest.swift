@@ -28,6 +28,8 @@ public struct SpawnRequest: Equatable, Sendable {
     /// A classic BPF program for seccomp(SECCOMP_SET_MODE_FILTER), loaded last before
     /// execve. Without `noNewPrivileges` loading it needs CAP_SYS_ADMIN after the uid change.
     public var seccompFilter: [BPFInstruction]?
+    /// One descriptor the program keeps open, at a number of its own (`ReadyNotificationFD=`).
+    public var passedDescriptor: PassedDescriptor?
 
     public init(
         path: String,
@@ -43,7 +45,8 @@ public struct SpawnRequest: Equatable, Sendable {
         resourceLimits: [RLimit] = [],
         noNewPrivileges: Bool = false,
         workingDirectory: String? = nil,
-        seccompFilter: [BPFInstruction]? = nil
+        seccompFilter: [BPFInstruction]? = nil,
+        passedDescriptor: PassedDescriptor? = nil
     ) {
         self.path = path
         self.arguments = arguments ?? [path]
@@ -59,6 +62,18 @@ public struct SpawnRequest: Equatable, Sendable {
         self.noNewPrivileges = noNewPrivileges
         self.workingDirectory = workingDirectory
         self.seccompFilter = seccompFilter
+        self.passedDescriptor = passedDescriptor
+    }
+}
+
+/// A descriptor of the parent's that the program finds as `target` (3 or more).
+public struct PassedDescriptor: Equatable, Sendable {
+    public var source: Int32
+    public var target: Int32
+
+    public init(source: Int32, target: Int32) {
+        self.source = source
+        self.target = target
     }
 }
 

@@ -155,6 +155,8 @@ private struct PreparedRequest: ~Copyable {
             working_directory: workingDirectory,
             seccomp_filter: seccompFilter?.baseAddress,
             seccomp_filter_length: seccompFilter?.count ?? 0,
+            passed_fd: request.passedDescriptor?.source ?? -1,
+            passed_fd_target: request.passedDescriptor?.target ?? -1,
             status_fd: statusDescriptor
         )
         return body(&cRequest)

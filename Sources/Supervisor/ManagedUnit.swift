@@ -39,6 +39,8 @@ final class ManagedUnit {
     /// The pipe carrying the unit's stdout and stderr to corrald: (read end, write end).
     var outputPipe: (read: Int32, write: Int32)?
     var pendingOutput: [UInt8] = []
+    /// Read end of the ReadyNotificationFD= pipe while the service has not said it is ready.
+    var readinessPipe: Int32?
     /// pidfds of the unit's processes that corrald spawned, by pid.
     var pidfds: [Int32: Int32] = [:]
     var log = LogRing()

@@ -44,6 +44,8 @@ public final class Supervisor {
         case signals, cgroupEvents, notify, controlListener
         case client(Int32)
         case output(String)
+        /// The read end of a unit's ReadyNotificationFD= pipe.
+        case readiness(String)
     }
 
     let configuration: SupervisorConfiguration
@@ -177,6 +179,7 @@ public final class Supervisor {
         case .controlListener: acceptClients()
         case .client(let fd): readClient(fd)
         case .output(let unit): readOutput(of: unit)
+        case .readiness(let unit): readReadiness(of: unit)
         }
     }
 
@@ -336,8 +339,23 @@ public final class Supervisor {
             return .spawnFailed(role, message: error.message)
         }
         defer { prepared.openedFDs.forEach { close($0) } }
+        var request = prepared.request
+        var readinessWriteEnd: Int32?
+        if role == .main, let target = unit.loaded.unit.service.readyNotificationFD {
+            closeReadiness(of: unit)
+            var ends: [Int32] = [0, 0]
+            if pipe(&ends) == 0 {
+                for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+                unit.readinessPipe = ends[0]
+                readinessWriteEnd = ends[1]
+                request.passedDescriptor = PassedDescriptor(source: ends[1], target: target)
+                try? watch(ends[0], as: .readiness(unit.name))
+            }
+        }
+        defer { readinessWriteEnd.map { _ = close($0) } }
         do {
-            let process = try Spawner.spawn(prepared.request)
+            let process = try Spawner.spawn(request)
             processOwners[process.pid] = (unit.name, role)
             unit.pidfds[process.pid] = process.pidfd
             return .spawned(role, pid: process.pid)
@@ -468,6 +486,7 @@ public final class Supervisor {
     /// watched, and the empty event asks again); slices above it stay.
     private func releaseCgroup(of unit: ManagedUnit) {
         guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
+        closeReadiness(of: unit)
         for wd in unit.cgroupWatches {
             inotify_rm_watch(inotify, wd)
             cgroupWatches[wd] = nil
@@ -485,6 +504,30 @@ public final class Supervisor {
         } catch {
             log(unit.name, "\(error)")
         }
+    }
+
+    /// ReadyNotificationFD=: a newline from the service means READY=1; end of file means it never will.
+    private func readReadiness(of name: String) {
+        guard let unit = units[name], let fd = unit.readinessPipe, let bytes = try? UnixSocket.read(fd, capacity: 512) else {
+            return
+        }
+        if bytes.contains(0x0A) {
+            closeReadiness(of: unit)
+            deliver(.notifyReady, to: unit)
+        } else if bytes.isEmpty {
+            closeReadiness(of: unit)
+        }
+    }
+
+    private func closeReadiness(of unit: ManagedUnit) {
+        guard let fd = unit.readinessPipe else { return }
+        poll.unwatch(fd)
+        sources = sources.filter {
+            if case .readiness(let name) = $0.value, name == unit.name { return false }
+            return true
+        }
+        close(fd)
+        unit.readinessPipe = nil
     }
 
     // MARK: - Output and logging

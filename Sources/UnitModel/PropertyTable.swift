@@ -127,6 +127,13 @@ extension PropertyTable {
             // A relative path is taken below /run.
             unit.service.pidFile = try Grammar.absolutePath(value.hasPrefix("/") ? value : "/run/" + value)
         },
+        PropertyDescriptor(name: "ReadyNotificationFD", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.service.readyNotificationFD = nil }
+            let number = try Grammar.unsigned(value)
+            guard number >= 3 && number < 1024 else { throw ValueError("descriptor number '\(value)' must be 3 to 1023") }
+            unit.service.readyNotificationFD = Int32(number)
+        },
         enumeration("Restart", ["Service"], \.service.restart, what: "restart policy"),
         timeSpan("RestartSec", ["Service"], \.service.restartDelay),
         timeout("TimeoutSec", sections: ["Service"], [\.service.timeoutStart, \.service.timeoutStop]),

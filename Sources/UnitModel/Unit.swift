@@ -119,6 +119,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var execStopPost: [ExecCommand] = []
     public var remainAfterExit = false
     public var pidFile: String?
+    /// Corral's extension: the descriptor number on which a Type=notify service writes a newline when
+    /// it is ready (the s6/dinit readiness convention), besides `NOTIFY_SOCKET`.
+    public var readyNotificationFD: Int32?
     public var restart: RestartPolicy = .no
     public var restartDelay: USec = 100_000
     /// nil: the default, `startTimeout`/`stopTimeout` say what is in force.

@@ -116,6 +116,9 @@ public enum UnitLoader {
             return refuse(
                 "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services.")
         }
+        if service.readyNotificationFD != nil && service.type != .notify {
+            return refuse("Service has ReadyNotificationFD= set, which is only allowed for Type=notify services.")
+        }
         if service.type == .oneshot && [.always, .onSuccess].contains(service.restart) {
             return refuse(
                 "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services.")

@@ -147,6 +147,26 @@ struct CorraldTests {
         #expect(daemon.ctl("status ready.service").output.contains("Status: \"serving\""))
     }
 
+    @Test func readinessCanComeAsANewlineOnReadyNotificationFD() throws {
+        let flag = "/tmp/corrald-fdready-\(getpid())"
+        defer { unlink(flag) }
+        let daemon = try DaemonHarness(units: [
+            "s6style.service": """
+                [Service]
+                Type=notify
+                ReadyNotificationFD=5
+                ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; echo >&5; exec sleep 600'
+                """,
+            "wrong.service": "[Service]\nReadyNotificationFD=5\nExecStart=/bin/sleep 600\n",
+        ])
+        let client = try #require(popen("CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start s6style.service", "r"))
+        try daemon.waitUntil("the service is activating") { daemon.ctl("is-active s6style.service").output == "activating\n" }
+        _ = creat(flag, 0o644)
+        #expect(pclose(client) == 0)
+        #expect(daemon.ctl("is-active s6style.service") == (0, "active\n"))
+        #expect(daemon.ctl("start wrong.service") == (5, "Failed to start wrong.service: Unit wrong.service has a bad unit file setting.\n"))
+    }
+
     @Test func forkingServiceIsTrackedByItsPIDFileAndStopEmptiesTheCgroup() throws {
         let pidFile = "/tmp/corrald-forking-\(getpid()).pid"
         defer { unlink(pidFile) }

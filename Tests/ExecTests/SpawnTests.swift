@@ -188,6 +188,23 @@ struct SpawnTests {
         #expect(result == Output(termination: .exited(0), text: "0\n1\n2\n3\n"))
     }
 
+    @Test("a passed descriptor arrives at its number, and only it")
+    func passedDescriptor() throws {
+        var ends: [Int32] = [-1, -1]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let request = SpawnRequest(
+            path: "/bin/sh", arguments: ["sh", "-c", "echo ready >&7; ls /proc/self/fd | tr '\\n' ' '"],
+            passedDescriptor: PassedDescriptor(source: ends[1], target: 7))
+        let result = try run(request)
+        close(ends[1])
+        var chunk = [UInt8](repeating: 0, count: 64)
+        let count = read(ends[0], &chunk, chunk.count)
+        #expect(String(decoding: chunk.prefix(max(count, 0)), as: UTF8.self) == "ready\n")
+        // 0-2, 7, and the directory ls itself opens.
+        #expect(result == Output(termination: .exited(0), text: "0 1 2 3 7 "))
+    }
+
     @Test("a seccomp filter is loaded")
     func seccompFilter() throws {
         let request = SpawnRequest(

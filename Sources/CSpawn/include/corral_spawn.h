@@ -67,6 +67,8 @@ struct corral_spawn_request {
     const char *working_directory;                       // NULL: keep the parent's
     const struct corral_bpf_instruction *seccomp_filter;  // NULL: no filter
     size_t seccomp_filter_length;
+    int passed_fd;         // -1, or a descriptor the program gets as passed_fd_target (ReadyNotificationFD=)
+    int passed_fd_target;  // >= 3
     int status_fd;  // write end of an O_CLOEXEC pipe: gets a corral_spawn_failure or EOF on exec
 };
 
