@@ -1,4 +1,5 @@
 import Cgroups
+import Journal
 import ResourceControl
 import SystemCall
 import UnitFile
@@ -42,6 +43,7 @@ extension Supervisor {
     /// `daemon-reload`: every known unit is read again. Running services keep running; their new
     /// settings apply from their next start.
     func reloadUnits() {
+        ServiceManager.notify("RELOADING=1")
         log(nil, "Reloading.")
         unitFiles = UnitFileIndex(configuration.searchPath)
         for unit in units.values {
@@ -53,6 +55,7 @@ extension Supervisor {
                 unit.plan = plan(for: unit.loaded.unit)
             }
         }
+        if !startingUp { notifyReady() }
     }
 
     /// The unit's cgroup plan on this host, with the block devices its IO settings name resolved.

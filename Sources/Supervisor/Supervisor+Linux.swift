@@ -3,6 +3,8 @@ import Cgroups
 import ControlProtocol
 import Exec
 import Glibc
+import Journal
+import Logging
 import ResourceControl
 import SystemCall
 import UnitFile
@@ -71,6 +73,15 @@ public final class Supervisor {
     /// Units whose stop job is the first half of a restart.
     var restartsAfterStop: Set<String> = []
     var shuttingDown = false
+    /// corrald's own log: the journal when journald runs, else standard error.
+    let logger = Logger(label: "corrald") { _ in JournalLogHandler(identifier: "corrald") }
+    /// Until the jobs queued at start-up have finished, corrald has not told its manager `READY=1`.
+    var startingUp = true
+    /// The `STATUS=` last sent to corrald's manager.
+    var reportedStatus = ""
+    /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.
+    var watchdogDeadline: UInt64?
+    let watchdogInterval = ServiceManager.watchdogInterval
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
@@ -138,8 +149,13 @@ public final class Supervisor {
             log(nil, "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
         }
         for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
         while true {
             dispatchJobs()
+            if startingUp && jobs.jobs.isEmpty {
+                startingUp = false
+                notifyReady()
+            }
             if shuttingDown && jobs.jobs.isEmpty && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed }) {
                 break
             }
@@ -176,6 +192,7 @@ public final class Supervisor {
     private func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
+        ServiceManager.notify("STOPPING=1")
         log(nil, "stopping every unit")
         for unit in units.values where unit.activeState != .inactive && unit.activeState != .failed {
             enqueue(.stop, unit.name, reply: nil)
@@ -185,7 +202,9 @@ public final class Supervisor {
     // MARK: - Timers
 
     private func nextTimeout() -> Int32 {
-        guard let deadline = units.values.compactMap(\.deadline).min() else { return -1 }
+        guard let deadline = (units.values.compactMap(\.deadline) + [watchdogDeadline].compactMap { $0 }).min() else {
+            return -1
+        }
         let now = monotonicMicroseconds()
         if deadline <= now { return 0 }
         return Int32(min((deadline - now + 999) / 1000, UInt64(Int32.max)))
@@ -193,6 +212,10 @@ public final class Supervisor {
 
     private func fireTimers() {
         let now = monotonicMicroseconds()
+        if let deadline = watchdogDeadline, deadline <= now, let interval = watchdogInterval {
+            ServiceManager.notify("WATCHDOG=1")
+            watchdogDeadline = now &+ interval
+        }
         for unit in units.values where unit.deadline.map({ $0 <= now }) == true {
             unit.deadline = nil
             deliver(.timerFired(now: now), to: unit)
@@ -301,7 +324,7 @@ public final class Supervisor {
             releaseCgroup(of: unit)
             return nil
         case .log(let message):
-            log(unit.name, message)
+            log(unit.name, message, event: message == ServiceMachine.oomKillNote ? .oomKilled : nil)
             return nil
         }
     }
@@ -315,8 +338,12 @@ public final class Supervisor {
         }
         defer { close(cgroupFD) }
         let wantsNotify = unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
+        let journalStream =
+            wantsJournalStream(unit.loaded.unit.exec)
+            ? Journal.streamFD(identifier: syslogIdentifier(of: command)) : nil
+        defer { if let journalStream { close(journalStream) } }
         let context = LaunchContext(
-            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1,
+            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1, journalStream: journalStream,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil)
         let prepared: (request: SpawnRequest, openedFDs: [Int32])
@@ -488,25 +515,49 @@ public final class Supervisor {
             while let newline = unit.pendingOutput.firstIndex(of: 0x0A) {
                 let line = String(decoding: unit.pendingOutput[..<newline], as: UTF8.self)
                 unit.pendingOutput.removeSubrange(...newline)
-                unit.log.append(line)
-                writeLog("\(name): \(line)")
+                log(name, line)
             }
             if unit.pendingOutput.count > 8192 {
-                unit.log.append(String(decoding: unit.pendingOutput, as: UTF8.self))
+                log(name, String(decoding: unit.pendingOutput, as: UTF8.self))
                 unit.pendingOutput = []
             }
         }
     }
 
-    /// corrald's own messages: to standard error, and to the unit's ring when about a unit.
-    func log(_ unitName: String?, _ message: String) {
+    /// corrald's own messages (and unit output that came through the pipe): to the journal or standard
+    /// error (`corrald: UNIT: message`), and to the unit's ring when about a unit.
+    func log(_ unitName: String?, _ message: String, level: Logger.Level = .info, event: UnitEvent? = nil) {
         if let unitName, let unit = units[unitName] { unit.log.append(message) }
-        writeLog(unitName.map { "\($0): \(message)" } ?? message)
+        var metadata: Logger.Metadata = [:]
+        if let unitName { metadata["unit"] = .string(unitName) }
+        if let event { metadata["event"] = .string(event.rawValue) }
+        logger.log(level: level, "\(message)", metadata: metadata)
     }
 
-    private func writeLog(_ line: String) {
-        let bytes = Array(("corrald: " + line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    /// Output goes straight to journald (a stream per process) when journald runs and the unit logs
+    /// to the journal; otherwise through corrald's pipe.
+    private func wantsJournalStream(_ exec: ExecSettings) -> Bool {
+        Journal.isAvailable && (exec.standardOutput == .journal || exec.standardError == .journal)
+    }
+
+    /// The stream's `SYSLOG_IDENTIFIER=`: the executable's file name, as systemd uses without SyslogIdentifier=.
+    private func syslogIdentifier(of command: ExecCommand) -> String {
+        String(command.path.split(separator: "/").last ?? Substring(command.path))
+    }
+
+    /// Tells corrald's manager it is up (or back from a reload), with the unit count.
+    func notifyReady() {
+        ServiceManager.notify("READY=1")
+        reportStatus()
+    }
+
+    /// `STATUS=N units active`, sent when the count changes.
+    private func reportStatus() {
+        let active = units.values.filter { $0.activeState == .active }.count
+        let status = "\(active) unit\(active == 1 ? "" : "s") active"
+        guard status != reportedStatus else { return }
+        reportedStatus = status
+        ServiceManager.notify("STATUS=" + status)
     }
 
     func noteStateChange(of unit: ManagedUnit) {
@@ -516,14 +567,17 @@ public final class Supervisor {
         unit.lastActiveState = state
         unit.stateChangeTimestamp = realtimeMicroseconds()
         switch state {
-        case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).")
+        case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).", event: .started)
         case .inactive where previous == .activating:
-            log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).")
-        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).")
+            log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
+        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
         case .failed:
-            log(unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.")
+            log(
+                unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.", level: .warning,
+                event: .failed)
         default: break
         }
+        if !startingUp { reportStatus() }
         jobProgress(of: unit)
     }
 }
