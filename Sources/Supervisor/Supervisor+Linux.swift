@@ -551,10 +551,10 @@ public final class Supervisor {
         reportStatus()
     }
 
-    /// `STATUS=N units active`, sent when the count changes.
+    /// `STATUS=N services active`, sent when the count changes (slices and targets are not counted).
     private func reportStatus() {
-        let active = units.values.filter { $0.activeState == .active }.count
-        let status = "\(active) unit\(active == 1 ? "" : "s") active"
+        let active = units.values.filter { $0.machine != nil && $0.activeState == .active }.count
+        let status = "\(active) service\(active == 1 ? "" : "s") active"
         guard status != reportedStatus else { return }
         reportedStatus = status
         ServiceManager.notify("STATUS=" + status)
