@@ -28,19 +28,28 @@ public struct JournalEntry: Sendable, Equatable {
     /// The unit the message is about, if any.
     public var unit: String?
     public var event: UnitEvent?
+    /// The program whose output this is, for a service's line corrald forwards: its
+    /// `SYSLOG_IDENTIFIER=` in the journal. The console line keeps corrald's prefix.
+    public var program: String?
 
-    public init(message: String, priority: Priority = .info, unit: String? = nil, event: UnitEvent? = nil) {
+    public init(
+        message: String, priority: Priority = .info, unit: String? = nil, event: UnitEvent? = nil,
+        program: String? = nil
+    ) {
         self.message = message
         self.priority = priority
         self.unit = unit
         self.event = event
+        self.program = program
     }
 
     /// The journal fields, in the order they are sent. The unit goes in `CORRAL_UNIT=` (Corral's own
     /// field) and in `OBJECT_SYSTEMD_UNIT=`: `journalctl -u NAME` matches `OBJECT_SYSTEMD_UNIT=NAME`
     /// from uid 0, while `UNIT=NAME` only counts from `_PID=1`.
     public func fields(identifier: String) -> [String] {
-        var fields = ["MESSAGE=" + message, "PRIORITY=\(priority.rawValue)", "SYSLOG_IDENTIFIER=" + identifier]
+        var fields = [
+            "MESSAGE=" + message, "PRIORITY=\(priority.rawValue)", "SYSLOG_IDENTIFIER=" + (program ?? identifier),
+        ]
         if let unit { fields += ["CORRAL_UNIT=" + unit, "OBJECT_SYSTEMD_UNIT=" + unit] }
         if let event { fields.append("MESSAGE_ID=" + event.messageID) }
         return fields

@@ -1,8 +1,9 @@
 import Logging
 
 /// A swift-log handler that turns each record into a `JournalEntry` for `Journal.send`.
-/// Metadata it understands: `unit` (the unit the message is about) and `event` (a `UnitEvent`
-/// raw value, which sets `MESSAGE_ID=`); other metadata is ignored.
+/// Metadata it understands: `unit` (the unit the message is about), `event` (a `UnitEvent`
+/// raw value, which sets `MESSAGE_ID=`) and `program` (see `JournalEntry.program`); other
+/// metadata is ignored.
 public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -24,7 +25,8 @@ public struct JournalLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let entry = JournalEntry(
             message: "\(event.message)", priority: Self.priority(of: event.level),
-            unit: merged["unit"].map { "\($0)" }, event: merged["event"].flatMap { UnitEvent(rawValue: "\($0)") })
+            unit: merged["unit"].map { "\($0)" }, event: merged["event"].flatMap { UnitEvent(rawValue: "\($0)") },
+            program: merged["program"].map { "\($0)" })
         sink(entry, identifier)
     }
 

@@ -339,7 +339,7 @@ public final class Supervisor {
         defer { close(cgroupFD) }
         let wantsNotify = unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
         let journalStream =
-            wantsJournalStream(unit.loaded.unit.exec)
+            wantsJournalStream(unit)
             ? Journal.streamFD(identifier: syslogIdentifier(of: command)) : nil
         defer { if let journalStream { close(journalStream) } }
         let context = LaunchContext(
@@ -515,10 +515,10 @@ public final class Supervisor {
             while let newline = unit.pendingOutput.firstIndex(of: 0x0A) {
                 let line = String(decoding: unit.pendingOutput[..<newline], as: UTF8.self)
                 unit.pendingOutput.removeSubrange(...newline)
-                log(name, line)
+                log(name, line, program: outputProgram(of: unit))
             }
             if unit.pendingOutput.count > 8192 {
-                log(name, String(decoding: unit.pendingOutput, as: UTF8.self))
+                log(name, String(decoding: unit.pendingOutput, as: UTF8.self), program: outputProgram(of: unit))
                 unit.pendingOutput = []
             }
         }
@@ -526,23 +526,36 @@ public final class Supervisor {
 
     /// corrald's own messages (and unit output that came through the pipe): to the journal or standard
     /// error (`corrald: UNIT: message`), and to the unit's ring when about a unit.
-    func log(_ unitName: String?, _ message: String, level: Logger.Level = .info, event: UnitEvent? = nil) {
+    /// `program` marks a line of the unit's own output (see `JournalEntry.program`).
+    func log(
+        _ unitName: String?, _ message: String, level: Logger.Level = .info, event: UnitEvent? = nil,
+        program: String? = nil
+    ) {
         if let unitName, let unit = units[unitName] { unit.log.append(message) }
         var metadata: Logger.Metadata = [:]
         if let unitName { metadata["unit"] = .string(unitName) }
         if let event { metadata["event"] = .string(event.rawValue) }
+        if let program { metadata["program"] = .string(program) }
         logger.log(level: level, "\(message)", metadata: metadata)
     }
 
-    /// Output goes straight to journald (a stream per process) when journald runs and the unit logs
-    /// to the journal; otherwise through corrald's pipe.
-    private func wantsJournalStream(_ exec: ExecSettings) -> Bool {
-        Journal.isAvailable && (exec.standardOutput == .journal || exec.standardError == .journal)
+    /// Output goes straight to journald (a stream per process) when journald runs, the unit logs to
+    /// the journal, and journald will file the lines under this unit (it names the unit from the
+    /// writer's cgroup); otherwise through corrald's pipe, and corrald logs each line about the unit.
+    private func wantsJournalStream(_ unit: ManagedUnit) -> Bool {
+        let exec = unit.loaded.unit.exec
+        return Journal.isAvailable && (exec.standardOutput == .journal || exec.standardError == .journal)
+            && CgroupAttribution.unit(ofCgroup: cgroupRootInHierarchy + "/" + unit.plan.cgroup) == unit.name
     }
 
     /// The stream's `SYSLOG_IDENTIFIER=`: the executable's file name, as systemd uses without SyslogIdentifier=.
     private func syslogIdentifier(of command: ExecCommand) -> String {
         String(command.path.split(separator: "/").last ?? Substring(command.path))
+    }
+
+    /// The identifier for output that came through the pipe, shared by the unit's processes: its main command's.
+    private func outputProgram(of unit: ManagedUnit) -> String? {
+        unit.loaded.unit.service.execStart.first.map(syslogIdentifier(of:))
     }
 
     /// Tells corrald's manager it is up (or back from a reload), with the unit count.

@@ -30,7 +30,9 @@ struct JournaldTests {
     /// Runs `body` (shell) in a private mount namespace with journald running; `$B` is the build
     /// directory, `$T` a temporary directory holding `units/`, `$ROOT` a fresh cgroup root named like a
     /// slice (so journald finds the unit in the cgroup path). Returns everything printed.
-    func inNamespace(units: [String: String], withJournald: Bool = true, _ body: String) throws -> String {
+    func inNamespace(
+        units: [String: String], withJournald: Bool = true, rootName: String = "corral-journal-$$.slice", _ body: String
+    ) throws -> String {
         var template = Array("/tmp/corral-journal-XXXXXX".utf8CString)
         let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         defer { _ = system("rm -rf '\(directory)'") }
@@ -42,7 +44,7 @@ struct JournaldTests {
         }
         let script = """
             set -e
-            B='\(DaemonHarness.binaries)'; T='\(directory)'; ROOT='\(DaemonHarness.cgroupMount!)'/corral-journal-$$.slice
+            B='\(DaemonHarness.binaries)'; T='\(directory)'; ROOT='\(DaemonHarness.cgroupMount!)'/\(rootName)
             for d in /run/systemd /run/log /var/log/journal; do [ -d $d ] && mount -t tmpfs tmpfs $d; done
             mkdir -p /run/systemd/journal
             \(withJournald ? "\(Self.journald) & JOURNALD=$!" : "JOURNALD=")
@@ -102,6 +104,36 @@ struct JournaldTests {
                 corrald: Main process exited, signal=TERM
                 corrald: Stopped Says hello.
                 stderr:
+
+                """)
+    }
+
+    /// Below a cgroup that is not a slice (as under systemd's delegation, where it is corrald.service),
+    /// journald would not file the output under the unit: corrald forwards it with the unit's fields.
+    @Test func outputIsForwardedWhenJournaldWouldNotFileItUnderTheUnit() throws {
+        let output = try inNamespace(
+            units: ["hello.service": Self.hello], rootName: "corral-journal-$$",
+            """
+            corrald --start hello.service 2> $T/stderr & PID=$!
+            for i in $(seq 100); do journalctl -q -u hello.service -o cat | grep -q 'an error line' && break; sleep 0.05; done
+            kill $PID; wait $PID
+            echo "-u:"; journalctl -q -u hello.service -o cat | sort
+            echo "output:"; journalctl -q CORRAL_UNIT=hello.service SYSLOG_IDENTIFIER=sh -o cat | sort
+            echo "logs:"; $B/corralctl logs hello.service -n 1 | sed 's/^[A-Z][a-z][a-z] [0-9 ][0-9] [0-9:]* [^ ]* //; s/\\[[0-9]*\\]//'
+            """)
+        #expect(
+            output == """
+                -u:
+                <3>an error line
+                Main process exited, signal=TERM
+                Started Says hello.
+                Stopped Says hello.
+                hello from hello
+                output:
+                <3>an error line
+                hello from hello
+                logs:
+                corrald: Stopped Says hello.
 
                 """)
     }

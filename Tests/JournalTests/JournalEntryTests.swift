@@ -28,6 +28,14 @@ import Testing
             ],
             "corrald: a@1.service: Failed with result 'oom-kill'."
         ),
+        (
+            JournalEntry(message: "serving", unit: "web.service", program: "sh"),
+            [
+                "MESSAGE=serving", "PRIORITY=6", "SYSLOG_IDENTIFIER=sh", "CORRAL_UNIT=web.service",
+                "OBJECT_SYSTEMD_UNIT=web.service",
+            ],
+            "corrald: web.service: serving"
+        ),
     ])
     func fieldsAndConsoleLine(entry: JournalEntry, fields: [String], console: String) {
         #expect(entry.fields(identifier: "corrald") == fields)
@@ -56,6 +64,7 @@ import Testing
             "A process of this unit has been killed by the OOM killer.",
             metadata: ["unit": "web.service", "event": "oomKilled"])
         logger.error("cannot open control socket")
+        logger.info("serving", metadata: ["unit": "web.service", "program": "sh"])
         logger.debug("below the level: dropped")
         #expect(
             collected.entries.withLock { $0 } == [
@@ -64,6 +73,7 @@ import Testing
                     message: "A process of this unit has been killed by the OOM killer.", priority: .warning,
                     unit: "web.service", event: .oomKilled),
                 JournalEntry(message: "cannot open control socket", priority: .error),
+                JournalEntry(message: "serving", unit: "web.service", program: "sh"),
             ])
     }
 }
