@@ -82,7 +82,12 @@ struct JournaldTests {
             echo "errors:"; journalctl -q -u hello.service -p err -o cat
             echo "identifier:"; journalctl -q _SYSTEMD_UNIT=hello.service -o json | grep -o '"SYSLOG_IDENTIFIER":"[^"]*"' | sort -u
             echo "status:"; ctl status hello.service | grep -c ' sh\\[[0-9]*\\]: hello from hello$'
+            $B/corralctl logs hello.service -n 0 -f > $T/follow & FOLLOW=$!
+            sleep 0.2
             kill $PID; wait $PID
+            for i in $(seq 100); do grep -q 'Stopped Says hello' $T/follow && break; sleep 0.05; done
+            kill $FOLLOW
+            echo "follow:"; sed 's/^[A-Z][a-z][a-z] [0-9 ][0-9] [0-9:]* [^ ]* //; s/\\[[0-9]*\\]//' $T/follow
             echo "logs:"; $B/corralctl logs hello.service -n 2 | sed 's/^[A-Z][a-z][a-z] [0-9 ][0-9] [0-9:]* [^ ]* //; s/\\[[0-9]*\\]//'
             echo "stderr:"; cat $T/stderr
             """)
@@ -100,6 +105,9 @@ struct JournaldTests {
                 "SYSLOG_IDENTIFIER":"sh"
                 status:
                 1
+                follow:
+                corrald: Main process exited, signal=TERM
+                corrald: Stopped Says hello.
                 logs:
                 corrald: Main process exited, signal=TERM
                 corrald: Stopped Says hello.
