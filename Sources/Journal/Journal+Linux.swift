@@ -34,7 +34,9 @@ public enum Journal {
     public static func streamFD(identifier: String, priority: Priority = .info) -> Int32? {
         guard isAvailable else { return nil }
         let fd = sd_journal_stream_fd(identifier, priority.rawValue, 1)
-        return fd >= 0 ? fd : nil
+        guard fd >= 0 else { return nil }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // the child gets it through dup2
+        return fd
     }
 
     static func writeToStandardError(_ line: String) {

@@ -558,7 +558,7 @@ public final class Supervisor {
         unit.loaded.unit.service.execStart.first.map(syslogIdentifier(of:))
     }
 
-    /// Tells corrald's manager it is up (or back from a reload), with the unit count.
+    /// Tells corrald's manager it is up (or back from a reload), with the count of active services.
     func notifyReady() {
         ServiceManager.notify("READY=1")
         reportStatus()
