@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: all deps build test unittest run bench format clean vm-deps vmtest
+.PHONY: all deps build test unittest run bench format clean vm-deps vmtest install
 
 all: build
 
@@ -41,6 +41,31 @@ bench: deps
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+# Installs under $(DESTDIR)$(PREFIX): release binaries (static Swift runtime), corrald.service (in
+# $(PREFIX)/lib/systemd/system, which systemd searches for /usr/local and /usr), shell completions and
+# corralctl's man page; etc/corral/corrald.conf into $(DESTDIR)/etc/corral unless one exists there.
+PREFIX ?= /usr/local
+DESTDIR ?=
+RELEASE_FLAGS = -c release --static-swift-stdlib
+
+# The man page comes from swift-argument-parser's generate-manual tool (what `swift package
+# generate-manual` runs), built with the same flags so the release build is not redone.
+install: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT) build $(RELEASE_FLAGS) --product generate-manual
+	@set -e; bin=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path); root="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$root/bin" "$$root/lib/systemd/system" "$$root/share/man/man1" \
+		"$$root/share/bash-completion/completions" "$$root/share/zsh/site-functions" \
+		"$$root/share/fish/vendor_completions.d" "$(DESTDIR)/etc/corral"; \
+	install -m 755 "$$bin/corrald" "$$bin/corralctl" "$$root/bin/"; \
+	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' units/corrald.service > "$$root/lib/systemd/system/corrald.service"; \
+	chmod 644 "$$root/lib/systemd/system/corrald.service"; \
+	[ -e "$(DESTDIR)/etc/corral/corrald.conf" ] || install -m 644 etc/corral/corrald.conf "$(DESTDIR)/etc/corral/"; \
+	"$$bin/corralctl" --generate-completion-script bash > "$$root/share/bash-completion/completions/corralctl"; \
+	"$$bin/corralctl" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_corralctl"; \
+	"$$bin/corralctl" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/corralctl.fish"; \
+	"$$bin/generate-manual" "$$bin/corralctl" --output-directory "$$root/share/man/man1"
 
 clean:
 	rm -rf .build .build-vm

@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure layers, left to right.
@@ -27,7 +28,14 @@ let package = Package(
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
         // The supervisor: state machines (pure) and the event loop that performs their actions.
-        .target(name: "Supervisor", dependencies: ["UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "Exec", "SystemCall"]),
+        .target(
+            name: "Supervisor",
+            dependencies: [
+                "UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "Exec", "SystemCall", "Journal",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // journald and sd_notify (libsystemd), with the console as fallback.
+        .target(name: "Journal", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -39,6 +47,7 @@ let package = Package(
             name: "corralctl",
             dependencies: [
                 "UnitFile", "UnitModel", "UnitInstall", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall",
+                "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +62,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorraldTests", dependencies: ["corrald", "corralctl"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "SystemCall"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

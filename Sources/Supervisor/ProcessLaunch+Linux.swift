@@ -10,6 +10,8 @@ struct LaunchContext {
     var cgroupDirectory: Int32
     /// Write end of the pipe that carries the unit's output to corrald.
     var outputPipe: Int32
+    /// A journald stream (`sd_journal_stream_fd`) for output sent to the journal; nil: use the pipe.
+    var journalStream: Int32?
     var notifySocket: String?
     var invocationID: String
     /// `$MAINPID` for control processes once the main process is known.
@@ -72,7 +74,8 @@ enum ProcessLaunch {
             case .append(let path): return try open(path, O_WRONLY | O_CREAT | O_APPEND, step)
             case .truncate(let path): return try open(path, O_WRONLY | O_CREAT | O_TRUNC, step)
             case .inherit, .tty: return nil
-            case .journal, .kmsg, .socket, .data: return context.outputPipe
+            case .journal: return context.journalStream ?? context.outputPipe
+            case .kmsg, .socket, .data: return context.outputPipe
             }
         }
         var standardInput: Int32

@@ -110,6 +110,8 @@ public enum ServiceEvent: Sendable, Equatable {
 /// One service's state machine, as systemd's service.c behaves, without I/O.
 /// `handle(_:)` returns the actions for the event loop to perform, in order.
 public struct ServiceMachine: Sendable {
+    /// Logged when the OOM killer struck the unit; the supervisor tags it with its journal event.
+    public static let oomKillNote = "A process of this unit has been killed by the OOM killer."
     public private(set) var settings: ServiceSettings
     public let startLimitInterval: USec
     public let startLimitBurst: UInt32
@@ -488,7 +490,7 @@ public struct ServiceMachine: Sendable {
     /// whole cgroup, memory.oom.group being set) stop the unit with result oom-kill.
     private mutating func oomKilled() -> [ServiceAction] {
         oomKillSeen = true
-        let note = ServiceAction.log("A process of this unit has been killed by the OOM killer.")
+        let note = ServiceAction.log(Self.oomKillNote)
         guard settings.oomPolicy != .continue, [.activating, .active, .reloading].contains(activeState) else {
             return [note]
         }

@@ -1,5 +1,6 @@
 import Cgroups
 import ControlProtocol
+import Journal
 import ResourceControl
 import SystemCall
 import UnitFile
@@ -50,6 +51,7 @@ extension Supervisor {
     /// `daemon-reload`: every known unit is read again. Running services keep running; their new
     /// settings apply from their next start.
     func reloadUnits() {
+        ServiceManager.notify("RELOADING=1")
         log(nil, "Reloading.")
         unitFiles = UnitFileIndex(unitFiles.searchPath)
         for unit in units.values where !unit.transient {
@@ -61,6 +63,7 @@ extension Supervisor {
                 unit.plan = plan(for: unit.loaded.unit)
             }
         }
+        if !startingUp { notifyReady() }
     }
 
     /// The unit's cgroup plan on this host, with the block devices its IO settings name resolved.

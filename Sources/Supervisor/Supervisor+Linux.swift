@@ -3,6 +3,8 @@ import Cgroups
 import ControlProtocol
 import Exec
 import Glibc
+import Journal
+import Logging
 import ResourceControl
 import SystemCall
 import UnitFile
@@ -76,6 +78,15 @@ public final class Supervisor {
     /// Units whose stop job is the first half of a restart.
     var restartsAfterStop: Set<String> = []
     var shuttingDown = false
+    /// corrald's own log: the journal when journald runs, else standard error.
+    let logger = Logger(label: "corrald") { _ in JournalLogHandler(identifier: "corrald") }
+    /// Until the jobs queued at start-up have finished, corrald has not told its manager `READY=1`.
+    var startingUp = true
+    /// The `STATUS=` last sent to corrald's manager.
+    var reportedStatus = ""
+    /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.
+    var watchdogDeadline: UInt64?
+    let watchdogInterval = ServiceManager.watchdogInterval
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
@@ -147,8 +158,13 @@ public final class Supervisor {
             log(nil, "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
         }
         for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
         while true {
             dispatchJobs()
+            if startingUp && jobs.jobs.isEmpty {
+                startingUp = false
+                notifyReady()
+            }
             if shuttingDown && jobs.jobs.isEmpty && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed }) {
                 break
             }
@@ -186,6 +202,7 @@ public final class Supervisor {
     private func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
+        ServiceManager.notify("STOPPING=1")
         log(nil, "stopping every unit")
         for unit in units.values where unit.activeState != .inactive && unit.activeState != .failed {
             enqueue(.stop, unit.name, reply: nil)
@@ -195,7 +212,9 @@ public final class Supervisor {
     // MARK: - Timers
 
     private func nextTimeout() -> Int32 {
-        guard let deadline = units.values.compactMap(\.deadline).min() else { return -1 }
+        guard let deadline = (units.values.compactMap(\.deadline) + [watchdogDeadline].compactMap { $0 }).min() else {
+            return -1
+        }
         let now = monotonicMicroseconds()
         if deadline <= now { return 0 }
         return Int32(min((deadline - now + 999) / 1000, UInt64(Int32.max)))
@@ -203,6 +222,10 @@ public final class Supervisor {
 
     private func fireTimers() {
         let now = monotonicMicroseconds()
+        if let deadline = watchdogDeadline, deadline <= now, let interval = watchdogInterval {
+            ServiceManager.notify("WATCHDOG=1")
+            watchdogDeadline = now &+ interval
+        }
         for unit in units.values where unit.deadline.map({ $0 <= now }) == true {
             unit.deadline = nil
             deliver(.timerFired(now: now), to: unit)
@@ -313,7 +336,7 @@ public final class Supervisor {
             releaseCgroup(of: unit)
             return nil
         case .log(let message):
-            log(unit.name, message)
+            log(unit.name, message, event: message == ServiceMachine.oomKillNote ? .oomKilled : nil)
             return nil
         }
     }
@@ -327,8 +350,12 @@ public final class Supervisor {
         }
         defer { close(cgroupFD) }
         let wantsNotify = unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
+        let journalStream =
+            wantsJournalStream(unit)
+            ? Journal.streamFD(identifier: syslogIdentifier(of: command)) : nil
+        defer { if let journalStream { close(journalStream) } }
         let context = LaunchContext(
-            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1,
+            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1, journalStream: journalStream,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
             pipedStandardIO: unit.pipedStandardIO)
@@ -557,25 +584,62 @@ public final class Supervisor {
             while let newline = unit.pendingOutput.firstIndex(of: 0x0A) {
                 let line = String(decoding: unit.pendingOutput[..<newline], as: UTF8.self)
                 unit.pendingOutput.removeSubrange(...newline)
-                unit.log.append(line)
-                writeLog("\(name): \(line)")
+                log(name, line, program: outputProgram(of: unit))
             }
             if unit.pendingOutput.count > 8192 {
-                unit.log.append(String(decoding: unit.pendingOutput, as: UTF8.self))
+                log(name, String(decoding: unit.pendingOutput, as: UTF8.self), program: outputProgram(of: unit))
                 unit.pendingOutput = []
             }
         }
     }
 
-    /// corrald's own messages: to standard error, and to the unit's ring when about a unit.
-    func log(_ unitName: String?, _ message: String) {
+    /// corrald's own messages (and unit output that came through the pipe): to the journal or standard
+    /// error (`corrald: UNIT: message`), and to the unit's ring when about a unit.
+    /// `program` marks a line of the unit's own output (see `JournalEntry.program`).
+    func log(
+        _ unitName: String?, _ message: String, level: Logger.Level = .info, event: UnitEvent? = nil,
+        program: String? = nil
+    ) {
         if let unitName, let unit = units[unitName] { unit.log.append(message) }
-        writeLog(unitName.map { "\($0): \(message)" } ?? message)
+        var metadata: Logger.Metadata = [:]
+        if let unitName { metadata["unit"] = .string(unitName) }
+        if let event { metadata["event"] = .string(event.rawValue) }
+        if let program { metadata["program"] = .string(program) }
+        logger.log(level: level, "\(message)", metadata: metadata)
     }
 
-    private func writeLog(_ line: String) {
-        let bytes = Array(("corrald: " + line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    /// Output goes straight to journald (a stream per process) when journald runs, the unit logs to
+    /// the journal, and journald will file the lines under this unit (it names the unit from the
+    /// writer's cgroup); otherwise through corrald's pipe, and corrald logs each line about the unit.
+    private func wantsJournalStream(_ unit: ManagedUnit) -> Bool {
+        let exec = unit.loaded.unit.exec
+        return Journal.isAvailable && (exec.standardOutput == .journal || exec.standardError == .journal)
+            && CgroupAttribution.unit(ofCgroup: cgroupRootInHierarchy + "/" + unit.plan.cgroup) == unit.name
+    }
+
+    /// The stream's `SYSLOG_IDENTIFIER=`: the executable's file name, as systemd uses without SyslogIdentifier=.
+    private func syslogIdentifier(of command: ExecCommand) -> String {
+        String(command.path.split(separator: "/").last ?? Substring(command.path))
+    }
+
+    /// The identifier for output that came through the pipe, shared by the unit's processes: its main command's.
+    private func outputProgram(of unit: ManagedUnit) -> String? {
+        unit.loaded.unit.service.execStart.first.map(syslogIdentifier(of:))
+    }
+
+    /// Tells corrald's manager it is up (or back from a reload), with the count of active services.
+    func notifyReady() {
+        ServiceManager.notify("READY=1")
+        reportStatus()
+    }
+
+    /// `STATUS=N services active`, sent when the count changes (slices and targets are not counted).
+    private func reportStatus() {
+        let active = units.values.filter { $0.machine != nil && $0.activeState == .active }.count
+        let status = "\(active) service\(active == 1 ? "" : "s") active"
+        guard status != reportedStatus else { return }
+        reportedStatus = status
+        ServiceManager.notify("STATUS=" + status)
     }
 
     func noteStateChange(of unit: ManagedUnit) {
@@ -585,14 +649,17 @@ public final class Supervisor {
         unit.lastActiveState = state
         unit.stateChangeTimestamp = realtimeMicroseconds()
         switch state {
-        case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).")
+        case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).", event: .started)
         case .inactive where previous == .activating:
-            log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).")
-        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).")
+            log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
+        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
         case .failed:
-            log(unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.")
+            log(
+                unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.", level: .warning,
+                event: .failed)
         default: break
         }
+        if !startingUp { reportStatus() }
         jobProgress(of: unit)
         answerRunWaiters(for: unit)
         collectIfTransient(unit)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import Glibc
+import Journal
 import UnitModel
 
 struct StatusCommand: ParsableCommand {
@@ -20,20 +21,33 @@ struct StatusCommand: ParsableCommand {
                 printError(error)
             } else {
                 if index > 0 { print() }
-                print(StatusView(Message(response.body)).rendered, terminator: "")
+                let fields = Message(response.body)
+                let journal = fields["Id"].flatMap { Self.journalLines(about: $0) }
+                print(StatusView(fields, journalLines: journal).rendered, terminator: "")
             }
             worst = max(worst, response.exitCode)
         }
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// The unit's last 10 journal entries; nil when this host has no journal (corrald's ring is shown then).
+    static func journalLines(about unit: String) -> [String]? {
+        guard let reader = try? JournalReader(), (try? reader.match(anyOf: JournalReader.matches(forUnit: unit))) != nil,
+            let records = try? reader.last(10)
+        else { return nil }
+        return records.map(\.shortFormat)
     }
 }
 
 /// The `systemctl status` layout, from the fields corrald sends.
 struct StatusView {
     let fields: Message
+    /// Lines from the journal, replacing the `Log` lines corrald keeps.
+    let journalLines: [String]?
 
-    init(_ fields: Message) {
+    init(_ fields: Message, journalLines: [String]? = nil) {
         self.fields = fields
+        self.journalLines = journalLines
     }
 
     var rendered: String {
@@ -87,7 +101,7 @@ struct StatusView {
                 lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + text))
             }
         }
-        let log = fields.values("Log")
+        let log = journalLines ?? fields.values("Log")
         if !log.isEmpty {
             lines.append("")
             lines += log

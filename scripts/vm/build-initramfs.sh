@@ -57,6 +57,13 @@ if [ ! -x "$memhog" ] || [ "$vm_dir/memhog.c" -nt "$memhog" ]; then
 fi
 cp "$memhog" "$staging/usr/local/bin/memhog"
 
+# sdnotify: both ends of sd_notify for the journal scenario (scripts/vm/sdnotify.c).
+sdnotify="$cache/bin/sdnotify"
+if [ ! -x "$sdnotify" ] || [ "$vm_dir/sdnotify.c" -nt "$sdnotify" ]; then
+    gcc -static -O2 -Wall -Werror -o "$sdnotify" "$vm_dir/sdnotify.c"
+fi
+cp "$sdnotify" "$staging/usr/local/bin/sdnotify"
+
 # A binary and the shared libraries (and loader) it links against.
 add_binary() {
     cp "$1" "$staging/usr/local/bin/"
@@ -78,6 +85,12 @@ while [ $# -gt 0 ]; do
         add_binary "$1"
         shift ;;
     esac
+done
+
+# The host's systemd-journald and journalctl (Debian's systemd), when installed, for the journal
+# scenario; their libraries (libsystemd-shared) come along at the same paths.
+for tool in /lib/systemd/systemd-journald /usr/bin/journalctl; do
+    [ -x "$tool" ] && add_binary "$tool"
 done
 
 cp "$vm_dir/init" "$staging/init"
