@@ -37,9 +37,11 @@ public struct CgroupRoot: Sendable, Equatable {
                 reason: "hybrid cgroup layout: cgroup2 at \(mount) has no controllers")
         }
         if let own = ownCgroup(), own != "/", isDelegated(mount + own) {
-            return CgroupRoot(path: mount + own, mountPoint: mount, trackingOnly: false, reason: "delegated cgroup \(own)")
+            return CgroupRoot(
+                path: mount + own, mountPoint: mount, trackingOnly: false, reason: "delegated cgroup \(own)")
         }
-        return CgroupRoot(path: mount + "/corral.slice", mountPoint: mount, trackingOnly: false, reason: "pure cgroup2 host")
+        return CgroupRoot(
+            path: mount + "/corral.slice", mountPoint: mount, trackingOnly: false, reason: "pure cgroup2 host")
     }
 
     /// This process's cgroup2 path, from the `0::` line of /proc/self/cgroup.

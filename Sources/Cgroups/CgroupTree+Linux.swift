@@ -71,7 +71,7 @@ public final class CgroupTree: Sendable {
             do {
                 try retryingInterrupts { mkdirat(rootFD, prefix, 0o755) }
                 made.append(prefix)
-            } catch where error.code == EEXIST {
+            } catch  where error.code == EEXIST {
                 continue
             } catch {
                 for directory in made.reversed() { _ = unlinkat(rootFD, directory, AT_REMOVEDIR) }
@@ -88,7 +88,7 @@ public final class CgroupTree: Sendable {
         }
         do {
             try retryingInterrupts { unlinkat(rootFD, cgroup, AT_REMOVEDIR) }
-        } catch where error.code == ENOENT {
+        } catch  where error.code == ENOENT {
             return
         } catch {
             throw CgroupError(operation: .remove, path: cgroup, errno: error)
@@ -99,8 +99,10 @@ public final class CgroupTree: Sendable {
     public func children(of cgroup: String) throws(CgroupError) -> [String] {
         let fd: Int32
         do {
-            fd = try retryingInterrupts { openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        } catch where error.code == ENOENT {
+            fd = try retryingInterrupts {
+                openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+        } catch  where error.code == ENOENT {
             return []
         } catch {
             throw CgroupError(operation: .read, path: cgroup, errno: error)
@@ -157,7 +159,9 @@ public final class CgroupTree: Sendable {
         while true {
             let count: Int
             do {
-                count = try retryingInterrupts { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+                count = try retryingInterrupts {
+                    chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                }
             } catch {
                 throw CgroupError(operation: .read, path: path, errno: error)
             }
@@ -171,7 +175,8 @@ public final class CgroupTree: Sendable {
     /// Enables `controllers` for the children of `cgroup` (`+cpu +memory` into `cgroup.subtree_control`).
     public func enable(_ controllers: [Controller], in cgroup: String) throws(CgroupError) {
         guard !controllers.isEmpty else { return }
-        try write(controllers.map { "+" + $0.rawValue }.joined(separator: " "), to: "cgroup.subtree_control", in: cgroup)
+        try write(
+            controllers.map { "+" + $0.rawValue }.joined(separator: " "), to: "cgroup.subtree_control", in: cgroup)
     }
 
     /// Hands `cgroup` to a user (`Delegate=`): the directory and the files a payload needs to manage
@@ -217,7 +222,9 @@ public final class CgroupTree: Sendable {
     /// An `O_PATH` directory fd on `cgroup`, for `clone3(CLONE_INTO_CGROUP)`; the caller closes it.
     public func openDirectory(_ cgroup: String) throws(CgroupError) -> Int32 {
         do {
-            return try retryingInterrupts { openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC) }
+            return try retryingInterrupts {
+                openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)
+            }
         } catch {
             throw CgroupError(operation: .open, path: cgroup, errno: error)
         }

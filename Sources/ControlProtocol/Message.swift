@@ -104,7 +104,9 @@ public struct MessageDecoder: Sendable {
                 throw ProtocolError("field without '=': \(String(decoding: line, as: UTF8.self))")
             }
             let key = String(decoding: line[..<equals], as: UTF8.self)
-            guard !key.isEmpty, key.utf8.allSatisfy(isKeyByte) else { throw ProtocolError("invalid field name '\(key)'") }
+            guard !key.isEmpty, key.utf8.allSatisfy(isKeyByte) else {
+                throw ProtocolError("invalid field name '\(key)'")
+            }
             var value: [UInt8] = []
             var escaped = false
             for byte in line[(equals + 1)...] {

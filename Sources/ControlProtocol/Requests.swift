@@ -91,7 +91,9 @@ public struct Response: Sendable, Equatable {
 
     public init(_ message: Message) throws(ProtocolError) {
         try checkVersion(message)
-        guard let exit = message["exit"].flatMap({ Int32($0) }) else { throw ProtocolError("response without an exit code") }
+        guard let exit = message["exit"].flatMap({ Int32($0) }) else {
+            throw ProtocolError("response without an exit code")
+        }
         exitCode = exit
         error = message["error"]
         body = message.fields.filter { !["corral", "exit", "error"].contains($0.key) }

@@ -56,7 +56,9 @@ public enum Spawner {
         try withUnsafeMutableBytes(of: &value) { (bytes) throws(Errno) -> Int in
             var filled = 0
             while filled < bytes.count {
-                let count = try retryingInterrupts { read(descriptor, bytes.baseAddress! + filled, bytes.count - filled) }
+                let count = try retryingInterrupts {
+                    read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+                }
                 if count == 0 {
                     break
                 }

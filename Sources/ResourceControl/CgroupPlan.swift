@@ -39,7 +39,8 @@ public struct CgroupPlan: Sendable, Equatable, Codable {
     /// What the host cannot enforce, in plain words.
     public var warnings: [String]
 
-    public init(unit: String, cgroup: String, enable: [ControllerEnablement], writes: [CgroupWrite], warnings: [String]) {
+    public init(unit: String, cgroup: String, enable: [ControllerEnablement], writes: [CgroupWrite], warnings: [String])
+    {
         self.unit = unit
         self.cgroup = cgroup
         self.enable = enable

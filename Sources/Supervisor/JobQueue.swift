@@ -113,7 +113,8 @@ public struct JobQueue: Sendable {
             let orderedBefore = Set(deps.before).union(units(orderedAfter: name, dependencies: dependencies))
             switch type {
             case .start:
-                let waits = orderedAfter.contains { jobs[$0] != nil }
+                let waits =
+                    orderedAfter.contains { jobs[$0] != nil }
                     || orderedBefore.contains { jobs[$0] == .stop }
                 return waits ? nil : (name, type)
             case .stop:

@@ -91,7 +91,8 @@ enum ProcessLaunch {
             default: standardInput = try open("/dev/null", O_RDONLY, "STDIN")
             }
             standardOutput = try output(exec.standardOutput, step: "STDOUT")
-            standardError = exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
+            standardError =
+                exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
         }
 
         var workingDirectory = "/"
@@ -112,7 +113,9 @@ enum ProcessLaunch {
             userID: fullPrivileges || exec.user == nil ? nil : credentials?.uid,
             groupID: fullPrivileges ? nil : credentials?.gid,
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
-            resourceLimits: exec.limits.map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
+            resourceLimits: exec.limits.map {
+                RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard)
+            },
             noNewPrivileges: exec.noNewPrivileges && !fullPrivileges,
             workingDirectory: workingDirectory)
         return (request, opened)
@@ -149,7 +152,8 @@ enum ProcessLaunch {
         var result: [String] = []
         for (index, word) in argv.enumerated() {
             let name = word.dropFirst()
-            if index > 0, word.first == "$", !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            if index > 0, word.first == "$", !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+            {
                 let value = environment[String(name)] ?? ""
                 result += value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
                 continue
@@ -246,7 +250,9 @@ struct Credentials {
         var credentials = Credentials(userName: "root", uid: 0, gid: 0, groups: [], home: "/root", shell: "/bin/sh")
         if let user {
             let entry = UInt32(user).flatMap { getpwuid($0) } ?? getpwnam(user)
-            guard let entry else { throw LookupError(step: "USER", message: "Failed to determine user credentials: No such process") }
+            guard let entry else {
+                throw LookupError(step: "USER", message: "Failed to determine user credentials: No such process")
+            }
             credentials.userName = String(cString: entry.pointee.pw_name)
             credentials.uid = entry.pointee.pw_uid
             credentials.gid = entry.pointee.pw_gid
@@ -260,7 +266,9 @@ struct Credentials {
         }
         if let group {
             let entry = UInt32(group).flatMap { getgrgid($0) } ?? getgrnam(group)
-            guard let entry else { throw LookupError(step: "GROUP", message: "Failed to determine group credentials: No such process") }
+            guard let entry else {
+                throw LookupError(step: "GROUP", message: "Failed to determine group credentials: No such process")
+            }
             credentials.gid = entry.pointee.gr_gid
             if user == nil { credentials.groups = [credentials.gid] }
         }

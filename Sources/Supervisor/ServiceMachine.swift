@@ -167,7 +167,8 @@ public struct ServiceMachine: Sendable {
         case .exited(let pid, let exit, let oomKilled): return exited(pid: pid, exit, oomKilled: oomKilled)
         case .mainProcessFound(let pid): return mainProcessFound(pid)
         case .notifyReady: return subState == .start && settings.type == .notify ? enterStartPost() : []
-        case .notifyStopping: return subState == .running ? enterSignal(.stopSigterm, result: .success, sendSignal: false) : []
+        case .notifyStopping:
+            return subState == .running ? enterSignal(.stopSigterm, result: .success, sendSignal: false) : []
         case .notifyMainPID(let pid):
             mainPID = pid
             return []
@@ -355,7 +356,8 @@ public struct ServiceMachine: Sendable {
             return pendingCommands.isEmpty ? enterSignal(.stopSigterm, result: .success) : runNextControl(in: .stop)
         case .stopPost:
             if !success && result == .success { result = failure }
-            return pendingCommands.isEmpty ? enterSignal(.finalSigterm, result: .success) : runNextControl(in: .stopPost)
+            return pendingCommands.isEmpty
+                ? enterSignal(.finalSigterm, result: .success) : runNextControl(in: .stopPost)
         case .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill:
             return processesGone ? advanceAfterKill() : []
         default:
@@ -525,7 +527,8 @@ public struct ServiceMachine: Sendable {
             return [.log("State 'stop-post' timed out. Terminating.")] + enterSignal(.finalSigterm, result: .timeout)
         case .finalSigterm:
             if settings.sendSIGKILL {
-                return [.log("State 'final-sigterm' timed out. Killing.")] + enterSignal(.finalSigkill, result: .timeout)
+                return [.log("State 'final-sigterm' timed out. Killing.")]
+                    + enterSignal(.finalSigkill, result: .timeout)
             }
             return enterDead()
         case .finalSigkill:

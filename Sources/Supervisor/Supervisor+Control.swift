@@ -59,7 +59,11 @@ extension Supervisor {
             client.answered = true
             let request = try Request(message)
             if request.verb.changesState && client.credentials.uid != 0 {
-                return reply(to: fd, Response(exitCode: ExitStatus.accessDenied, error: "Access denied: only root may \(request.verb.rawValue) units."))
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.accessDenied,
+                        error: "Access denied: only root may \(request.verb.rawValue) units."))
             }
             handle(request, from: fd)
         } catch let error as ProtocolError {
@@ -97,14 +101,20 @@ extension Supervisor {
             for name in request.units {
                 guard let unit = loadedUnit(name, replyingTo: fd) else { return }
                 guard unit.machine?.settings.execReload.isEmpty == false, unit.activeState == .active else {
-                    return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Job type reload is not applicable for unit \(name)."))
+                    return reply(
+                        to: fd,
+                        Response(
+                            exitCode: ExitStatus.failure, error: "Job type reload is not applicable for unit \(name)."))
                 }
                 deliver(.reload, to: unit)
             }
             reply(to: fd, Response())
         case .kill:
             guard let signal = try? Grammar.signal(request.options["signal"] ?? "SIGTERM") else {
-                return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Invalid signal '\(request.options["signal"] ?? "")'."))
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.failure, error: "Invalid signal '\(request.options["signal"] ?? "")'."))
             }
             for name in request.units {
                 guard let unit = loadedUnit(name, replyingTo: fd) else { return }
@@ -115,7 +125,9 @@ extension Supervisor {
             guard let name = request.units.first, let unit = unit(named: name) else {
                 return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
             }
-            let exitCode = unit.loaded.loadState == .notFound ? ExitStatus.noSuchUnitForStatus
+            let exitCode =
+                unit.loaded.loadState == .notFound
+                ? ExitStatus.noSuchUnitForStatus
                 : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
             reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit)))
             forgetIfUnused(name)
@@ -129,7 +141,9 @@ extension Supervisor {
                 var properties = showProperties(of: unit)
                 forgetIfUnused(name)
                 if !wanted.isEmpty { properties = properties.filter { wanted.contains($0.name) } }
-                body += [.init("text", ShowProperties.text(properties)), .init("json", ShowProperties.json(properties))]
+                body += [
+                    .init("text", ShowProperties.text(properties)), .init("json", ShowProperties.json(properties)),
+                ]
             }
             reply(to: fd, Response(body: body))
         case .listUnits:
@@ -141,7 +155,9 @@ extension Supervisor {
                 let state = unit(named: name)?.activeState ?? .inactive
                 forgetIfUnused(name)
                 body.append(.init("ActiveState", state.rawValue))
-                if request.verb == .isActive ? state == .active || state == .reloading : state == .failed { matched = true }
+                if request.verb == .isActive ? state == .active || state == .reloading : state == .failed {
+                    matched = true
+                }
             }
             let miss = request.verb == .isActive ? ExitStatus.notActive : ExitStatus.failure
             reply(to: fd, Response(exitCode: matched ? 0 : miss, body: body))
@@ -187,14 +203,23 @@ extension Supervisor {
         for name in request.units {
             guard request.verb == .start || unit(named: name)?.loaded.loadState == .loaded else {
                 forgetIfUnused(name)
-                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): Unit \(name) not loaded."))
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.noSuchUnit,
+                        error: "Failed to \(request.verb.rawValue) \(name): Unit \(name) not loaded."))
             }
             let type: JobType = request.verb == .start ? .start : .stop
-            let active = Set(units.values.filter { $0.activeState == .active || $0.activeState == .reloading }.map(\.name))
+            let active = Set(
+                units.values.filter { $0.activeState == .active || $0.activeState == .reloading }.map(\.name))
             let queuedBefore = Set(jobs.jobs.keys)
             if let refusal = enqueue(type, name, reply: pending) {
                 forgetIfUnused(name)
-                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"))
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"
+                    ))
             }
             // A restart starts again what it stopped: the unit and the active units that went down with it.
             if request.verb == .restart {
@@ -217,10 +242,12 @@ extension Supervisor {
             pending.waitingFor.remove(name)
             if result != .done {
                 pending.failures.append(
-                    "Job for \(name) failed because \(failureCause(of: name, result: result)).\nSee \"corralctl status \(name)\" for details.")
+                    "Job for \(name) failed because \(failureCause(of: name, result: result)).\nSee \"corralctl status \(name)\" for details."
+                )
             }
             if pending.waitingFor.isEmpty {
-                let response = pending.failures.isEmpty
+                let response =
+                    pending.failures.isEmpty
                     ? Response(body: pending.body)
                     : Response(exitCode: ExitStatus.failure, error: pending.failures.joined(separator: "\n"))
                 pendingReplies.removeAll { $0 === pending }
@@ -269,7 +296,9 @@ extension Supervisor {
             add("TasksCurrent", read("pids.current", of: cgroup) ?? String(processes(inTreeOf: cgroup).count))
             add("MemoryCurrent", read("memory.current", of: cgroup))
             add("MemoryPeak", read("memory.peak", of: cgroup))
-            add("CPUUsageNSec", read("cpu.stat", of: cgroup).flatMap { KeyedValues($0)["usage_usec"] }.map { String($0 * 1000) })
+            add(
+                "CPUUsageNSec",
+                read("cpu.stat", of: cgroup).flatMap { KeyedValues($0)["usage_usec"] }.map { String($0 * 1000) })
             if let io = read("io.stat", of: cgroup) {
                 let totals = ioTotals(io)
                 add("IOReadBytes", String(totals.read))
@@ -278,8 +307,11 @@ extension Supervisor {
             addProcesses(in: cgroup, under: "", to: &fields)
         }
         let settings = ShowProperties.properties(of: unit.loaded.unit, host: hostFacts)
-        for property in settings where ["TasksMax", "MemoryHigh", "MemoryMax", "CPUQuotaPerSecUSec"].contains(property.name) {
-            add(property.name, ShowProperties.text([property]).split(separator: "=", maxSplits: 1).last.map { String($0.dropLast()) })
+        for property in settings
+        where ["TasksMax", "MemoryHigh", "MemoryMax", "CPUQuotaPerSecUSec"].contains(property.name) {
+            add(
+                property.name,
+                ShowProperties.text([property]).split(separator: "=", maxSplits: 1).last.map { String($0.dropLast()) })
         }
         for line in unit.log.lines.suffix(10) { add("Log", line) }
         return fields
@@ -306,14 +338,20 @@ extension Supervisor {
         let cgroup = unit.plan.cgroup
         if unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty {
             properties.append(ShowProperty(name: "ControlGroup", value: .string("/" + cgroup)))
-            for (name, file) in [("MemoryCurrent", "memory.current"), ("MemoryPeak", "memory.peak"), ("TasksCurrent", "pids.current")] {
-                if let value = read(file, of: cgroup).flatMap(UInt64.init) { properties.append(ShowProperty(name: name, value: .number(value))) }
+            for (name, file) in [
+                ("MemoryCurrent", "memory.current"), ("MemoryPeak", "memory.peak"), ("TasksCurrent", "pids.current"),
+            ] {
+                if let value = read(file, of: cgroup).flatMap(UInt64.init) {
+                    properties.append(ShowProperty(name: name, value: .number(value)))
+                }
             }
             if let usage = read("cpu.stat", of: cgroup).flatMap({ KeyedValues($0)["usage_usec"] }) {
                 properties.append(ShowProperty(name: "CPUUsageNSec", value: .number(usage * 1000)))
             }
             // Pressure stall information, the kernel's `some` line (Corral's own names; systemd 252 has none).
-            for (name, file) in [("CPUPressure", "cpu.pressure"), ("MemoryPressure", "memory.pressure"), ("IOPressure", "io.pressure")] {
+            for (name, file) in [
+                ("CPUPressure", "cpu.pressure"), ("MemoryPressure", "memory.pressure"), ("IOPressure", "io.pressure"),
+            ] {
                 if let some = read(file, of: cgroup)?.split(separator: "\n").first(where: { $0.hasPrefix("some ") }) {
                     properties.append(ShowProperty(name: name, value: .string(String(some.dropFirst(5)))))
                 }
@@ -323,14 +361,16 @@ extension Supervisor {
     }
 
     private func unitList(all: Bool) -> [Message.Field] {
-        units.values.sorted { $0.name < $1.name }.filter { all || $0.activeState != .inactive || jobs.jobs[$0.name] != nil }
-            .map { unit in
-                let columns = [
-                    unit.name, unit.loaded.loadState.rawValue, unit.activeState.rawValue, unit.subState,
-                    unit.loaded.unit.unit.description ?? unit.name,
-                ]
-                return .init("Unit", columns.joined(separator: "\t"))
-            }
+        units.values.sorted { $0.name < $1.name }.filter {
+            all || $0.activeState != .inactive || jobs.jobs[$0.name] != nil
+        }
+        .map { unit in
+            let columns = [
+                unit.name, unit.loaded.loadState.rawValue, unit.activeState.rawValue, unit.subState,
+                unit.loaded.unit.unit.description ?? unit.name,
+            ]
+            return .init("Unit", columns.joined(separator: "\t"))
+        }
     }
 
     private func read(_ file: String, of cgroup: String) -> String? {

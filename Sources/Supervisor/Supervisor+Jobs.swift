@@ -77,7 +77,8 @@ extension Supervisor {
     func dependencies(of name: String) -> UnitDependencies? {
         if name == "-.slice" { return UnitDependencies() }
         guard let unit = unit(named: name), unit.loaded.loadState == .loaded else { return nil }
-        return UnitDependencies(unit: unit.loaded.unit, slice: unit.loaded.unit.sliceName.flatMap { $0 == "-.slice" ? nil : $0 })
+        return UnitDependencies(
+            unit: unit.loaded.unit, slice: unit.loaded.unit.sliceName.flatMap { $0 == "-.slice" ? nil : $0 })
     }
 
     /// Drops a unit that could not be loaded and has nothing going on, so that merely asking about a
@@ -111,7 +112,8 @@ extension Supervisor {
                     name, dependencies: { self.dependencies(of: $0) },
                     isActive: { self.units[$0]?.activeState == .active })
             } catch {
-                let reason = unit(named: name).flatMap { $0.loaded.loadState == .loaded ? nil : loadFailure($0) }
+                let reason =
+                    unit(named: name).flatMap { $0.loaded.loadState == .loaded ? nil : loadFailure($0) }
                     ?? error.description
                 log(nil, "Failed to start \(name): \(reason)")
                 return reason

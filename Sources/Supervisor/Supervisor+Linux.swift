@@ -111,7 +111,8 @@ public final class Supervisor {
         controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
         notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
         hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
-        cgroupRootInHierarchy = String(configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
+        cgroupRootInHierarchy = String(
+            configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
         try watch(signals.fd, as: .signals)
         try watch(inotify, as: .cgroupEvents)
         try watch(controlListener, as: .controlListener)
@@ -121,7 +122,9 @@ public final class Supervisor {
 
     /// Creates Corral's root cgroup if needed and returns its path.
     private static func prepareRoot(_ path: String) throws -> String {
-        if mkdir(path, 0o755) < 0 && errno != EEXIST { throw CgroupError(operation: .create, path: path, errno: .current) }
+        if mkdir(path, 0o755) < 0 && errno != EEXIST {
+            throw CgroupError(operation: .create, path: path, errno: .current)
+        }
         return path
     }
 
@@ -155,7 +158,9 @@ public final class Supervisor {
     public func run() throws {
         log(nil, "corrald started; cgroup root \(tree.path) (\(configuration.cgroupRoot.reason))")
         if configuration.cgroupRoot.trackingOnly {
-            log(nil, "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
+            log(
+                nil,
+                "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
         }
         for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
         watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
@@ -165,7 +170,9 @@ public final class Supervisor {
                 startingUp = false
                 notifyReady()
             }
-            if shuttingDown && jobs.jobs.isEmpty && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed }) {
+            if shuttingDown && jobs.jobs.isEmpty
+                && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed })
+            {
                 break
             }
             let timeout = nextTimeout()
@@ -271,7 +278,9 @@ public final class Supervisor {
             var offset = 0
             while offset + 16 <= count {
                 let wd = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
-                let nameLength = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) }
+                let nameLength = buffer.withUnsafeBytes {
+                    $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
+                }
                 if let unit = cgroupWatches[wd] { changed.insert(unit) }
                 offset += 16 + Int(nameLength)
             }
@@ -349,7 +358,8 @@ public final class Supervisor {
             return .spawnFailed(role, message: "Failed at step CGROUP spawning \(command.path): \(error)")
         }
         defer { close(cgroupFD) }
-        let wantsNotify = unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
+        let wantsNotify =
+            unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
         let journalStream =
             wantsJournalStream(unit)
             ? Journal.streamFD(identifier: syslogIdentifier(of: command)) : nil
@@ -475,7 +485,7 @@ public final class Supervisor {
         for write in plan.writes {
             do {
                 try tree.write(write.value, to: write.file, in: plan.cgroup)
-            } catch where [ENOENT, EROFS, EACCES, EPERM].contains(error.errno.code) && write.from == "default" {
+            } catch  where [ENOENT, EROFS, EACCES, EPERM].contains(error.errno.code) && write.from == "default" {
                 continue  // systemd ignores these for the defaults it writes (e.g. io.bfq.weight without bfq)
             } catch {
                 log(unit.name, "\(error) (from \(write.from)=)")
@@ -535,7 +545,8 @@ public final class Supervisor {
 
     /// ReadyNotificationFD=: a newline from the service means READY=1; end of file means it never will.
     private func readReadiness(of name: String) {
-        guard let unit = units[name], let fd = unit.readinessPipe, let bytes = try? UnixSocket.read(fd, capacity: 512) else {
+        guard let unit = units[name], let fd = unit.readinessPipe, let bytes = try? UnixSocket.read(fd, capacity: 512)
+        else {
             return
         }
         if bytes.contains(0x0A) {

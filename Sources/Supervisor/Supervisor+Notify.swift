@@ -13,13 +13,18 @@ extension Supervisor {
     /// sd_notify messages: accepted only from a process inside the unit's cgroup that NotifyAccess= allows.
     func readNotifications() {
         for _ in 0..<Self.notificationsPerWakeup {
-            guard let datagram = try? UnixSocket.receive(notifySocket, capacity: Self.maximumNotificationSize) else { return }
+            guard let datagram = try? UnixSocket.receive(notifySocket, capacity: Self.maximumNotificationSize) else {
+                return
+            }
             guard datagram.sender > 0, let unit = unit(containing: datagram.sender) else {
                 log(nil, "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
                 continue
             }
             guard notificationAllowed(from: datagram.sender, for: unit) else {
-                log(unit.name, "Got notification message from PID \(datagram.sender), but it is not allowed by NotifyAccess=, ignoring.")
+                log(
+                    unit.name,
+                    "Got notification message from PID \(datagram.sender), but it is not allowed by NotifyAccess=, ignoring."
+                )
                 continue
             }
             apply(String(decoding: datagram.bytes, as: UTF8.self), from: unit)

@@ -79,7 +79,9 @@ extension Supervisor {
         } catch {
             log(unit.name, "\(error)")
             deliver(.stop, to: unit)
-            return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Failed to move PID \(pid) into \(unit.name): \(error)"))
+            return reply(
+                to: fd,
+                Response(exitCode: ExitStatus.failure, error: "Failed to move PID \(pid) into \(unit.name): \(error)"))
         }
         unit.runStarted = monotonicMicroseconds()
         noteStateChange(of: unit)
@@ -103,7 +105,11 @@ extension Supervisor {
             if let written = stats.ioWriteBytes { body.append(.init("IOWriteBytes", String(written))) }
             var code: Int32 = 0
             if result != .success {
-                if case .exited(let status) = unit.machine?.mainExit, status != 0 { code = status } else { code = ExitStatus.failure }
+                if case .exited(let status) = unit.machine?.mainExit, status != 0 {
+                    code = status
+                } else {
+                    code = ExitStatus.failure
+                }
             }
             reply(to: waiter.client, Response(exitCode: code, body: body))
         }
@@ -131,7 +137,9 @@ extension Supervisor {
 
     /// A transient unit is forgotten once it is inactive, or failed with `--collect`.
     func collectIfTransient(_ unit: ManagedUnit) {
-        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else { return }
+        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else {
+            return
+        }
         let state = unit.activeState
         if state == .inactive || (state == .failed && unit.collect) { units[unit.name] = nil }
     }
@@ -139,7 +147,9 @@ extension Supervisor {
     // MARK: - set-property and revert
 
     /// The directories `set-property` writes its drop-ins to, searched before every other unit directory.
-    static func controlDirectories(searchPath: UnitSearchPath, runtimeDirectory: String) -> (persistent: String, runtime: String) {
+    static func controlDirectories(searchPath: UnitSearchPath, runtimeDirectory: String) -> (
+        persistent: String, runtime: String
+    ) {
         ((searchPath.directories.first ?? "/etc/corral/system") + ".control", runtimeDirectory + "/system.control")
     }
 
@@ -148,7 +158,9 @@ extension Supervisor {
     /// transient unit for its lifetime.
     func setProperties(_ request: Request, from fd: Int32) {
         guard let name = request.units.first, let unit = unit(named: name), unit.loaded.loadState == .loaded else {
-            return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
+            return reply(
+                to: fd,
+                Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
         }
         var updated = unit.loaded.unit
         for property in request.properties {
@@ -158,10 +170,12 @@ extension Supervisor {
         }
         let running = ![.inactive, .failed].contains(unit.activeState)
         if running && updated.resources.slice != unit.loaded.unit.resources.slice {
-            return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "Slice= cannot be changed while \(name) runs."))
+            return reply(
+                to: fd, Response(exitCode: ExitStatus.failure, error: "Slice= cannot be changed while \(name) runs."))
         }
         if !unit.transient {
-            let directory = request.options["runtime"] == "yes" ? controlDirectories.runtime : controlDirectories.persistent
+            let directory =
+                request.options["runtime"] == "yes" ? controlDirectories.runtime : controlDirectories.persistent
             do {
                 for property in request.properties { try writeDropIn(property, for: updated, in: directory) }
             } catch {
@@ -177,7 +191,9 @@ extension Supervisor {
     /// `revert`: removes the unit's set-property drop-ins and reloads it.
     func revertProperties(_ request: Request, from fd: Int32) {
         guard let name = request.units.first, let unit = unit(named: name), let unitName = try? UnitName(name) else {
-            return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
+            return reply(
+                to: fd,
+                Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
         }
         for directory in [controlDirectories.persistent, controlDirectories.runtime] {
             let dropIns = directory + "/" + name + ".d"

@@ -41,7 +41,9 @@ public enum UnixSocket {
 
     /// A blocking stream socket connected to `path`.
     public static func connect(to path: String) throws(Errno) -> Int32 {
-        let fd = try retryingInterrupts { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let fd = try retryingInterrupts {
+            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        }
         var address = try socketAddress(path)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -76,7 +78,9 @@ public enum UnixSocket {
     public static func receive(_ fd: Int32, capacity: Int) throws(Errno) -> (bytes: [UInt8], sender: Int32)? {
         var buffer = [UInt8](repeating: 0, count: capacity)
         var sender: pid_t = 0
-        let count = buffer.withUnsafeMutableBytes { corral_receive_with_credentials(fd, $0.baseAddress, $0.count, &sender) }
+        let count = buffer.withUnsafeMutableBytes {
+            corral_receive_with_credentials(fd, $0.baseAddress, $0.count, &sender)
+        }
         if count < 0 {
             if errno == EAGAIN || errno == EINTR { return nil }
             throw Errno.current
@@ -87,13 +91,17 @@ public enum UnixSocket {
     /// Sends `bytes` with file descriptors attached (all of it in one message, so keep it small).
     public static func send(_ fd: Int32, _ bytes: [UInt8], passing descriptors: [Int32]) throws(Errno) {
         let sent = try retryingInterrupts {
-            bytes.withUnsafeBytes { corral_send_with_fds(fd, $0.baseAddress, $0.count, descriptors, Int32(descriptors.count)) }
+            bytes.withUnsafeBytes {
+                corral_send_with_fds(fd, $0.baseAddress, $0.count, descriptors, Int32(descriptors.count))
+            }
         }
         if sent != bytes.count { throw Errno(EMSGSIZE) }
     }
 
     /// Like `read(_:capacity:)`, also returning file descriptors the peer attached (close-on-exec).
-    public static func readWithDescriptors(_ fd: Int32, capacity: Int = 65536) throws(Errno) -> (bytes: [UInt8], descriptors: [Int32])? {
+    public static func readWithDescriptors(_ fd: Int32, capacity: Int = 65536) throws(Errno) -> (
+        bytes: [UInt8], descriptors: [Int32]
+    )? {
         var buffer = [UInt8](repeating: 0, count: capacity)
         var descriptors = [Int32](repeating: -1, count: 16)
         var count: Int32 = 0

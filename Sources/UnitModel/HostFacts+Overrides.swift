@@ -24,7 +24,8 @@ extension HostFacts {
             devices[String(parts[0])] = BlockDevice(major: major, minor: minor, supportsWeight: parts.count == 4)
         default:
             throw ValueError(
-                "unknown host fact '\(key)' (memory, swap, cpus, pid-max, threads-max, root-pids-max, controllers, device)")
+                "unknown host fact '\(key)' (memory, swap, cpus, pid-max, threads-max, root-pids-max, controllers, device)"
+            )
         }
     }
 }

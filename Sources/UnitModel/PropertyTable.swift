@@ -131,7 +131,9 @@ extension PropertyTable {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.service.readyNotificationFD = nil }
             let number = try Grammar.unsigned(value)
-            guard number >= 3 && number < 1024 else { throw ValueError("descriptor number '\(value)' must be 3 to 1023") }
+            guard number >= 3 && number < 1024 else {
+                throw ValueError("descriptor number '\(value)' must be 3 to 1023")
+            }
             unit.service.readyNotificationFD = Int32(number)
         },
         enumeration("Restart", ["Service"], \.service.restart, what: "restart policy"),

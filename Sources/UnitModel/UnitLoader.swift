@@ -28,7 +28,10 @@ public struct LoadedUnit: Sendable {
         diagnostics = []
     }
 
-    init(name: String, loadState: LoadState, fragmentPath: String?, dropInPaths: [String], unit: Unit, diagnostics: [Diagnostic]) {
+    init(
+        name: String, loadState: LoadState, fragmentPath: String?, dropInPaths: [String], unit: Unit,
+        diagnostics: [Diagnostic]
+    ) {
         self.name = name
         self.loadState = loadState
         self.fragmentPath = fragmentPath
@@ -121,7 +124,8 @@ public enum UnitLoader {
         }
         if service.type == .oneshot && [.always, .onSuccess].contains(service.restart) {
             return refuse(
-                "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services.")
+                "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services."
+            )
         }
         return []
     }

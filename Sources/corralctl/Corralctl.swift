@@ -5,10 +5,12 @@ struct Corralctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corralctl",
         abstract: "Inspect and control Corral units.",
-        discussion: "The offline verbs (verify, cat, show, plan, escape, and the enablement verbs) read unit files directly; the others talk to corrald.",
+        discussion:
+            "The offline verbs (verify, cat, show, plan, escape, and the enablement verbs) read unit files directly; the others talk to corrald.",
         subcommands: [
             UnitVerbCommand<StartVerb>.self, UnitVerbCommand<StopVerb>.self, UnitVerbCommand<RestartVerb>.self,
-            UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, LogsCommand.self, ListUnitsCommand.self,
+            UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, LogsCommand.self,
+            ListUnitsCommand.self,
             StateQueryCommand<IsActiveVerb>.self, StateQueryCommand<IsFailedVerb>.self,
             UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self, ListJobsCommand.self,
             RunCommand.self, SetPropertyCommand.self, RevertCommand.self,

@@ -5,7 +5,9 @@ import SystemCall
 
 /// Where to find corrald: `--runtime-dir`, else `$CORRAL_RUNTIME_DIR`, else /run/corral.
 struct DaemonOptions: ParsableArguments {
-    @Option(name: .customLong("runtime-dir"), help: "corrald's runtime directory (default: $CORRAL_RUNTIME_DIR or /run/corral).")
+    @Option(
+        name: .customLong("runtime-dir"),
+        help: "corrald's runtime directory (default: $CORRAL_RUNTIME_DIR or /run/corral).")
     var runtimeDirectory: String?
 
     var socketPath: String {
@@ -106,7 +108,8 @@ enum ReloadVerb: UnitVerb {
 
 enum ResetFailedVerb: UnitVerb {
     static let verb = Verb.resetFailed
-    static let abstract = "Return failed units (all of them when none is named) to inactive and reset their start-rate counters."
+    static let abstract =
+        "Return failed units (all of them when none is named) to inactive and reset their start-rate counters."
     static let unitsOptional = true
 }
 

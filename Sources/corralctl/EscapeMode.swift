@@ -14,9 +14,13 @@ struct EscapeMode {
     }
 
     func validate() throws(Refusal) {
-        if instance && !unescape { throw Refusal(description: "--instance must be used in conjunction with --unescape.") }
+        if instance && !unescape {
+            throw Refusal(description: "--instance must be used in conjunction with --unescape.")
+        }
         if unescape && suffix != nil { throw Refusal(description: "--suffix is not compatible with --unescape.") }
-        if template != nil && suffix != nil { throw Refusal(description: "--suffix= and --template= may not be combined.") }
+        if template != nil && suffix != nil {
+            throw Refusal(description: "--suffix= and --template= may not be combined.")
+        }
         if instance && template != nil { throw Refusal(description: "--instance may not be combined with --template.") }
         if let suffix, !UnitName.knownSuffixes.contains(suffix) {
             throw Refusal(description: "Invalid unit suffix type \"\(suffix)\".")

@@ -16,7 +16,9 @@ struct ListUnitsCommand: ParsableCommand {
 
     func run() throws {
         let response = try daemon.run(Request(verb: .listUnits, options: all ? ["all": "yes"] : [:]))
-        let rows = response.body.filter { $0.key == "Unit" }.map { $0.value.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        let rows = response.body.filter { $0.key == "Unit" }.map {
+            $0.value.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
         let headers = ["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"]
         if json {
             let objects = rows.map { row in

@@ -80,7 +80,8 @@ extension CgroupPlan {
             lines.append("Enable:")
             for step in enable {
                 let controllers = step.controllers.map(\.rawValue).joined(separator: " ")
-                lines.append("  \(step.cgroup.isEmpty ? "" : "/" + step.cgroup)/cgroup.subtree_control += \(controllers)")
+                lines.append(
+                    "  \(step.cgroup.isEmpty ? "" : "/" + step.cgroup)/cgroup.subtree_control += \(controllers)")
             }
         }
         if !writes.isEmpty {

@@ -147,11 +147,17 @@ struct WaitReport {
             let code = status.hasPrefix("signal") ? "killed" : "exited"
             lines.append("Main processes terminated with: code=\(code)/\(status)")
         }
-        if let runtime = fields["RuntimeUSec"].flatMap(UInt64.init) { lines.append("Service runtime: \(formatTimespan(runtime / 1000 * 1000))") }
-        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) { lines.append("CPU time consumed: \(formatTimespan(cpu / 1000))") }
+        if let runtime = fields["RuntimeUSec"].flatMap(UInt64.init) {
+            lines.append("Service runtime: \(formatTimespan(runtime / 1000 * 1000))")
+        }
+        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
+            lines.append("CPU time consumed: \(formatTimespan(cpu / 1000))")
+        }
         if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { lines.append("Memory peak: \(formatBytes(peak))") }
         if let kills = fields["OOMKills"] { lines.append("OOM kills: \(kills)") }
-        if let read = fields["IOReadBytes"].flatMap(UInt64.init), let written = fields["IOWriteBytes"].flatMap(UInt64.init) {
+        if let read = fields["IOReadBytes"].flatMap(UInt64.init),
+            let written = fields["IOWriteBytes"].flatMap(UInt64.init)
+        {
             lines.append("IO: \(formatBytes(read)) read, \(formatBytes(written)) written")
         }
         return lines.joined(separator: "\n")
@@ -181,7 +187,8 @@ struct SetPropertyCommand: ParsableCommand {
 
     func run() throws {
         try daemon.run(
-            Request(verb: .setProperty, units: [unit], options: runtime ? ["runtime": "yes"] : [:], properties: properties))
+            Request(
+                verb: .setProperty, units: [unit], options: runtime ? ["runtime": "yes"] : [:], properties: properties))
     }
 }
 

@@ -60,7 +60,8 @@ struct ShowCommand: ParsableCommand {
     /// Asks corrald; it renders both forms so values keep their types in JSON.
     private func showLive() throws {
         let wanted = property.flatMap { $0.split(separator: ",").map(String.init) }
-        let response = try daemon.run(Request(verb: .show, units: units, options: ["properties": wanted.joined(separator: ",")]))
+        let response = try daemon.run(
+            Request(verb: .show, units: units, options: ["properties": wanted.joined(separator: ",")]))
         let documents = response.body.filter { $0.key == (options.json ? "json" : "text") }.map(\.value)
         if options.json {
             print(documents.count == 1 ? documents[0] : "[" + documents.joined(separator: ",") + "]")

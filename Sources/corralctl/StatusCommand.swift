@@ -6,7 +6,8 @@ import UnitModel
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show a unit's state, resources, processes and last log lines, as systemctl status.")
+        commandName: "status",
+        abstract: "Show a unit's state, resources, processes and last log lines, as systemctl status.")
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -32,7 +33,8 @@ struct StatusCommand: ParsableCommand {
 
     /// The unit's last 10 journal entries; nil when this host has no journal (corrald's ring is shown then).
     static func journalLines(about unit: String) -> [String]? {
-        guard let reader = try? JournalReader(), (try? reader.match(anyOf: JournalReader.matches(forUnit: unit))) != nil,
+        guard let reader = try? JournalReader(),
+            (try? reader.match(anyOf: JournalReader.matches(forUnit: unit))) != nil,
             let records = try? reader.last(10)
         else { return nil }
         return records.map(\.shortFormat)
@@ -62,7 +64,8 @@ struct StatusView {
         for (index, path) in dropIns.enumerated() {
             lines.append(row(index == 0 ? "Drop-In" : "", path))
         }
-        var state = active == "failed"
+        var state =
+            active == "failed"
             ? "failed (Result: \(fields["Result"] ?? "?"))" : "\(active) (\(fields["SubState"] ?? "?"))"
         if let since = fields["StateChangeTimestamp"].flatMap(UInt64.init), since > 0 {
             state += " since \(formatTimestamp(since)); \(formatAgo(since)) ago"
@@ -70,26 +73,31 @@ struct StatusView {
         lines.append(row("Active", state))
         if let status = fields["StatusText"] { lines.append(row("Status", "\"\(status)\"")) }
         if let pid = fields["MainPID"] {
-            let command = fields.values("Process").first { $0.hasPrefix(pid + " ") }?.split(separator: " ").dropFirst().first
+            let command = fields.values("Process").first { $0.hasPrefix(pid + " ") }?.split(separator: " ").dropFirst()
+                .first
             lines.append(row("Main PID", pid + (command.map { " (\(baseName(String($0))))" } ?? "")))
         } else if let exit = fields["ExecMainStatus"] {
             lines.append(row("Main PID", "(code=\(exit.hasPrefix("signal") ? "killed" : "exited"), \(exit))"))
         }
         if let tasks = fields["TasksCurrent"] {
-            lines.append(row("Tasks", tasks + (fields["TasksMax"].map { $0 == "infinity" ? "" : " (limit: \($0))" } ?? "")))
+            lines.append(
+                row("Tasks", tasks + (fields["TasksMax"].map { $0 == "infinity" ? "" : " (limit: \($0))" } ?? "")))
         }
         if let memory = fields["MemoryCurrent"].flatMap(UInt64.init) {
             var limits: [String] = []
             if let high = fields["MemoryHigh"].flatMap(UInt64.init) { limits.append("high: \(formatBytes(high))") }
             if let max = fields["MemoryMax"].flatMap(UInt64.init) { limits.append("max: \(formatBytes(max))") }
             if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { limits.append("peak: \(formatBytes(peak))") }
-            lines.append(row("Memory", formatBytes(memory) + (limits.isEmpty ? "" : " (\(limits.joined(separator: " ")))")))
+            lines.append(
+                row("Memory", formatBytes(memory) + (limits.isEmpty ? "" : " (\(limits.joined(separator: " ")))")))
         }
         if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
             let quota = fields["CPUQuotaPerSecUSec"].flatMap { $0 == "infinity" ? nil : $0 }
             lines.append(row("CPU", formatTimespan(cpu / 1000) + (quota.map { " (quota: \($0)/s)" } ?? "")))
         }
-        if let read = fields["IOReadBytes"].flatMap(UInt64.init), let written = fields["IOWriteBytes"].flatMap(UInt64.init) {
+        if let read = fields["IOReadBytes"].flatMap(UInt64.init),
+            let written = fields["IOWriteBytes"].flatMap(UInt64.init)
+        {
             lines.append(row("IO", "\(formatBytes(read)) read, \(formatBytes(written)) written"))
         }
         if let cgroup = fields["ControlGroup"] {

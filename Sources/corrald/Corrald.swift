@@ -84,7 +84,8 @@ enum Corrald {
         guard let root = CgroupRoot.detect(configured: options.cgroupRoot ?? settings.cgroupRoot) else {
             throw UsageError("no cgroup2 file system is mounted; corrald needs one")
         }
-        var searchPath = (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
+        var searchPath =
+            (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()
         searchPath.directories = searchPath.directories.map(absolutePath)
         var startUnits = settings.startUnits + options.startUnits
         // Nothing named: boot into default.target, by the name of the unit it aliases.

@@ -41,7 +41,10 @@ final class FakeCgroupRoot {
     @Test func createMakesEveryMissingAncestorTopDownAndReportsThem() throws {
         let root = FakeCgroupRoot()
         let tree = try CgroupTree(path: root.path)
-        #expect(try tree.create("a.slice/a-b.slice/x.service") == ["a.slice", "a.slice/a-b.slice", "a.slice/a-b.slice/x.service"])
+        #expect(
+            try tree.create("a.slice/a-b.slice/x.service") == [
+                "a.slice", "a.slice/a-b.slice", "a.slice/a-b.slice/x.service",
+            ])
         #expect(try tree.create("a.slice/a-c.slice") == ["a.slice/a-c.slice"])
         #expect(try tree.children(of: "a.slice") == ["a-b.slice", "a-c.slice"])
     }
@@ -51,7 +54,9 @@ final class FakeCgroupRoot {
         let tree = try CgroupTree(path: root.path)
         try tree.create("kept.slice")
         let tooLong = String(repeating: "x", count: 300) + ".service"
-        #expect(throws: CgroupError(operation: .create, path: "kept.slice/new.slice/\(tooLong)", errno: Errno(ENAMETOOLONG))) {
+        #expect(
+            throws: CgroupError(operation: .create, path: "kept.slice/new.slice/\(tooLong)", errno: Errno(ENAMETOOLONG))
+        ) {
             try tree.create("kept.slice/new.slice/\(tooLong)")
         }
         #expect(root.exists("kept.slice"))
@@ -79,7 +84,9 @@ final class FakeCgroupRoot {
         let error = try #require(throws: CgroupError.self) {
             try tree.write("50000 100000", to: "cpu.max", in: "system.slice/a.service")
         }
-        #expect(error.description == "cannot write '50000 100000' to system.slice/a.service/cpu.max: No such file or directory")
+        #expect(
+            error.description
+                == "cannot write '50000 100000' to system.slice/a.service/cpu.max: No such file or directory")
     }
 
     @Test func removeTakesChildrenFirst() throws {
@@ -99,7 +106,10 @@ final class FakeCgroupRoot {
 
 /// Placement against the host's real cgroup2 mount, which has no controllers but supports child
 /// cgroups, `cgroup.procs`, `cgroup.events` and `cgroup.kill`. Only test-made cgroups are touched.
-@Suite(.enabled(if: access("/sys/fs/cgroup/unified/cgroup.procs", W_OK) == 0 || access("/sys/fs/cgroup/cgroup.procs", W_OK) == 0))
+@Suite(
+    .enabled(
+        if: access("/sys/fs/cgroup/unified/cgroup.procs", W_OK) == 0 || access("/sys/fs/cgroup/cgroup.procs", W_OK) == 0
+    ))
 struct CgroupTreeKernelTests {
     static var mountPoint: String {
         access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) == 0 ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"

@@ -41,9 +41,11 @@ import Testing
     @Test func requestsAndResponsesRoundTrip() throws {
         let request = Request(verb: .kill, units: ["a.service", "b.service"], options: ["signal": "SIGHUP"])
         #expect(try Request(request.message) == request)
-        let run = Request(verb: .run, properties: ["MemoryMax=32M", "Environment=A=1 B=2"], command: ["/bin/sh", "-c", "echo\n"])
+        let run = Request(
+            verb: .run, properties: ["MemoryMax=32M", "Environment=A=1 B=2"], command: ["/bin/sh", "-c", "echo\n"])
         #expect(try Request(run.message) == run)
-        let response = Response(exitCode: 3, error: "Unit c.service not loaded.", body: [.init("ActiveState", "inactive")])
+        let response = Response(
+            exitCode: 3, error: "Unit c.service not loaded.", body: [.init("ActiveState", "inactive")])
         #expect(try Response(response.message) == response)
     }
 

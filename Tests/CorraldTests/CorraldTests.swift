@@ -24,8 +24,12 @@ struct CorraldTests {
         #expect(daemon.ctl("start sleeper.service").code == 0)
         let processes = Self.pids(daemon, "system.slice/sleeper.service")
         #expect(processes.count == 1)
-        let cgroupLine = DaemonHarness.read("/proc/\(processes.first ?? 0)/cgroup")?.split(separator: "\n").first { $0.hasPrefix("0::") }
-        #expect(cgroupLine.map(String.init) == "0::" + daemon.cgroupRoot.dropFirst(DaemonHarness.cgroupMount!.count) + "/system.slice/sleeper.service")
+        let cgroupLine = DaemonHarness.read("/proc/\(processes.first ?? 0)/cgroup")?.split(separator: "\n").first {
+            $0.hasPrefix("0::")
+        }
+        #expect(
+            cgroupLine.map(String.init) == "0::" + daemon.cgroupRoot.dropFirst(DaemonHarness.cgroupMount!.count)
+                + "/system.slice/sleeper.service")
 
         let status = daemon.ctl("status sleeper.service")
         #expect(status.code == 0)
@@ -36,8 +40,14 @@ struct CorraldTests {
         #expect(status.output.contains("└─\(processes.first ?? 0) /bin/sleep 600"))
         #expect(daemon.ctl("is-active sleeper.service") == (0, "active\n"))
         let pid = processes.first ?? 0
-        #expect(daemon.ctl("show sleeper.service -p ActiveState,MainPID,MemoryMax") == (0, "ActiveState=active\nMainPID=\(pid)\nMemoryMax=67108864\n"))
-        #expect(daemon.ctl("show --json sleeper.service -p SubState,MainPID") == (0, "{\"SubState\":\"running\",\"MainPID\":\(pid)}\n"))
+        #expect(
+            daemon.ctl("show sleeper.service -p ActiveState,MainPID,MemoryMax") == (
+                0, "ActiveState=active\nMainPID=\(pid)\nMemoryMax=67108864\n"
+            ))
+        #expect(
+            daemon.ctl("show --json sleeper.service -p SubState,MainPID") == (
+                0, "{\"SubState\":\"running\",\"MainPID\":\(pid)}\n"
+            ))
         let pressure = daemon.ctl("show sleeper.service -p CPUPressure").output
         #expect(pressure.hasPrefix("CPUPressure=avg10=") && pressure.contains(" total="))
 
@@ -72,8 +82,10 @@ struct CorraldTests {
 
     @Test func unknownUnitsAreRefusedWithSystemctlsExitCodes() throws {
         let daemon = try DaemonHarness(units: [:])
-        #expect(daemon.ctl("start ghost.service") == (5, "Failed to start ghost.service: Unit ghost.service not found.\n"))
-        #expect(daemon.ctl("stop ghost.service") == (5, "Failed to stop ghost.service: Unit ghost.service not loaded.\n"))
+        #expect(
+            daemon.ctl("start ghost.service") == (5, "Failed to start ghost.service: Unit ghost.service not found.\n"))
+        #expect(
+            daemon.ctl("stop ghost.service") == (5, "Failed to stop ghost.service: Unit ghost.service not loaded.\n"))
         #expect(daemon.ctl("status ghost.service").code == 4)
         // Asking about a unit that does not exist leaves nothing behind.
         #expect(daemon.ctl("list-units --all").output == "UNIT LOAD ACTIVE SUB DESCRIPTION\n\n0 units listed.\n")
@@ -94,13 +106,13 @@ struct CorraldTests {
     @Test func oneshotRunsEachCommandThenRemainsActive() throws {
         let daemon = try DaemonHarness(units: [
             "steps.service": """
-                [Service]
-                Type=oneshot
-                RemainAfterExit=yes
-                ExecStart=/bin/sh -c 'echo one >> %t/steps'
-                ExecStart=/bin/sh -c 'echo two >> %t/steps'
-                Environment=X=1
-                """.replacingPercentT(with: "/tmp/corrald-steps-\(getpid())"),
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/bin/sh -c 'echo one >> %t/steps'
+            ExecStart=/bin/sh -c 'echo two >> %t/steps'
+            Environment=X=1
+            """.replacingPercentT(with: "/tmp/corrald-steps-\(getpid())")
         ])
         defer { unlink("/tmp/corrald-steps-\(getpid())/steps"); rmdir("/tmp/corrald-steps-\(getpid())") }
         mkdir("/tmp/corrald-steps-\(getpid())", 0o755)
@@ -114,11 +126,11 @@ struct CorraldTests {
         defer { unlink(marker) }
         let daemon = try DaemonHarness(units: [
             "flaky.service": """
-                [Service]
-                ExecStart=/bin/sh -c 'echo run >> \(marker); [ $(wc -l < \(marker)) -ge 3 ] && exec sleep 600; exit 1'
-                Restart=on-failure
-                RestartSec=50ms
-                """,
+            [Service]
+            ExecStart=/bin/sh -c 'echo run >> \(marker); [ $(wc -l < \(marker)) -ge 3 ] && exec sleep 600; exit 1'
+            Restart=on-failure
+            RestartSec=50ms
+            """
         ])
         _ = daemon.ctl("start flaky.service")
         try daemon.waitUntil("the third run stays up") {
@@ -131,14 +143,19 @@ struct CorraldTests {
         defer { unlink(flag) }
         let daemon = try DaemonHarness(units: [
             "ready.service": """
-                [Service]
-                Type=notify
-                NotifyAccess=all
-                ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; systemd-notify --ready --status=serving; exec sleep 600'
-                """,
+            [Service]
+            Type=notify
+            NotifyAccess=all
+            ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; systemd-notify --ready --status=serving; exec sleep 600'
+            """
         ])
-        let client = try #require(popen("CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start ready.service", "r"))
-        try daemon.waitUntil("the service is activating") { daemon.ctl("status ready.service").output.contains("activating (start)") }
+        let client = try #require(
+            popen(
+                "CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start ready.service",
+                "r"))
+        try daemon.waitUntil("the service is activating") {
+            daemon.ctl("status ready.service").output.contains("activating (start)")
+        }
         usleep(300_000)
         #expect(daemon.ctl("is-active ready.service") == (3, "activating\n"))
         _ = creat(flag, 0o644)
@@ -152,19 +169,27 @@ struct CorraldTests {
         defer { unlink(flag) }
         let daemon = try DaemonHarness(units: [
             "s6style.service": """
-                [Service]
-                Type=notify
-                ReadyNotificationFD=5
-                ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; echo >&5; exec sleep 600'
-                """,
+            [Service]
+            Type=notify
+            ReadyNotificationFD=5
+            ExecStart=/bin/sh -c 'while [ ! -e \(flag) ]; do sleep 0.05; done; echo >&5; exec sleep 600'
+            """,
             "wrong.service": "[Service]\nReadyNotificationFD=5\nExecStart=/bin/sleep 600\n",
         ])
-        let client = try #require(popen("CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start s6style.service", "r"))
-        try daemon.waitUntil("the service is activating") { daemon.ctl("is-active s6style.service").output == "activating\n" }
+        let client = try #require(
+            popen(
+                "CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl' start s6style.service",
+                "r"))
+        try daemon.waitUntil("the service is activating") {
+            daemon.ctl("is-active s6style.service").output == "activating\n"
+        }
         _ = creat(flag, 0o644)
         #expect(pclose(client) == 0)
         #expect(daemon.ctl("is-active s6style.service") == (0, "active\n"))
-        #expect(daemon.ctl("start wrong.service") == (5, "Failed to start wrong.service: Unit wrong.service has a bad unit file setting.\n"))
+        #expect(
+            daemon.ctl("start wrong.service") == (
+                5, "Failed to start wrong.service: Unit wrong.service has a bad unit file setting.\n"
+            ))
     }
 
     @Test func forkingServiceIsTrackedByItsPIDFileAndStopEmptiesTheCgroup() throws {
@@ -172,11 +197,11 @@ struct CorraldTests {
         defer { unlink(pidFile) }
         let daemon = try DaemonHarness(units: [
             "daemon.service": """
-                [Service]
-                Type=forking
-                PIDFile=\(pidFile)
-                ExecStart=/bin/sh -c '(sleep 600 & echo $! > \(pidFile); sleep 600 &) ; exit 0'
-                """,
+            [Service]
+            Type=forking
+            PIDFile=\(pidFile)
+            ExecStart=/bin/sh -c '(sleep 600 & echo $! > \(pidFile); sleep 600 &) ; exit 0'
+            """
         ])
         #expect(daemon.ctl("start daemon.service").code == 0)
         let mainPID = (DaemonHarness.read(pidFile) ?? "").split(separator: "\n").first.map(String.init) ?? "?"
@@ -187,9 +212,13 @@ struct CorraldTests {
     }
 
     @Test func daemonReloadPicksUpAnEditedUnit() throws {
-        let daemon = try DaemonHarness(units: ["edit.service": "[Unit]\nDescription=Before\n[Service]\nExecStart=/bin/sleep 600\n"])
+        let daemon = try DaemonHarness(units: [
+            "edit.service": "[Unit]\nDescription=Before\n[Service]\nExecStart=/bin/sleep 600\n"
+        ])
         #expect(daemon.ctl("status edit.service").output.contains("edit.service - Before"))
-        try daemon.write("[Unit]\nDescription=After\n[Service]\nExecStart=/bin/sleep 600\n", to: daemon.unitDirectory + "/edit.service")
+        try daemon.write(
+            "[Unit]\nDescription=After\n[Service]\nExecStart=/bin/sleep 600\n",
+            to: daemon.unitDirectory + "/edit.service")
         #expect(daemon.ctl("daemon-reload").code == 0)
         #expect(daemon.ctl("status edit.service").output.contains("edit.service - After"))
     }
@@ -220,17 +249,19 @@ struct CorraldTests {
         // shell's `$$` after unit-file `$$` unescaping.
         let daemon = try DaemonHarness(units: [
             "payload.service": """
-                [Service]
-                User=nobody
-                Delegate=yes
-                ExecStart=/bin/sh -c 'cg=\(mount)$(sed -n "s/^0:://p" /proc/self/cgroup); mkdir $cg/inner && echo $$$$ > $cg/inner/cgroup.procs && exec sleep 600'
-                """,
+            [Service]
+            User=nobody
+            Delegate=yes
+            ExecStart=/bin/sh -c 'cg=\(mount)$(sed -n "s/^0:://p" /proc/self/cgroup); mkdir $cg/inner && echo $$$$ > $cg/inner/cgroup.procs && exec sleep 600'
+            """
         ])
         #expect(daemon.ctl("start payload.service").code == 0)
         var owner = stat()
         #expect(stat(daemon.cgroupRoot + "/system.slice/payload.service/cgroup.procs", &owner) == 0)
         #expect(owner.st_uid == 65534)
-        try daemon.waitUntil("the payload moved into its sub-cgroup") { daemon.cgroupExists("system.slice/payload.service/inner") }
+        try daemon.waitUntil("the payload moved into its sub-cgroup") {
+            daemon.cgroupExists("system.slice/payload.service/inner")
+        }
         try daemon.waitUntil("status shows it") { daemon.ctl("status payload.service").output.contains("└─inner: ") }
         #expect(daemon.ctl("stop payload.service").code == 0)
         #expect(!daemon.cgroupExists("system.slice/payload.service"))

@@ -16,7 +16,8 @@ final class DaemonHarness {
 
     static let cgroupMount: String? = {
         for candidate in ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
-        where access(candidate + "/cgroup.procs", W_OK) == 0 && access(candidate + "/cgroup.subtree_control", F_OK) == 0 {
+        where access(candidate + "/cgroup.procs", W_OK) == 0 && access(candidate + "/cgroup.subtree_control", F_OK) == 0
+        {
             return candidate
         }
         return nil
@@ -52,7 +53,9 @@ final class DaemonHarness {
     deinit {
         stop()
         // Anything left behind by a failing test is swept, deepest cgroups first.
-        _ = system("[ -d '\(cgroupRoot)' ] && { echo 1 > '\(cgroupRoot)/cgroup.kill'; sleep 0.2; find '\(cgroupRoot)' -depth -type d -exec rmdir {} + ; } 2>/dev/null")
+        _ = system(
+            "[ -d '\(cgroupRoot)' ] && { echo 1 > '\(cgroupRoot)/cgroup.kill'; sleep 0.2; find '\(cgroupRoot)' -depth -type d -exec rmdir {} + ; } 2>/dev/null"
+        )
         _ = system("rm -rf '\(directory)'")
     }
 
@@ -64,10 +67,11 @@ final class DaemonHarness {
     }
 
     private func launch(start: [String]) throws {
-        let arguments = [
-            Self.binaries + "/corrald", "--config", "/dev/null", "--unit-path", unitDirectory,
-            "--runtime-dir", runtimeDirectory, "--cgroup-root", cgroupRoot,
-        ] + start.flatMap { ["--start", $0] }
+        let arguments =
+            [
+                Self.binaries + "/corrald", "--config", "/dev/null", "--unit-path", unitDirectory,
+                "--runtime-dir", runtimeDirectory, "--cgroup-root", cgroupRoot,
+            ] + start.flatMap { ["--start", $0] }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

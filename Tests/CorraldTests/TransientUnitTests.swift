@@ -7,21 +7,30 @@ struct TransientUnitTests {
     @Test func aBadPropertyIsRefusedAsInAUnitFile() throws {
         let daemon = try DaemonHarness(units: [:])
         #expect(daemon.ctl("run -p MemoryMax=foo -- /bin/true") == (1, "-p MemoryMax=foo: invalid size 'foo'\n"))
-        #expect(daemon.ctl("run --scope -p ExecStart=/bin/true -- /bin/true") == (1, "-p ExecStart=/bin/true: not a property of scope units\n"))
+        #expect(
+            daemon.ctl("run --scope -p ExecStart=/bin/true -- /bin/true") == (
+                1, "-p ExecStart=/bin/true: not a property of scope units\n"
+            ))
     }
 
     @Test func runWaitReportsTheResultAndForgetsTheUnit() throws {
         let daemon = try DaemonHarness(units: [:])
-        let success = daemon.ctl("run --unit hello --wait -p MemoryMax=64M -E GREETING=hi -- /bin/sh -c 'test \"$GREETING\" = hi'")
+        let success = daemon.ctl(
+            "run --unit hello --wait -p MemoryMax=64M -E GREETING=hi -- /bin/sh -c 'test \"$GREETING\" = hi'")
         #expect(success.code == 0)
-        #expect(success.output.hasPrefix("Running as unit: hello.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\nService runtime: "))
+        #expect(
+            success.output.hasPrefix(
+                "Running as unit: hello.service\nFinished with result: success\nMain processes terminated with: code=exited/status=0\nService runtime: "
+            ))
         #expect(success.output.contains("CPU time consumed: "))
         #expect(daemon.ctl("is-active hello.service").code == 3)
         #expect(!daemon.ctl("list-units --all").output.contains("hello.service"))
 
         let failure = daemon.ctl("run --unit sad --wait -- /bin/sh -c 'exit 3'")
         #expect(failure.code == 3)
-        #expect(failure.output.contains("Finished with result: exit-code\nMain processes terminated with: code=exited/status=3\n"))
+        #expect(
+            failure.output.contains(
+                "Finished with result: exit-code\nMain processes terminated with: code=exited/status=3\n"))
         // A failed transient unit stays for inspection unless --collect.
         #expect(daemon.ctl("is-failed sad.service").code == 0)
         #expect(daemon.ctl("run --unit gone --collect --wait -- /bin/false").code == 1)

@@ -288,4 +288,3 @@ struct TestCgroup {
         #expect(removed == 0, "rmdir \(name): errno \(errno)")
     }
 }
-

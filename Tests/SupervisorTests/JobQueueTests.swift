@@ -26,10 +26,11 @@ import Testing
     @Test func startPullsInRequiredAndWantedUnitsAndStopsConflicts() throws {
         var queue = JobQueue()
         try queue.start("web.service", dependencies: Self.deps, isActive: { _ in false })
-        #expect(queue.jobs == [
-            "web.service": .start, "db.service": .start, "cache.service": .start, "app.slice": .start,
-            "maintenance.service": .stop,
-        ])
+        #expect(
+            queue.jobs == [
+                "web.service": .start, "db.service": .start, "cache.service": .start, "app.slice": .start,
+                "maintenance.service": .stop,
+            ])
     }
 
     @Test func jobsRunInDependencyOrder() throws {

@@ -11,7 +11,10 @@ import Testing
 
     @Test(arguments: [
         (["/bin/echo", "$WORDS"], ["/bin/echo", "a", "b", "c"]),
-        (["/bin/echo", "x${ONE}y", "${MISSING}", "$$HOME", "cost $5", "${ONE"], ["/bin/echo", "xunoy", "", "$HOME", "cost $5", "${ONE"]),
+        (
+            ["/bin/echo", "x${ONE}y", "${MISSING}", "$$HOME", "cost $5", "${ONE"],
+            ["/bin/echo", "xunoy", "", "$HOME", "cost $5", "${ONE"]
+        ),
         (["$WORDS", "$EMPTY"], ["$WORDS"]),
     ])
     func variablesExpandAsSystemdDoes(argv: [String], expected: [String]) {

@@ -23,8 +23,9 @@ import UnitModel
         #expect(service.subState == .running && service.mainPID == 100)
 
         #expect(service.handle(.stop) == [.signal(.cgroup, 15), .armTimer(90_000_000)])
-        #expect(service.handle(.exited(pid: 100, .killed(signal: 15, coreDumped: false), oomKilled: false))
-            == [.log("Main process exited, signal=TERM")])
+        #expect(
+            service.handle(.exited(pid: 100, .killed(signal: 15, coreDumped: false), oomKilled: false))
+                == [.log("Main process exited, signal=TERM")])
         #expect(service.subState == .stopSigterm)
         #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(service.subState == .dead && service.result == .success)
@@ -35,49 +36,63 @@ import UnitModel
         _ = service.handle(.start(now: 0))
         _ = service.handle(.spawned(.main, pid: 7))
         _ = service.handle(.stop)
-        #expect(service.handle(.timerFired(now: 5_000_000)) == [
-            .log("State 'stop-sigterm' timed out. Killing."), .signal(.cgroup, 9), .killCgroup, .armTimer(5_000_000),
-        ])
+        #expect(
+            service.handle(.timerFired(now: 5_000_000)) == [
+                .log("State 'stop-sigterm' timed out. Killing."), .signal(.cgroup, 9), .killCgroup,
+                .armTimer(5_000_000),
+            ])
         _ = service.handle(.exited(pid: 7, .killed(signal: 9, coreDumped: false), oomKilled: false))
         #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(service.subState == .failed && service.result == .timeout)
     }
 
     @Test func mixedModeSignalsOnlyTheMainProcessFirst() {
-        var service = Self.machine { $0.killMode = .mixed; $0.killSignal = 2 }
+        var service = Self.machine {
+            $0.killMode = .mixed; $0.killSignal = 2
+        }
         _ = service.handle(.start(now: 0))
         _ = service.handle(.spawned(.main, pid: 7))
         #expect(service.handle(.stop) == [.signal(.main, 2), .armTimer(90_000_000)])
     }
 
     @Test func oneshotRunsEachCommandInTurnAndRemainsAfterExit() {
-        var service = Self.machine { $0.type = .oneshot; $0.execStart = [Self.truth, Self.sleeper]; $0.remainAfterExit = true }
+        var service = Self.machine {
+            $0.type = .oneshot; $0.execStart = [Self.truth, Self.sleeper]; $0.remainAfterExit = true
+        }
         // Type=oneshot has no start timeout unless TimeoutStartSec= is set, as in systemd.
         #expect(service.handle(.start(now: 0)) == [.prepareCgroup, .disarmTimer, .spawn(Self.truth, .main)])
         #expect(service.handle(.spawned(.main, pid: 1)) == [])
-        #expect(service.handle(.exited(pid: 1, .exited(0), oomKilled: false))
-            == [.log("Main process exited, status=0"), .spawn(Self.sleeper, .main)])
+        #expect(
+            service.handle(.exited(pid: 1, .exited(0), oomKilled: false))
+                == [.log("Main process exited, status=0"), .spawn(Self.sleeper, .main)])
         _ = service.handle(.spawned(.main, pid: 2))
-        #expect(service.handle(.exited(pid: 2, .exited(0), oomKilled: false)) == [.log("Main process exited, status=0"), .disarmTimer])
+        #expect(
+            service.handle(.exited(pid: 2, .exited(0), oomKilled: false)) == [
+                .log("Main process exited, status=0"), .disarmTimer,
+            ])
         #expect(service.subState == .exited && service.activeState == .active)
     }
 
     @Test func failureRestartsAfterRestartSecUntilTheStartLimit() {
-        var service = Self.machine { $0.restart = .onFailure; $0.restartDelay = 1_000_000 }
+        var service = Self.machine {
+            $0.restart = .onFailure; $0.restartDelay = 1_000_000
+        }
         var now: USec = 0
         for _ in 0..<5 {
             _ = service.handle(.start(now: now))
             _ = service.handle(.spawned(.main, pid: 9))
-            #expect(service.handle(.exited(pid: 9, .exited(1), oomKilled: false)) == [
-                .log("Main process exited, status=1"), .signal(.cgroup, 15), .armTimer(90_000_000),
-            ])
+            #expect(
+                service.handle(.exited(pid: 9, .exited(1), oomKilled: false)) == [
+                    .log("Main process exited, status=1"), .signal(.cgroup, 15), .armTimer(90_000_000),
+                ])
             #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup, .armTimer(1_000_000)])
             #expect(service.subState == .autoRestart && service.result == .exitCode)
             now += 1_000_000
         }
-        #expect(service.handle(.timerFired(now: now)) == [
-            .log("Scheduled restart job."), .disarmTimer, .log("Start request repeated too quickly."),
-        ])
+        #expect(
+            service.handle(.timerFired(now: now)) == [
+                .log("Scheduled restart job."), .disarmTimer, .log("Start request repeated too quickly."),
+            ])
         #expect(service.subState == .failed && service.result == .startLimitHit)
     }
 
@@ -105,9 +120,11 @@ import UnitModel
         var service = Self.machine()
         _ = service.handle(.start(now: 0))
         _ = service.handle(.spawned(.main, pid: 9))
-        #expect(service.handle(.oomKilled) == [
-            .log("A process of this unit has been killed by the OOM killer."), .signal(.cgroup, 15), .armTimer(90_000_000),
-        ])
+        #expect(
+            service.handle(.oomKilled) == [
+                .log("A process of this unit has been killed by the OOM killer."), .signal(.cgroup, 15),
+                .armTimer(90_000_000),
+            ])
         _ = service.handle(.exited(pid: 9, .killed(signal: 9, coreDumped: false), oomKilled: false))
         _ = service.handle(.cgroupEmpty)
         #expect(service.subState == .failed && service.result == .oomKill)
@@ -129,17 +146,22 @@ import UnitModel
     }
 
     @Test func forkingServiceTracksTheDaemonFromItsPIDFile() {
-        var service = Self.machine { $0.type = .forking; $0.pidFile = "/run/d.pid" }
+        var service = Self.machine {
+            $0.type = .forking; $0.pidFile = "/run/d.pid"
+        }
         _ = service.handle(.start(now: 0))
         _ = service.handle(.spawned(.main, pid: 5))
-        #expect(service.handle(.exited(pid: 5, .exited(0), oomKilled: false))
-            == [.log("Main process exited, status=0"), .findMainProcess(pidFile: "/run/d.pid")])
+        #expect(
+            service.handle(.exited(pid: 5, .exited(0), oomKilled: false))
+                == [.log("Main process exited, status=0"), .findMainProcess(pidFile: "/run/d.pid")])
         #expect(service.handle(.mainProcessFound(pid: 6)) == [.disarmTimer])
         #expect(service.subState == .running && service.mainPID == 6)
     }
 
     @Test func startPreFailureUnlessIgnoredFailsTheUnit() {
-        var ignored = Self.machine { $0.execStartPre = [ExecCommand(path: "/bin/false", argv: ["/bin/false"], flags: .ignoreFailure)] }
+        var ignored = Self.machine {
+            $0.execStartPre = [ExecCommand(path: "/bin/false", argv: ["/bin/false"], flags: .ignoreFailure)]
+        }
         _ = ignored.handle(.start(now: 0))
         _ = ignored.handle(.spawned(.control, pid: 3))
         #expect(ignored.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [.spawn(Self.sleeper, .main)])
@@ -147,7 +169,10 @@ import UnitModel
         var strict = Self.machine { $0.execStartPre = [Self.failing] }
         _ = strict.handle(.start(now: 0))
         _ = strict.handle(.spawned(.control, pid: 3))
-        #expect(strict.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [.signal(.cgroup, 15), .armTimer(90_000_000)])
+        #expect(
+            strict.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [
+                .signal(.cgroup, 15), .armTimer(90_000_000),
+            ])
         #expect(strict.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(strict.subState == .failed && strict.result == .exitCode)
     }
@@ -156,7 +181,10 @@ import UnitModel
         var service = Self.machine()
         _ = service.handle(.start(now: 0))
         let message = "Failed at step EXEC spawning /bin/sleep: No such file or directory"
-        #expect(service.handle(.spawnFailed(.main, message: message)) == [.log(message), .signal(.cgroup, 15), .armTimer(90_000_000)])
+        #expect(
+            service.handle(.spawnFailed(.main, message: message)) == [
+                .log(message), .signal(.cgroup, 15), .armTimer(90_000_000),
+            ])
         #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(service.subState == .failed && service.result == .exitCode && service.mainExit == .exited(203))
     }

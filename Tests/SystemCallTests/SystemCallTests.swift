@@ -39,7 +39,9 @@ import Testing
         defer { close(receiver) }
         #expect(try UnixSocket.receive(receiver, capacity: 64) == nil)
         // A child sends the datagram so the credentials name another process.
-        let status = system("printf 'READY=1' | /usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(sys.stdin.buffer.read(), \"\(path)\")'")
+        let status = system(
+            "printf 'READY=1' | /usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(sys.stdin.buffer.read(), \"\(path)\")'"
+        )
         try #require(status == 0)
         let message = try #require(try UnixSocket.receive(receiver, capacity: 64))
         #expect(message.bytes == Array("READY=1".utf8))

@@ -435,7 +435,8 @@ final class TemporaryTree {
         let expected = try UnitLocation(
             name: UnitName("foo-bar.service"), fragmentPath: tree.path("a/foo-bar.service"), isMasked: false,
             names: [UnitName("foo-bar.service"), UnitName("alias.service")], dropInPaths: [],
-            wantedUnits: ["five.service", "four.service", "one.service", "three.target", "two.service"].map(UnitName.init),
+            wantedUnits: ["five.service", "four.service", "one.service", "three.target", "two.service"].map(
+                UnitName.init),
             requiredUnits: [UnitName("six.service")])
         #expect(found == expected)
     }

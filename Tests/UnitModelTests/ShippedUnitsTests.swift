@@ -13,7 +13,9 @@ import UnitModel
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if !name.hasPrefix("."), (try? UnitName(name)) != nil { names.append(name) }
         }
         return names.sorted()
@@ -27,11 +29,13 @@ import UnitModel
         for text in names {
             let name = try UnitName(text)
             let sources = searchPath.sources(of: name)
-            let loaded = UnitLoader.load(sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
+            let loaded = UnitLoader.load(
+                sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
             counts[loaded.loadState, default: 0] += 1
             if loaded.loadState != .loaded {
                 let errors = loaded.diagnostics.filter { $0.severity == .error }
-                #expect(!errors.isEmpty || loaded.loadState == .masked, "\(text) is \(loaded.loadState) without an error")
+                #expect(
+                    !errors.isEmpty || loaded.loadState == .masked, "\(text) is \(loaded.loadState) without an error")
             }
             for diagnostic in loaded.diagnostics where diagnostic.line != nil {
                 #expect(diagnostic.file != nil && diagnostic.section != nil, "\(diagnostic)")
@@ -41,11 +45,14 @@ import UnitModel
         print("shipped units: \(names.count) (\(summary.joined(separator: ", ")))")
         // Every service, slice and target Debian ships is valid for systemd; Corral loads each of them,
         // or refuses it only because it relies on a directive Corral does not support (SuccessAction=).
-        let supported = names.filter { [".service", ".slice", ".target"].contains(where: $0.hasSuffix) && !$0.contains("@.") }
+        let supported = names.filter {
+            [".service", ".slice", ".target"].contains(where: $0.hasSuffix) && !$0.contains("@.")
+        }
         for text in supported {
             let name = try UnitName(text)
             let sources = searchPath.sources(of: name)
-            let loaded = UnitLoader.load(sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
+            let loaded = UnitLoader.load(
+                sources, context: SpecifierContext.current(for: name, fragmentPath: sources.location.fragmentPath))
             let explained = loaded.diagnostics.contains { $0.message == "not supported by Corral" }
             #expect(
                 [.loaded, .masked].contains(loaded.loadState) || explained,
