@@ -197,7 +197,7 @@ extension Supervisor {
         }
         for directory in [controlDirectories.persistent, controlDirectories.runtime] {
             let dropIns = directory + "/" + name + ".d"
-            for file in entries(ofDirectory: dropIns) where file.hasPrefix("50-") && file.hasSuffix(".conf") {
+            for file in UnitDiskAccess.entries(of: dropIns) ?? [] where file.hasPrefix("50-") && file.hasSuffix(".conf") {
                 unlink(dropIns + "/" + file)
             }
             rmdir(dropIns)
@@ -263,18 +263,6 @@ func writeFile(_ text: String, to path: String) throws(FileWriteError) {
         unlink(temporary)
         throw FileWriteError(path: path, errno: .current)
     }
-}
-
-/// The names in a directory (nothing when it does not exist).
-func entries(ofDirectory path: String) -> [String] {
-    guard let directory = opendir(path) else { return [] }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }
 
 /// Bytes read and written, summed over the devices of an `io.stat`.
