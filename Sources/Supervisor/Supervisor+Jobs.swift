@@ -1,5 +1,6 @@
 import Cgroups
 import ControlProtocol
+import Glibc
 import Journal
 import ResourceControl
 import SystemCall
@@ -163,6 +164,10 @@ extension Supervisor {
         }
         guard unit.loaded.loadState == .loaded else { return finishJob(unit.name, .failed) }
         if unit.activeState == .active { return finishJob(unit.name, .done) }
+        guard unit.loaded.unit.unit.conditions.allow(pathExists: { access($0, F_OK) == 0 }) else {
+            log(unit.name, "Condition check resulted in \(unit.loaded.unit.unit.description ?? unit.name) being skipped.")
+            return finishJob(unit.name, .done)
+        }
         switch unit.loaded.unit.type {
         case .service:
             if let machine = unit.machine, [.inactive, .failed].contains(machine.activeState) {

@@ -672,6 +672,9 @@ public final class Supervisor {
         }
         if !startingUp { reportStatus() }
         jobProgress(of: unit)
+        if state == .failed {
+            for name in unit.loaded.unit.unit.onFailure { enqueue(.start, name, reply: nil) }
+        }
         answerRunWaiters(for: unit)
         collectIfTransient(unit)
     }

@@ -267,6 +267,22 @@ struct CorraldTests {
         #expect(!daemon.cgroupExists("system.slice/payload.service"))
     }
 
+    @Test func conditionsSkipTheStartAndOnFailureUnitsStart() throws {
+        let daemon = try DaemonHarness(units: [
+            "skipped.service": "[Unit]\nConditionPathExists=/nonexistent/corral\n[Service]\nExecStart=/bin/sleep 600\n",
+            "runs.service": "[Unit]\nConditionPathExists=|/nonexistent\nConditionPathExists=|/tmp\n[Service]\nExecStart=/bin/sleep 600\n",
+            "breaks.service": "[Unit]\nOnFailure=rescue.service\n[Service]\nExecStart=/bin/false\n",
+            "rescue.service": "[Service]\nExecStart=/bin/sleep 600\n",
+        ])
+        #expect(daemon.ctl("start skipped.service").code == 0)
+        #expect(daemon.ctl("is-active skipped.service") == (3, "inactive\n"))
+        #expect(daemon.log.contains("skipped.service: Condition check resulted in skipped.service being skipped."))
+        #expect(daemon.ctl("start runs.service").code == 0)
+        #expect(daemon.ctl("is-active runs.service") == (0, "active\n"))
+        _ = daemon.ctl("start breaks.service")
+        try daemon.waitUntil("the OnFailure= unit runs") { daemon.ctl("is-active rescue.service").code == 0 }
+    }
+
     @Test func sigtermStopsEveryUnitAndLeavesNoProcess() throws {
         let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper], start: ["sleeper.service"])
         try daemon.waitUntil("the service runs") { Self.pids(daemon, "system.slice/sleeper.service").count == 1 }
