@@ -31,11 +31,12 @@ struct StatusCommand: ParsableCommand {
         if worst != 0 { throw ExitCode(worst) }
     }
 
-    /// The unit's last 10 journal entries; nil when this host has no journal (corrald's ring is shown then).
+    /// The unit's last 10 journal entries; nil when journald is not running (corrald then logs to its
+    /// ring, which is shown instead) or has nothing about the unit.
     static func journalLines(about unit: String) -> [String]? {
-        guard let reader = try? JournalReader(),
+        guard Journal.isAvailable, let reader = try? JournalReader(),
             (try? reader.match(anyOf: JournalReader.matches(forUnit: unit))) != nil,
-            let records = try? reader.last(10)
+            let records = try? reader.last(10), !records.isEmpty
         else { return nil }
         return records.map(\.shortFormat)
     }
