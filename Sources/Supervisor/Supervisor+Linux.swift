@@ -93,7 +93,9 @@ public final class Supervisor {
         controlDirectories = Self.controlDirectories(
             searchPath: configuration.searchPath, runtimeDirectory: configuration.runtimeDirectory)
         var searchPath = configuration.searchPath
-        searchPath.directories.insert(contentsOf: [controlDirectories.persistent, controlDirectories.runtime], at: 0)
+        searchPath.directories.insert(
+            contentsOf: [controlDirectories.persistent, controlDirectories.runtime, configuration.runtimeDirectory + "/transient"],
+            at: 0)
         unitFiles = UnitFileIndex(searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         _ = corral_set_child_subreaper()

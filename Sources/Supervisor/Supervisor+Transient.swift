@@ -26,7 +26,8 @@ extension Supervisor {
             reply(to: fd, Response(exitCode: ExitStatus.failure, error: message))
         }
         guard (try? UnitName(name)) != nil else { return refuse("Invalid unit name \(name).") }
-        if let existing = units[name], existing.loaded.loadState == .loaded {
+        let fileExists = (try? UnitName(name)).map { unitFiles.locate($0).fragmentPath != nil } ?? false
+        if fileExists || units[name]?.loaded.loadState == .loaded {
             return refuse("Unit \(name) was already loaded or has a fragment file.")
         }
         var unit = Unit(name: name, type: scope ? .scope : .service)
@@ -48,7 +49,19 @@ extension Supervisor {
                 return refuse("--pipe needs the caller's standard input, output and error passed along.")
             }
         }
-        let managed = ManagedUnit(loaded: LoadedUnit(transient: unit), plan: plan(for: unit))
+        var loaded = LoadedUnit(transient: unit)
+        if !scope {
+            // Kept as a file under the runtime directory, as systemd keeps its transient units: `cat`
+            // shows it, and after a restart of corrald the unit can be started again by name.
+            let path = transientDirectory + "/" + name
+            do {
+                try writeTransientUnit(unit, properties: request.properties, to: path)
+            } catch {
+                return refuse(error.description)
+            }
+            loaded.fragmentPath = path
+        }
+        let managed = ManagedUnit(loaded: loaded, plan: plan(for: unit))
         managed.transient = true
         managed.collect = request.options["collect"] == "yes"
         if piped, let client = clients[fd] {
@@ -135,13 +148,43 @@ extension Supervisor {
         unit.lastRun = stats
     }
 
-    /// A transient unit is forgotten once it is inactive, or failed with `--collect`.
+    /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its file goes.
     func collectIfTransient(_ unit: ManagedUnit) {
-        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else {
-            return
-        }
+        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else { return }
         let state = unit.activeState
-        if state == .inactive || (state == .failed && unit.collect) { units[unit.name] = nil }
+        guard state == .inactive || (state == .failed && unit.collect) else { return }
+        units[unit.name] = nil
+        if let path = unit.loaded.fragmentPath { unlink(path) }
+    }
+
+    /// Where transient services are written; searched right after the control directories.
+    var transientDirectory: String { configuration.runtimeDirectory + "/transient" }
+
+    /// The unit file of a transient service: each property in its section, and the command line
+    /// quoted so that it reads back exactly (`%` and `$` escaped).
+    private func writeTransientUnit(_ unit: Unit, properties: [String], to path: String) throws(FileWriteError) {
+        var sections: [String: [String]] = [:]
+        for property in properties {
+            let key = String(property.prefix { $0 != "=" })
+            guard let descriptor = PropertyTable.descriptor(named: key, for: unit.type) else { continue }
+            let section = descriptor.sections.intersection(unit.type.sections).sorted().first { $0 != "Unit" } ?? "Unit"
+            let value = descriptor.expandsSpecifiers ? property.replacing("%", with: "%%") : property
+            sections[section, default: []].append(value)
+        }
+        let words = unit.service.execStart.first?.argv ?? []
+        let quoted = words.map { word in
+            "\"" + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%")
+                .replacing("$", with: "$$") + "\""
+        }
+        sections["Service", default: []].insert("ExecStart=" + quoted.joined(separator: " "), at: 0)
+        var text = "# Transient unit made by \"corralctl run\"; corrald removes it when the unit is gone.\n"
+        for section in ["Unit", "Service"] where sections[section] != nil {
+            text += "[\(section)]\n" + sections[section]!.joined(separator: "\n") + "\n"
+        }
+        if mkdir(transientDirectory, 0o755) < 0 && errno != EEXIST {
+            throw FileWriteError(path: transientDirectory, errno: .current)
+        }
+        try writeFile(text, to: path)
     }
 
     // MARK: - set-property and revert

@@ -57,6 +57,20 @@ struct TransientUnitTests {
         #expect(!daemon.cgroupExists("batch.slice/napper.service"))
     }
 
+    @Test func aTransientServiceIsAFileUnderTheRuntimeDirectoryWhileItLives() throws {
+        let daemon = try DaemonHarness(units: [:])
+        #expect(daemon.ctl("run --unit kept -p MemoryMax=64M -p 'Description=50% busy' -- /bin/sh -c 'sleep 600 # \"$HOME\" %n'").code == 0)
+        let path = daemon.runtimeDirectory + "/transient/kept.service"
+        #expect(DaemonHarness.read(path)?.contains("[Service]\nExecStart=\"/bin/sh\" \"-c\" \"sleep 600 # \\\"$$HOME\\\" %%n\"\nMemoryMax=64M\n") == true)
+        // Read back as a unit file, it is the same unit (`$$` becomes `$` when the command runs).
+        let reread = daemon.ctl("show --unit-path \(daemon.runtimeDirectory)/transient kept.service -p ExecStart,Description,MemoryMax")
+        #expect(reread.output.contains("argv[]=/bin/sh -c sleep 600 # \"$$HOME\" %n ;"))
+        #expect(reread.output.contains("Description=50% busy\n") && reread.output.contains("MemoryMax=67108864\n"))
+        #expect(daemon.ctl("run --unit kept -- /bin/true").code == 1)
+        #expect(daemon.ctl("stop kept.service").code == 0)
+        #expect(access(path, F_OK) != 0)
+    }
+
     @Test func runScopeRunsTheCommandHereInsideTheScope() throws {
         let daemon = try DaemonHarness(units: [:])
         let result = daemon.ctl("run --scope --unit here -p TasksMax=10 -- /bin/sh -c 'grep ^0:: /proc/self/cgroup'")
