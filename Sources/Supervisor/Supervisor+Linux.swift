@@ -673,11 +673,12 @@ public final class Supervisor {
         default: break
         }
         if !startingUp { reportStatus() }
+        answerRunWaiters(for: unit)
+        // Before the job's reply, so that a client told "stopped" finds the transient unit gone.
+        collectIfTransient(unit)
         jobProgress(of: unit)
         if state == .failed {
             for name in unit.loaded.unit.unit.onFailure { enqueue(.start, name, reply: nil) }
         }
-        answerRunWaiters(for: unit)
-        collectIfTransient(unit)
     }
 }

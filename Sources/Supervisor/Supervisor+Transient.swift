@@ -148,9 +148,14 @@ extension Supervisor {
         unit.lastRun = stats
     }
 
-    /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its file goes.
+    /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its file goes;
+    /// not while a start waits in the queue or a restart will queue one, nor while `run --wait` waits.
+    /// (A start job already running for it ends with this state change.)
     func collectIfTransient(_ unit: ManagedUnit) {
-        guard unit.transient, jobs.jobs[unit.name] == nil, !runWaiters.contains(where: { $0.unit == unit.name }) else { return }
+        let startWaiting = jobs.jobs[unit.name] == .start && !jobs.running.contains(unit.name)
+        guard unit.transient, !startWaiting, !restartsAfterStop.contains(unit.name),
+            !runWaiters.contains(where: { $0.unit == unit.name })
+        else { return }
         let state = unit.activeState
         guard state == .inactive || (state == .failed && unit.collect) else { return }
         units[unit.name] = nil

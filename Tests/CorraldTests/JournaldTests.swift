@@ -85,7 +85,7 @@ struct JournaldTests {
             $B/corralctl logs hello.service -n 0 -f > $T/follow & FOLLOW=$!
             sleep 0.2
             kill $PID; wait $PID
-            for i in $(seq 100); do grep -q 'Stopped Says hello' $T/follow && break; sleep 0.05; done
+            for i in $(seq 100); do grep -qs 'Stopped Says hello' $T/follow && break; sleep 0.05; done
             kill $FOLLOW
             echo "follow:"; sed 's/^[A-Z][a-z][a-z] [0-9 ][0-9] [0-9:]* [^ ]* //; s/\\[[0-9]*\\]//' $T/follow
             echo "logs:"; $B/corralctl logs hello.service -n 2 | sed 's/^[A-Z][a-z][a-z] [0-9 ][0-9] [0-9:]* [^ ]* //; s/\\[[0-9]*\\]//'
@@ -151,7 +151,7 @@ struct JournaldTests {
             units: ["hello.service": Self.hello], withJournald: false,
             """
             corrald --start hello.service 2> $T/stderr & PID=$!
-            for i in $(seq 100); do grep -q 'an error line' $T/stderr && break; sleep 0.05; done
+            for i in $(seq 100); do grep -qs 'an error line' $T/stderr && break; sleep 0.05; done
             kill $PID; wait $PID
             sort $T/stderr | grep hello.service
             $B/corralctl logs hello.service || echo "exit $?"
@@ -187,7 +187,7 @@ struct JournaldTests {
             ' $T/notify > $T/heard & LISTENER=$!
             for i in $(seq 100); do [ -S $T/notify ] && break; sleep 0.05; done
             NOTIFY_SOCKET=$T/notify corrald --start slow.service 2>/dev/null & PID=$!
-            for i in $(seq 100); do grep -q READY $T/heard && break; sleep 0.05; done
+            for i in $(seq 100); do grep -qs READY $T/heard && break; sleep 0.05; done
             ctl is-active slow.service
             kill $PID; wait $PID; wait $LISTENER
             cat $T/heard
