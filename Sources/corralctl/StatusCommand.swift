@@ -94,7 +94,7 @@ struct StatusView {
         }
         if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
             let quota = fields["CPUQuotaPerSecUSec"].flatMap { $0 == "infinity" ? nil : $0 }
-            lines.append(row("CPU", formatTimespan(cpu / 1000) + (quota.map { " (quota: \($0)/s)" } ?? "")))
+            lines.append(row("CPU", ShowFormatting.timespan(cpu / 1000) + (quota.map { " (quota: \($0)/s)" } ?? "")))
         }
         if let read = fields["IOReadBytes"].flatMap(UInt64.init),
             let written = fields["IOWriteBytes"].flatMap(UInt64.init)
@@ -158,10 +158,5 @@ func formatAgo(_ microseconds: UInt64) -> String {
     let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     let elapsed = nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0
     // Milliseconds below a second, whole seconds above, as systemctl prints "ago".
-    return formatTimespan(elapsed >= 1_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
-}
-
-/// systemd's time span format (`1min 30s`, `12ms`).
-func formatTimespan(_ microseconds: UInt64) -> String {
-    ShowFormatting.timespan(microseconds)
+    return ShowFormatting.timespan(elapsed >= 1_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
 }
