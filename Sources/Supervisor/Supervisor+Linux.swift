@@ -68,7 +68,7 @@ public final class Supervisor {
     /// Which unit, and in which role, each process we watch belongs to.
     var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
     var cgroupWatches: [Int32: String] = [:]
-    var sources: [UInt64: Source] = [:]
+    var sources: [UInt64: (fd: Int32, source: Source)] = [:]
     var nextToken: UInt64 = 100
     var clients: [Int32: ClientConnection] = [:]
     var pendingReplies: [PendingReply] = []
@@ -94,7 +94,10 @@ public final class Supervisor {
             searchPath: configuration.searchPath, runtimeDirectory: configuration.runtimeDirectory)
         var searchPath = configuration.searchPath
         searchPath.directories.insert(
-            contentsOf: [controlDirectories.persistent, controlDirectories.runtime, configuration.runtimeDirectory + "/transient"],
+            contentsOf: [
+                controlDirectories.persistent, controlDirectories.runtime,
+                configuration.runtimeDirectory + "/transient",
+            ],
             at: 0)
         unitFiles = UnitFileIndex(searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
@@ -140,18 +143,23 @@ public final class Supervisor {
     func watch(_ fd: Int32, as source: Source) throws {
         let token = nextToken
         nextToken += 1
-        sources[token] = source
+        sources[token] = (fd, source)
         try poll.watch(fd, token: token)
     }
 
+    /// Stops watching `fd`, whatever it was watched as.
     func unwatch(_ fd: Int32) {
         poll.unwatch(fd)
-        sources = sources.filter {
-            switch $0.value {
-            case .client(let client): return client != fd
-            default: return true
-            }
-        }
+        sources = sources.filter { $0.value.fd != fd }
+    }
+
+    /// A pipe, both ends close-on-exec, the read end non-blocking: (read, write).
+    private func makePipe() -> (read: Int32, write: Int32)? {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        return (ends[0], ends[1])
     }
 
     // MARK: - The loop
@@ -179,7 +187,7 @@ public final class Supervisor {
             }
             let timeout = nextTimeout()
             for token in try poll.wait(timeoutMilliseconds: timeout) {
-                guard let source = sources[token] else { continue }
+                guard let source = sources[token]?.source else { continue }
                 handle(source)
             }
             fireTimers()
@@ -382,14 +390,11 @@ public final class Supervisor {
         var readinessWriteEnd: Int32?
         if role == .main, let target = unit.loaded.unit.service.readyNotificationFD {
             closeReadiness(of: unit)
-            var ends: [Int32] = [0, 0]
-            if pipe(&ends) == 0 {
-                for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-                _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-                unit.readinessPipe = ends[0]
-                readinessWriteEnd = ends[1]
-                request.passedDescriptor = PassedDescriptor(source: ends[1], target: target)
-                try? watch(ends[0], as: .readiness(unit.name))
+            if let ends = makePipe() {
+                unit.readinessPipe = ends.read
+                readinessWriteEnd = ends.write
+                request.passedDescriptor = PassedDescriptor(source: ends.write, target: target)
+                try? watch(ends.read, as: .readiness(unit.name))
             }
         }
         defer { readinessWriteEnd.map { _ = close($0) } }
@@ -533,7 +538,7 @@ public final class Supervisor {
         unit.cgroupWatches = []
         readOutput(of: unit.name)
         if let pipe = unit.outputPipe {
-            unwatchOutput(pipe.read)
+            unwatch(pipe.read)
             close(pipe.read)
             close(pipe.write)
             unit.outputPipe = nil
@@ -561,11 +566,7 @@ public final class Supervisor {
 
     private func closeReadiness(of unit: ManagedUnit) {
         guard let fd = unit.readinessPipe else { return }
-        poll.unwatch(fd)
-        sources = sources.filter {
-            if case .readiness(let name) = $0.value, name == unit.name { return false }
-            return true
-        }
+        unwatch(fd)
         close(fd)
         unit.readinessPipe = nil
     }
@@ -573,20 +574,9 @@ public final class Supervisor {
     // MARK: - Output and logging
 
     private func openOutputPipe(for unit: ManagedUnit) {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return }
-        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-        unit.outputPipe = (ends[0], ends[1])
-        try? watch(ends[0], as: .output(unit.name))
-    }
-
-    private func unwatchOutput(_ fd: Int32) {
-        poll.unwatch(fd)
-        sources = sources.filter {
-            if case .output(let name) = $0.value, units[name]?.outputPipe?.read == fd { return false }
-            return true
-        }
+        guard let ends = makePipe() else { return }
+        unit.outputPipe = ends
+        try? watch(ends.read, as: .output(unit.name))
     }
 
     /// Reads what the unit's processes wrote and logs it line by line.
