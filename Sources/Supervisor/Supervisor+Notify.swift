@@ -1,4 +1,5 @@
 import Cgroups
+import ControlProtocol
 import Glibc
 import SystemCall
 import UnitFile
@@ -42,32 +43,35 @@ extension Supervisor {
     }
 
     private func apply(_ message: String, from unit: ManagedUnit) {
-        for line in message.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals]
-            let value = String(line[line.index(after: equals)...])
-            switch key {
-            case "READY" where value == "1":
+        let notification = NotifyMessage(message)
+        if let rejection = notification.rejection {
+            log(unit.name, "Received \(rejection), ignoring.")
+        }
+        for assignment in notification.assignments {
+            switch assignment {
+            case .ready:
                 deliver(.notifyReady, to: unit)
-            case "STOPPING" where value == "1":
+            case .stopping:
                 deliver(.notifyStopping, to: unit)
-            case "STATUS":
-                unit.statusText = value
-            case "MAINPID":
-                if let pid = Int32(value), pid > 0, processes(inTreeOf: unit.plan.cgroup).contains(pid) {
+            case .status(let text):
+                unit.statusText = text
+            case .mainPID(let pid):
+                if processes(inTreeOf: unit.plan.cgroup).contains(pid) {
                     adoptMainProcess(pid, of: unit)
                     deliver(.notifyMainPID(pid), to: unit)
                 } else {
-                    log(unit.name, "New main PID \(value) does not belong to service, refusing.")
+                    log(unit.name, "New main PID \(pid) does not belong to service, refusing.")
                 }
-            case "ERRNO":
-                if let code = Int32(value) { unit.statusText = "errno \(code): \(Errno(code))" }
-            case "EXTEND_TIMEOUT_USEC":
-                if let extra = UInt64(value), let deadline = unit.deadline {
+            case .malformed(key: "MAINPID", let value):
+                log(unit.name, "New main PID \(value) does not belong to service, refusing.")
+            case .errno(let code):
+                unit.statusText = "errno \(code): \(Errno(code))"
+            case .extendTimeout(let extra):
+                if let deadline = unit.deadline {
                     unit.deadline = max(deadline, monotonicMicroseconds() &+ extra)
                 }
-            default:
-                continue  // RELOADING=1, WATCHDOG=1 and unknown keys are accepted and ignored.
+            case .reloading, .watchdog, .malformed:
+                continue  // Accepted and ignored, as are unknown keys (which NotifyMessage drops).
             }
         }
     }
