@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: all deps build test unittest run bench format clean vm-deps vmtest install
+.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest install
 
 all: build
 
@@ -38,6 +38,12 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	./scripts/bench-load.sh .build/release/corralctl
 	./scripts/bench-daemon.sh .build/release
+
+# libFuzzer targets (Fuzz/, docs/fuzzing.md): the unit-file parser, the unit builder, the control
+# protocol decoder and the sd_notify parser, each for FUZZ_SECONDS; fails on a crash. Not part of test.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh $(FUZZ_TARGETS)
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
