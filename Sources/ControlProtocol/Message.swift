@@ -67,6 +67,9 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
 public struct MessageDecoder: Sendable {
     public static let maximumMessageSize = 1 << 20
     private var pending: [UInt8] = []
+    /// How much of `pending` has been searched for a message end without finding one, so bytes fed
+    /// a few at a time are not searched again each time (which made a large message quadratic).
+    private var searched = 0
 
     public init() {}
 
@@ -74,21 +77,25 @@ public struct MessageDecoder: Sendable {
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws(ProtocolError) -> [Message] {
         pending += bytes
         var messages: [Message] = []
-        while let (blockEnd, consumed) = Self.messageEnd(in: pending) {
+        while let (blockEnd, consumed) = Self.messageEnd(in: pending, from: searched) {
             messages.append(try Self.decode(pending[..<blockEnd]))
             pending.removeFirst(consumed)
+            searched = 0
         }
+        // The last byte may be the first newline of a terminator the next bytes complete.
+        searched = max(pending.count - 1, 0)
         if pending.count > Self.maximumMessageSize {
             throw ProtocolError("message larger than \(Self.maximumMessageSize) bytes")
         }
         return messages
     }
 
-    /// Where the first message's fields end and how many bytes it takes with its terminator.
-    private static func messageEnd(in bytes: [UInt8]) -> (blockEnd: Int, consumed: Int)? {
+    /// Where the first message's fields end and how many bytes it takes with its terminator; no
+    /// terminator starts before `start`.
+    private static func messageEnd(in bytes: [UInt8], from start: Int) -> (blockEnd: Int, consumed: Int)? {
         let newline = UInt8(ascii: "\n")
         if bytes.first == newline { return (0, 1) }
-        var index = 0
+        var index = start
         while index + 1 < bytes.count {
             if bytes[index] == newline && bytes[index + 1] == newline { return (index, index + 2) }
             index += 1

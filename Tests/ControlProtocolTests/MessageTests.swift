@@ -32,6 +32,16 @@ import Testing
         #expect(throws: ProtocolError(error)) { try decoder.feed(Array(wire.utf8)) }
     }
 
+    /// A peer may send a large message a byte at a time; the decoder does not search it again each
+    /// time (it did, and 256 KiB took minutes).
+    @Test(.timeLimit(.minutes(1))) func decodesALargeMessageFedByteByByte() throws {
+        let message = Message([.init("corral", "1"), .init("log", String(repeating: "x", count: 256 << 10))])
+        var decoder = MessageDecoder()
+        var messages: [Message] = []
+        for byte in message.encoded { messages += try decoder.feed(CollectionOfOne(byte)) }
+        #expect(messages == [message])
+    }
+
     @Test func boundsAnUnterminatedMessage() {
         var decoder = MessageDecoder()
         let flood = [UInt8](repeating: UInt8(ascii: "x"), count: MessageDecoder.maximumMessageSize + 1)
