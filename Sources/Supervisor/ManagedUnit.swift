@@ -36,6 +36,8 @@ final class ManagedUnit {
     var deadline: UInt64?
     /// inotify watches on the unit's `cgroup.events` and `memory.events`, while its cgroup exists.
     var cgroupWatches: [Int32] = []
+    /// Whether corrald made the unit's cgroup and has not removed it yet.
+    var holdsCgroup: Bool { !cgroupWatches.isEmpty }
     /// The pipe carrying the unit's stdout and stderr to corrald: (read end, write end).
     var outputPipe: (read: Int32, write: Int32)?
     var pendingOutput: [UInt8] = []
@@ -45,6 +47,8 @@ final class ManagedUnit {
     var pidfds: [Int32: Int32] = [:]
     var log = LogRing()
     var warnedAboutLimits = false
+    /// Its file vanished at a daemon-reload while it ran: it is read again once it has stopped.
+    var reloadWhenStopped = false
     /// Wall-clock µs of the last change of active state.
     var stateChangeTimestamp: UInt64 = 0
     var lastActiveState: ActiveState = .inactive

@@ -57,7 +57,14 @@ extension Supervisor {
         unitFiles = UnitFileIndex(unitFiles.searchPath)
         for unit in units.values where !unit.transient {
             guard let name = try? UnitName(unit.name) else { continue }
-            unit.loaded = load(name)
+            let reloaded = load(name)
+            // As systemd, a unit whose file is gone stays loaded, with what it was started with, while
+            // it runs; it is read again (and found missing) once it has stopped.
+            if reloaded.loadState == .notFound && ![.inactive, .failed].contains(unit.activeState) {
+                unit.reloadWhenStopped = true
+                continue
+            }
+            unit.loaded = reloaded
             unit.warnedAboutLimits = false
             // A running unit keeps its cgroup until it stops; the new plan applies at its next start.
             if [.inactive, .failed].contains(unit.activeState) {
@@ -175,24 +182,28 @@ extension Supervisor {
                 unit.plan = plan(for: unit.loaded.unit)
             }
             deliver(.start(now: monotonicMicroseconds()), to: unit)
+        case .scope:
+            // A scope is made around processes that already exist (`run --scope`); a job cannot start one.
+            log(unit.name, "A scope cannot be started by a job; corralctl run --scope makes one.")
+            finishJob(unit.name, .failed)
         case .slice:
             prepareCgroup(for: unit)
             unit.passiveState = .active
-        case .target, .scope:
+        case .target:
             unit.passiveState = .active
         }
     }
 
     private func stop(_ unit: ManagedUnit) {
         switch unit.loaded.unit.type {
-        case .service:
+        case .service, .scope:
             deliver(.stop, to: unit)
         case .slice:
             unit.passiveState = .inactive
             if (try? tree.isPopulated(unit.plan.cgroup)) == false, !unit.plan.cgroup.isEmpty {
                 try? tree.remove(unit.plan.cgroup)
             }
-        case .target, .scope:
+        case .target:
             unit.passiveState = .inactive
         }
         if unit.machine == nil { noteStateChange(of: unit) }

@@ -548,6 +548,7 @@ public final class Supervisor {
         } catch {
             log(unit.name, "\(error)")
         }
+        collectIfTransient(unit)
     }
 
     /// ReadyNotificationFD=: a newline from the service means READY=1; end of file means it never will.
@@ -669,6 +670,11 @@ public final class Supervisor {
         jobProgress(of: unit)
         if state == .failed {
             for name in unit.loaded.unit.unit.onFailure { enqueue(.start, name, reply: nil) }
+        }
+        if unit.reloadWhenStopped && (state == .inactive || state == .failed), let name = try? UnitName(unit.name) {
+            unit.reloadWhenStopped = false
+            unit.loaded = load(name)
+            forgetIfUnused(unit.name)
         }
     }
 }

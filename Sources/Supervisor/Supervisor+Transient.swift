@@ -148,12 +148,12 @@ extension Supervisor {
         unit.lastRun = stats
     }
 
-    /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its file goes;
-    /// not while a start waits in the queue or a restart will queue one, nor while `run --wait` waits.
-    /// (A start job already running for it ends with this state change.)
+    /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its cgroup is
+    /// gone; then its file goes. Not while a start waits in the queue or a restart will queue one, nor
+    /// while `run --wait` waits. (A start job already running for it ends with this state change.)
     func collectIfTransient(_ unit: ManagedUnit) {
         let startWaiting = jobs.jobs[unit.name] == .start && !jobs.running.contains(unit.name)
-        guard unit.transient, !startWaiting, !restartsAfterStop.contains(unit.name),
+        guard unit.transient, !unit.holdsCgroup, !startWaiting, !restartsAfterStop.contains(unit.name),
             !runWaiters.contains(where: { $0.unit == unit.name })
         else { return }
         let state = unit.activeState
@@ -301,15 +301,10 @@ struct FileWriteError: Error, CustomStringConvertible {
 
 /// Writes a small file whole (replacing it atomically through a temporary name).
 func writeFile(_ text: String, to path: String) throws(FileWriteError) {
-    let temporary = path + ".tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw FileWriteError(path: temporary, errno: .current) }
-    let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
-    guard written == bytes.count, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        throw FileWriteError(path: path, errno: .current)
+    do {
+        try writeFileAtomically(Array(text.utf8), to: path)
+    } catch {
+        throw FileWriteError(path: path, errno: error)
     }
 }
 

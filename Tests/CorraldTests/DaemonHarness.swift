@@ -100,14 +100,51 @@ final class DaemonHarness {
     func ctl(_ arguments: String, input: String? = nil) -> (code: Int32, output: String) {
         let feed = input.map { "printf '%s' '\($0)' | " } ?? ""
         let command = "\(feed)CORRAL_RUNTIME_DIR='\(runtimeDirectory)' '\(Self.binaries)/corralctl' \(arguments) 2>&1"
-        guard let pipe = popen(command, "r") else { return (-1, "") }
-        var output = ""
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while fgets(&buffer, Int32(buffer.count), pipe) != nil {
-            output += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Self.shell(command)
+    }
+
+    /// `sh -c command`: its exit code and standard output. Spawned with every signal unblocked and at
+    /// its default, as from a login shell: the test runner's threads block most signals, and a
+    /// process started from one (`run --scope`) would inherit that mask.
+    static func shell(_ command: String) -> (code: Int32, output: String) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return (-1, "") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        posix_spawn_file_actions_addclose(&actions, ends[0])
+        posix_spawn_file_actions_addclose(&actions, ends[1])
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let words = ["/bin/sh", "-c", command]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
+        close(ends[1])
+        defer { close(ends[0]) }
+        guard spawned == 0 else { return (-1, "") }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while case let count = Glibc.read(ends[0], &buffer, buffer.count), count != 0 {
+            if count < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            bytes += buffer[0..<count]
         }
-        let status = pclose(pipe)
-        return ((status >> 8) & 0xff, output)
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        return ((status >> 8) & 0xff, String(decoding: bytes, as: UTF8.self))
     }
 
     var log: String { Self.read(logPath) ?? "" }

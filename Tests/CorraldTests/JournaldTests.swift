@@ -76,7 +76,10 @@ struct JournaldTests {
             units: ["hello.service": Self.hello],
             """
             corrald --start hello.service 2> $T/stderr & PID=$!
-            for i in $(seq 100); do journalctl -q -u hello.service -o cat | grep -q 'an error line' && break; sleep 0.05; done
+            for i in $(seq 100); do
+                journalctl -q -u hello.service -o cat > $T/seen
+                grep -q 'an error line' $T/seen && grep -q 'Started Says hello' $T/seen && break; sleep 0.05
+            done
             echo "-u:"; journalctl -q -u hello.service -o cat | sort
             echo "started:"; journalctl -q CORRAL_UNIT=hello.service MESSAGE_ID=418b81d007cf4087a1e6fb8564d74d3b -o cat
             echo "errors:"; journalctl -q -u hello.service -p err -o cat
