@@ -66,6 +66,10 @@ static _Noreturn void child(void *argument) {
             syscall(SYS_rt_sigaction, signal_number, &default_action, NULL, KERNEL_SIGSET_SIZE);
         }
     }
+    if (request->ignore_sigpipe) {
+        struct kernel_sigaction ignore_action = {.handler = SIG_IGN};
+        syscall(SYS_rt_sigaction, SIGPIPE, &ignore_action, NULL, KERNEL_SIGSET_SIZE);
+    }
     uint64_t empty_mask = 0;
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty_mask, NULL, KERNEL_SIGSET_SIZE) < 0) {
         fail(status_fd, CORRAL_STAGE_SIGNAL_MASK, errno);

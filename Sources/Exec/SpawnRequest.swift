@@ -23,6 +23,8 @@ public struct SpawnRequest: Equatable, Sendable {
     public var supplementaryGroups: [gid_t]?
     public var resourceLimits: [RLimit]
     public var noNewPrivileges: Bool
+    /// SIGPIPE ignored in the program (`IgnoreSIGPIPE=`); every other signal starts at its default.
+    public var ignoreSIGPIPE: Bool
     /// nil: the parent's.
     public var workingDirectory: String?
     /// A classic BPF program for seccomp(SECCOMP_SET_MODE_FILTER), loaded last before
@@ -44,6 +46,7 @@ public struct SpawnRequest: Equatable, Sendable {
         supplementaryGroups: [gid_t]? = nil,
         resourceLimits: [RLimit] = [],
         noNewPrivileges: Bool = false,
+        ignoreSIGPIPE: Bool = false,
         workingDirectory: String? = nil,
         seccompFilter: [BPFInstruction]? = nil,
         passedDescriptor: PassedDescriptor? = nil
@@ -60,6 +63,7 @@ public struct SpawnRequest: Equatable, Sendable {
         self.supplementaryGroups = supplementaryGroups
         self.resourceLimits = resourceLimits
         self.noNewPrivileges = noNewPrivileges
+        self.ignoreSIGPIPE = ignoreSIGPIPE
         self.workingDirectory = workingDirectory
         self.seccompFilter = seccompFilter
         self.passedDescriptor = passedDescriptor

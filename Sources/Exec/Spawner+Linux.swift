@@ -154,6 +154,7 @@ private struct PreparedRequest: ~Copyable {
             rlimits: limits.baseAddress,
             rlimit_count: limits.count,
             no_new_privileges: request.noNewPrivileges ? 1 : 0,
+            ignore_sigpipe: request.ignoreSIGPIPE ? 1 : 0,
             working_directory: workingDirectory,
             seccomp_filter: seccompFilter?.baseAddress,
             seccomp_filter_length: seccompFilter?.count ?? 0,

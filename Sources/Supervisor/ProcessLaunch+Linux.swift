@@ -117,6 +117,7 @@ enum ProcessLaunch {
                 RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard)
             },
             noNewPrivileges: exec.noNewPrivileges && !fullPrivileges,
+            ignoreSIGPIPE: exec.ignoreSIGPIPE,
             workingDirectory: workingDirectory)
         return (request, opened)
     }

@@ -205,6 +205,7 @@ extension PropertyTable {
             unit.exec.standardError = try Grammar.standardOutput(value)
         },
         boolean("NoNewPrivileges", ["Service"], \.exec.noNewPrivileges),
+        boolean("IgnoreSIGPIPE", ["Service"], \.exec.ignoreSIGPIPE),
         PropertyDescriptor(name: "SystemCallFilter", sections: ["Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.exec.systemCallFilter = nil }

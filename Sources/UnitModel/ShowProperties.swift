@@ -320,6 +320,7 @@ private struct PropertyList {
         add("User", .string(exec.user ?? ""))
         add("Group", .string(exec.group ?? ""))
         add("NoNewPrivileges", .boolean(exec.noNewPrivileges))
+        add("IgnoreSIGPIPE", .boolean(exec.ignoreSIGPIPE))
         if let filter = exec.systemCallFilter {
             // systemd returns the resolved set, sorted.
             add(

@@ -261,6 +261,8 @@ public struct ExecSettings: Sendable, Equatable {
     public var standardError: StandardStream = .inherit
     public var limits: [RLimitResource: ResourceLimit] = [:]
     public var noNewPrivileges = false
+    /// SIGPIPE is ignored in the executed process (systemd's default), so a write to a closed pipe fails with EPIPE.
+    public var ignoreSIGPIPE = true
     public var systemCallFilter: SystemCallFilter?
 
     public init() {}

@@ -178,6 +178,13 @@ struct SpawnTests {
                 == Output(termination: .exited(0), text: "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"))
     }
 
+    @Test("IgnoreSIGPIPE= leaves SIGPIPE (13, bit 12) ignored and nothing else")
+    func sigpipeIgnored() throws {
+        let request = SpawnRequest(
+            path: "/bin/grep", arguments: ["grep", "^SigIgn:", "/proc/self/status"], ignoreSIGPIPE: true)
+        #expect(try run(request) == Output(termination: .exited(0), text: "SigIgn:\t0000000000001000\n"))
+    }
+
     @Test("every descriptor but 0, 1 and 2 is closed")
     func descriptorsClosed() throws {
         let inheritable = open("/dev/null", O_RDONLY)  // deliberately without O_CLOEXEC

@@ -64,6 +64,7 @@ struct corral_spawn_request {
     const struct corral_rlimit *rlimits;
     size_t rlimit_count;
     int no_new_privileges;
+    int ignore_sigpipe;  // boolean: SIGPIPE is SIG_IGN in the program instead of SIG_DFL
     const char *working_directory;                       // NULL: keep the parent's
     const struct corral_bpf_instruction *seccomp_filter;  // NULL: no filter
     size_t seccomp_filter_length;
