@@ -9,6 +9,8 @@ public enum Verb: String, Sendable, CaseIterable {
     case isFailed = "is-failed"
     case resetFailed = "reset-failed"
     case daemonReload = "daemon-reload"
+    /// corrald executes itself again (a new binary, for an upgrade) and resumes every unit.
+    case daemonReexec = "daemon-reexec"
     /// A transient service or scope from `property` and `argv` fields.
     case run
     case setProperty = "set-property"
@@ -18,7 +20,7 @@ public enum Verb: String, Sendable, CaseIterable {
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
         switch self {
-        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .run, .setProperty, .revert: true
+        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty, .revert: true
         case .status, .show, .listUnits, .isActive, .isFailed, .listJobs: false
         }
     }

@@ -43,8 +43,12 @@ final class ManagedUnit {
     var pendingOutput: [UInt8] = []
     /// Read end of the ReadyNotificationFD= pipe while the service has not said it is ready.
     var readinessPipe: Int32?
-    /// pidfds of the unit's processes that corrald spawned, by pid.
+    /// pidfds of the unit's processes that corrald spawned (or took back after a restart), by pid.
     var pidfds: [Int32: Int32] = [:]
+    /// /proc start times of the unit's main and control processes, once read for its record.
+    var startTimes: [Int32: UInt64] = [:]
+    /// The runtime record as last written (empty: none on disk).
+    var persisted: [UInt8] = []
     var log = LogRing()
     var warnedAboutLimits = false
     /// Its file vanished at a daemon-reload while it ran: it is read again once it has stopped.
@@ -62,6 +66,8 @@ final class ManagedUnit {
     /// Made by `corralctl run`: forgotten once inactive (and once failed, with `collect`).
     var transient = false
     var collect = false
+    /// A transient unit's `-p` properties and `set-property` changes, in order: its definition.
+    var transientProperties: [String] = []
     /// Monotonic µs when the current (or last) run began, for the runtime `run --wait` reports.
     var runStarted: UInt64 = 0
     /// What the last run used, read just before its cgroup was removed.

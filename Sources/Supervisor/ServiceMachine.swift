@@ -91,12 +91,17 @@ public enum ServiceEvent: Sendable, Equatable {
     /// A scope: processes that already exist are moved into the cgroup once it is made; the unit runs
     /// while its cgroup is populated and stops by signalling it.
     case startScope
+    /// corrald found the unit's cgroup populated but had no record of what runs there: like a scope,
+    /// it runs while its cgroup is populated.
+    case adopt
     case stop
     case reload
     case spawned(ProcessRole, pid: Int32)
     case spawnFailed(ProcessRole, message: String)
     /// A process of ours ended; `oomKilled` when the kernel's OOM killer counted it.
     case exited(pid: Int32, ProcessExit, oomKilled: Bool)
+    /// A process of ours ended while corrald was not running, and its exit status is gone.
+    case lost(pid: Int32)
     case mainProcessFound(pid: Int32?)
     case notifyReady
     case notifyStopping
@@ -112,6 +117,7 @@ public enum ServiceEvent: Sendable, Equatable {
 public struct ServiceMachine: Sendable {
     /// Logged when the OOM killer struck the unit; the supervisor tags it with its journal event.
     public static let oomKillNote = "A process of this unit has been killed by the OOM killer."
+    public static let exitLostNote = "Main process exited while corrald was not running; its exit status is lost."
     public private(set) var settings: ServiceSettings
     public let startLimitInterval: USec
     public let startLimitBurst: UInt32
@@ -133,6 +139,8 @@ public struct ServiceMachine: Sendable {
     private var stopRequested = false
     /// The OOM killer struck in this run: a SIGKILLed main process was its victim.
     private var oomKillSeen = false
+    /// Automatic restarts so far (systemd's `NRestarts`).
+    public private(set) var restarts: UInt32 = 0
 
     public init(settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32) {
         self.settings = settings
@@ -159,12 +167,13 @@ public struct ServiceMachine: Sendable {
     public mutating func handle(_ event: ServiceEvent) -> [ServiceAction] {
         switch event {
         case .start(let now): return start(now: now)
-        case .startScope: return startScope()
+        case .startScope, .adopt: return runWhileCgroupPopulated()
         case .stop: return stop()
         case .reload: return reload()
         case .spawned(let role, let pid): return spawned(role, pid: pid)
         case .spawnFailed(let role, let message): return spawnFailed(role, message: message)
         case .exited(let pid, let exit, let oomKilled): return exited(pid: pid, exit, oomKilled: oomKilled)
+        case .lost(let pid): return exited(pid: pid, nil, oomKilled: false)
         case .mainProcessFound(let pid): return mainProcessFound(pid)
         case .notifyReady: return subState == .start && settings.type == .notify ? enterStartPost() : []
         case .notifyStopping:
@@ -207,7 +216,7 @@ public struct ServiceMachine: Sendable {
         return actions + (pendingCommands.isEmpty ? enterStart() : runNextControl(in: .startPre))
     }
 
-    private mutating func startScope() -> [ServiceAction] {
+    private mutating func runWhileCgroupPopulated() -> [ServiceAction] {
         guard [.dead, .failed].contains(subState) else { return [] }
         result = .success
         stopRequested = false
@@ -293,7 +302,9 @@ public struct ServiceMachine: Sendable {
 
     // MARK: - Processes ending
 
-    private mutating func exited(pid: Int32, _ exit: ProcessExit, oomKilled: Bool) -> [ServiceAction] {
+    /// `exit` is nil when the process ended while corrald was not running: that counts as a failure
+    /// with result `resources`, since nothing says it succeeded.
+    private mutating func exited(pid: Int32, _ exit: ProcessExit?, oomKilled: Bool) -> [ServiceAction] {
         if pid == mainPID {
             mainPID = nil
             mainExit = exit
@@ -303,17 +314,20 @@ public struct ServiceMachine: Sendable {
             controlPID = nil
             let ignored = currentCommand?.flags.contains(.ignoreFailure) == true
             let success = ignored || exit == .exited(0)
-            return controlProcessFinished(success: success, failure: oomKilled ? .oomKill : failureResult(of: exit))
+            let failure = oomKilled ? .oomKill : exit.map(failureResult(of:)) ?? .resources
+            return controlProcessFinished(success: success, failure: failure)
         }
         return []
     }
 
-    private mutating func mainProcessExited(_ exit: ProcessExit, oomKilled: Bool) -> [ServiceAction] {
+    private mutating func mainProcessExited(_ exit: ProcessExit?, oomKilled: Bool) -> [ServiceAction] {
         let ignored = settings.type == .oneshot && currentCommand?.flags.contains(.ignoreFailure) == true
-        let success = ignored || isCleanMainExit(exit)
+        let success = ignored || exit.map(isCleanMainExit) == true
         let oomVictim = oomKilled || (oomKillSeen && exit == .killed(signal: 9, coreDumped: false))
-        let failure: ServiceResult = oomVictim ? .oomKill : failureResult(of: exit)
-        let actions: [ServiceAction] = [.log("Main process exited, \(exit.description)")]
+        let failure: ServiceResult = oomVictim ? .oomKill : exit.map(failureResult(of:)) ?? .resources
+        let actions: [ServiceAction] = [
+            .log(exit.map { "Main process exited, \($0.description)" } ?? Self.exitLostNote)
+        ]
         switch subState {
         case .start:
             switch settings.type {
@@ -535,9 +549,97 @@ public struct ServiceMachine: Sendable {
             return [.log("Processes still around after final SIGKILL. Entering failed mode.")] + enterDead()
         case .autoRestart:
             subState = result == .success ? .dead : .failed
-            return [.log("Scheduled restart job.")] + start(now: now)
+            restarts += 1
+            return [.log("Scheduled restart job, restart counter is at \(restarts).")] + start(now: now)
         case .dead, .failed, .running, .exited:
             return []
+        }
+    }
+
+    // MARK: - Surviving a restart of corrald
+
+    /// Everything the machine knows that its settings do not say: written to the unit's runtime
+    /// record on every change, and given back to `init(settings:…:restoring:)` by the next corrald.
+    public struct Snapshot: Sendable, Equatable {
+        public var subState: ServiceSubState = .dead
+        public var result: ServiceResult = .success
+        public var mainPID: Int32?
+        public var controlPID: Int32?
+        public var mainExit: ProcessExit?
+        public var recentStarts: [USec] = []
+        /// How many commands of the current phase (`ExecStartPre=`, `ExecStop=`, ...) are still to run.
+        public var pendingCommands = 0
+        public var mainProcessUnknown = false
+        public var stopRequested = false
+        public var oomKillSeen = false
+        public var restarts: UInt32 = 0
+
+        public init() {}
+    }
+
+    public var snapshot: Snapshot {
+        var snapshot = Snapshot()
+        snapshot.subState = subState
+        snapshot.result = result
+        snapshot.mainPID = mainPID
+        snapshot.controlPID = controlPID
+        snapshot.mainExit = mainExit
+        snapshot.recentStarts = recentStarts
+        snapshot.pendingCommands = pendingCommands.count
+        snapshot.mainProcessUnknown = mainProcessUnknown
+        snapshot.stopRequested = stopRequested
+        snapshot.oomKillSeen = oomKillSeen
+        snapshot.restarts = restarts
+        return snapshot
+    }
+
+    /// A machine that resumes where `snapshot` left it. Whether its cgroup is empty is not known
+    /// yet: the supervisor looks and says so with `.cgroupEmpty`.
+    public init(settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32, restoring snapshot: Snapshot) {
+        self.init(settings: settings, startLimitInterval: startLimitInterval, startLimitBurst: startLimitBurst)
+        subState = snapshot.subState
+        result = snapshot.result
+        mainPID = snapshot.mainPID
+        controlPID = snapshot.controlPID
+        mainExit = snapshot.mainExit
+        recentStarts = snapshot.recentStarts
+        let phase = commands(of: subState)
+        let pending = min(snapshot.pendingCommands, phase.count)
+        pendingCommands = Array(phase.suffix(pending))
+        currentCommand = pending < phase.count ? phase[phase.count - pending - 1] : nil
+        mainProcessUnknown = snapshot.mainProcessUnknown
+        stopRequested = snapshot.stopRequested
+        oomKillSeen = snapshot.oomKillSeen
+        restarts = snapshot.restarts
+        cgroupEmpty = false
+    }
+
+    /// The commands a sub-state runs one after another.
+    private func commands(of state: ServiceSubState) -> [ExecCommand] {
+        switch state {
+        case .startPre: settings.execStartPre
+        case .start: settings.execStart
+        case .startPost: settings.execStartPost
+        case .reload: settings.execReload
+        case .stop: settings.execStop
+        case .stopPost: settings.execStopPost
+        case .dead, .running, .exited, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill, .failed, .autoRestart:
+            []
+        }
+    }
+
+    /// The timer a restored machine needs: a state that waits with a timeout waits its whole timeout
+    /// again (a pending restart keeps its own deadline, which the supervisor restores).
+    public var timerOnResume: ServiceAction {
+        switch subState {
+        case .startPre, .start, .startPost, .reload:
+            settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout)
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
+            armStopTimer()[0]
+        case .autoRestart:
+            .armTimer(settings.restartDelay)
+        case .dead, .running, .exited, .failed:
+            .disarmTimer
         }
     }
 

@@ -170,6 +170,18 @@ extension Supervisor {
         case .daemonReload:
             reloadUnits()
             reply(to: fd, Response())
+        case .daemonReexec:
+            // No client may connect to this process after the answer: the next one talks to the new corrald.
+            unwatch(controlListener)
+            close(controlListener)
+            reply(to: fd, Response())
+            reexecute()
+            do {
+                controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
+                try watch(controlListener, as: .controlListener)
+            } catch {
+                log(nil, "Cannot listen on \(configuration.controlSocketPath) again: \(error)", level: .critical)
+            }
         case .run:
             guard let caller = clients[fd]?.credentials else { return }
             runTransient(request, from: fd, caller: caller)

@@ -189,8 +189,10 @@ extension Supervisor {
         case .slice:
             prepareCgroup(for: unit)
             unit.passiveState = .active
+            persist(unit)
         case .target:
             unit.passiveState = .active
+            persist(unit)
         }
     }
 

@@ -48,6 +48,8 @@ public final class Supervisor {
         case output(String)
         /// The read end of a unit's ReadyNotificationFD= pipe.
         case readiness(String)
+        /// The pidfd of a process a previous corrald started: readable once it has ended.
+        case adoptedProcess(Int32)
     }
 
     let configuration: SupervisorConfiguration
@@ -55,7 +57,7 @@ public final class Supervisor {
     let poll: EventPoll
     let signals: SignalReceiver
     let inotify: Int32
-    let controlListener: Int32
+    var controlListener: Int32
     let notifySocket: Int32
     let hostFacts: HostFacts
     /// The root's path as /proc/PID/cgroup shows it (relative to the cgroup2 mount).
@@ -87,6 +89,9 @@ public final class Supervisor {
     /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.
     var watchdogDeadline: UInt64?
     let watchdogInterval = ServiceManager.watchdogInterval
+    /// The binary `daemon-reexec` executes: the path this one was started from (after an upgrade,
+    /// the new binary there).
+    let executablePath = UnitDiskAccess.linkTarget(of: "/proc/self/exe") ?? CommandLine.arguments[0]
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
@@ -172,7 +177,9 @@ public final class Supervisor {
                 nil,
                 "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
         }
-        for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        if !resumeFromRecords() {
+            for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        }
         watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
         while true {
             dispatchJobs()
@@ -192,6 +199,7 @@ public final class Supervisor {
             }
             fireTimers()
         }
+        removeRuntimeRecords()
         log(nil, "corrald stopped")
         unlink(configuration.controlSocketPath)
         unlink(configuration.notifySocketPath)
@@ -213,6 +221,7 @@ public final class Supervisor {
         case .client(let fd): readClient(fd)
         case .output(let unit): readOutput(of: unit)
         case .readiness(let unit): readReadiness(of: unit)
+        case .adoptedProcess(let pid): adoptedProcessEnded(pid)
         }
     }
 
@@ -252,7 +261,7 @@ public final class Supervisor {
     // MARK: - Processes
 
     /// Reaps every exited child and reports it to the unit that owns it.
-    private func reapChildren() {
+    func reapChildren() {
         while true {
             var pid: pid_t = 0
             var code: Int32 = 0
@@ -265,6 +274,7 @@ public final class Supervisor {
                 }
             guard let owner = processOwners.removeValue(forKey: pid), let unit = units[owner.unit] else { continue }
             if let pidfd = unit.pidfds.removeValue(forKey: pid) { close(pidfd) }
+            unit.startTimes[pid] = nil
             let oomKilled = exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
             deliver(.exited(pid: pid, exit, oomKilled: oomKilled), to: unit)
         }
@@ -319,9 +329,10 @@ public final class Supervisor {
         }
         unit.machine = machine
         noteStateChange(of: unit)
+        persist(unit)
     }
 
-    private func perform(_ action: ServiceAction, for unit: ManagedUnit) -> ServiceEvent? {
+    func perform(_ action: ServiceAction, for unit: ManagedUnit) -> ServiceEvent? {
         switch action {
         case .prepareCgroup:
             unit.invocationID = Self.newInvocationID()
@@ -541,6 +552,7 @@ public final class Supervisor {
             unwatch(pipe.read)
             close(pipe.read)
             close(pipe.write)
+            unlink(outputFIFOPath(of: unit))
             unit.outputPipe = nil
         }
         do {
@@ -574,10 +586,29 @@ public final class Supervisor {
 
     // MARK: - Output and logging
 
+    /// The unit's output pipe is a FIFO in the runtime directory, so that it outlives corrald: after a
+    /// crash or `daemon-reexec` the new corrald opens it again and the unit's processes, which hold
+    /// its write end, go on writing to it. (While no corrald runs their writes fail with EPIPE.)
     private func openOutputPipe(for unit: ManagedUnit) {
-        guard let ends = makePipe() else { return }
-        unit.outputPipe = ends
-        try? watch(ends.read, as: .output(unit.name))
+        let path = outputFIFOPath(of: unit)
+        try? makeDirectory(configuration.runtimeDirectory + "/output")
+        guard mkfifo(path, 0o600) == 0 || errno == EEXIST else {
+            return log(unit.name, "Cannot make the output pipe \(path): \(Errno.current)", level: .error)
+        }
+        let read = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        // With a reader present the write end opens at once; programs get it blocking, as a pipe.
+        let write = read < 0 ? -1 : open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard read >= 0, write >= 0 else {
+            if read >= 0 { close(read) }
+            return log(unit.name, "Cannot open the output pipe \(path): \(Errno.current)", level: .error)
+        }
+        _ = fcntl(write, F_SETFL, fcntl(write, F_GETFL) & ~O_NONBLOCK)
+        unit.outputPipe = (read, write)
+        try? watch(read, as: .output(unit.name))
+    }
+
+    private func outputFIFOPath(of unit: ManagedUnit) -> String {
+        configuration.runtimeDirectory + "/output/" + unit.name
     }
 
     /// Reads what the unit's processes wrote and logs it line by line.
@@ -664,6 +695,8 @@ public final class Supervisor {
         default: break
         }
         if !startingUp { reportStatus() }
+        // On disk before any client hears of the change.
+        persist(unit)
         answerRunWaiters(for: unit)
         // Before the job's reply, so that a client told "stopped" finds the transient unit gone.
         collectIfTransient(unit)

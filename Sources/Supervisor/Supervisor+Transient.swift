@@ -63,6 +63,7 @@ extension Supervisor {
         }
         let managed = ManagedUnit(loaded: loaded, plan: plan(for: unit))
         managed.transient = true
+        managed.transientProperties = request.properties
         managed.collect = request.options["collect"] == "yes"
         if piped, let client = clients[fd] {
             managed.pipedStandardIO = client.descriptors
@@ -159,6 +160,7 @@ extension Supervisor {
         let state = unit.activeState
         guard state == .inactive || (state == .failed && unit.collect) else { return }
         units[unit.name] = nil
+        persist(unit)
         if let path = unit.loaded.fragmentPath { unlink(path) }
     }
 
@@ -230,9 +232,20 @@ extension Supervisor {
                 return reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
             }
         }
+        if unit.transient {
+            unit.transientProperties += request.properties
+            if let path = unit.loaded.fragmentPath {
+                do {
+                    try writeTransientUnit(updated, properties: unit.transientProperties, to: path)
+                } catch {
+                    return reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
+                }
+            }
+        }
         unit.loaded.unit = updated
         unit.machine?.update(settings: updated.service)
         apply(plan(for: updated), to: unit, running: running)
+        persist(unit)
         reply(to: fd, Response())
     }
 

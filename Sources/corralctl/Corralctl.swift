@@ -12,7 +12,7 @@ struct Corralctl: ParsableCommand {
             UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, LogsCommand.self,
             ListUnitsCommand.self,
             StateQueryCommand<IsActiveVerb>.self, StateQueryCommand<IsFailedVerb>.self,
-            UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self, ListJobsCommand.self,
+            UnitVerbCommand<ResetFailedVerb>.self, DaemonReloadCommand.self, DaemonReexecCommand.self, ListJobsCommand.self,
             RunCommand.self, SetPropertyCommand.self, RevertCommand.self,
             InstallVerbCommand<EnableVerb>.self, InstallVerbCommand<DisableVerb>.self,
             InstallVerbCommand<ReenableVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,

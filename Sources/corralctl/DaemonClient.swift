@@ -141,6 +141,26 @@ struct DaemonReloadCommand: ParsableCommand {
     }
 }
 
+struct DaemonReexecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon-reexec",
+        abstract: "Make corrald execute itself again (after an upgrade); every unit keeps running.",
+        discussion: "Returns once the new corrald answers on its control socket.")
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        try daemon.run(Request(verb: .daemonReexec))
+        // The old process answered just before its execve; wait for the new one to listen.
+        for _ in 0..<500 {
+            if daemon.sendIfRunning(Request(verb: .listJobs)) != nil { return }
+            usleep(20_000)
+        }
+        printError("corrald did not come back within 10 s after daemon-reexec.")
+        throw ExitCode(1)
+    }
+}
+
 /// is-active and is-failed: print each unit's state; the exit code answers the question.
 struct StateQueryCommand<Verb: UnitVerb>: ParsableCommand {
     static var configuration: CommandConfiguration {

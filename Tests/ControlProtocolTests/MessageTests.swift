@@ -71,7 +71,8 @@ import Testing
     @Test func onlyStateChangingVerbsNeedRoot() {
         #expect(
             Verb.allCases.filter(\.changesState) == [
-                .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .run, .setProperty, .revert,
+                .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty,
+                .revert,
             ])
     }
 }

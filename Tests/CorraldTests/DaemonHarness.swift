@@ -66,6 +66,23 @@ final class DaemonHarness {
         fclose(file)
     }
 
+    /// SIGKILL, as a crash: nothing of corrald's own shutdown runs.
+    func crash() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+
+    /// Starts corrald again on the same directories and cgroup root (the crashed one's socket file stays behind).
+    func relaunch(start: [String] = []) throws {
+        unlink(runtimeDirectory + "/control")
+        try launch(start: start)
+    }
+
+    var daemonPID: pid_t { pid }
+
     private func launch(start: [String]) throws {
         let arguments =
             [
