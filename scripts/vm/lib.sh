@@ -81,6 +81,18 @@ start_corrald() {
     done
 }
 
+# restart_corrald: starts corrald again on the same runtime directory (its records and
+# sockets stay), as after a crash; returns once it answers on its control socket.
+restart_corrald() {
+    corrald --config /dev/null --unit-path "$CORRAL_UNIT_DIR" --runtime-dir "$CORRAL_RUNTIME_DIR" \
+        --cgroup-root "$CORRAL_ROOT" >> "$CORRALD_LOG" 2>&1 &
+    CORRALD_PID=$!
+    wait_for 30 sh -c 'corralctl list-jobs > /dev/null 2>&1' || {
+        fail corrald-restart "corrald does not answer after a restart; log: $(tail -20 "$CORRALD_LOG")"
+        return 1
+    }
+}
+
 # stop_corrald NAME: SIGTERM, waits for corrald to exit, and checks (as check NAME)
 # that it exited 0 and that no process and no unit or slice cgroup is left under its root.
 # corrald's own leaf, corrald.scope, outlives it (corrald cannot remove the cgroup it is
