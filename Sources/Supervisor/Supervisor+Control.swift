@@ -33,6 +33,8 @@ enum ExitStatus {
 
 extension Supervisor {
     static let maximumClients = 64
+    /// Bounds the work and the reply of one request (`show` of many units builds one message).
+    static let maximumUnitsPerRequest = 1024
 
     func acceptClients() {
         while let fd = try? UnixSocket.accept(controlListener) {
@@ -52,12 +54,28 @@ extension Supervisor {
     func readClient(_ fd: Int32) {
         guard let client = clients[fd] else { return }
         do {
-            guard let (bytes, descriptors) = try UnixSocket.readWithDescriptors(fd) else { return }
+            // Only root may pass descriptors (run --pipe), and at most the three it needs; a plain
+            // read makes the kernel discard any that someone else attached.
+            let received: (bytes: [UInt8], descriptors: [Int32])?
+            if client.credentials.uid == 0 {
+                received = try UnixSocket.readWithDescriptors(fd)
+            } else {
+                received = try UnixSocket.read(fd).map { ($0, []) }
+            }
+            guard let (bytes, descriptors) = received else { return }
             client.descriptors += descriptors
+            if client.descriptors.count > 3 { return closeClient(fd) }
             if bytes.isEmpty { return closeClient(fd) }
             guard !client.answered, let message = try client.decoder.feed(bytes).first else { return }
             client.answered = true
             let request = try Request(message)
+            if request.units.count > Self.maximumUnitsPerRequest {
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.failure,
+                        error: "Too many units in one request (\(request.units.count); at most \(Self.maximumUnitsPerRequest))."))
+            }
             if request.verb.changesState && client.credentials.uid != 0 {
                 return reply(
                     to: fd,
@@ -122,7 +140,11 @@ extension Supervisor {
             }
             reply(to: fd, Response())
         case .status:
-            guard let name = request.units.first, let unit = unit(named: name) else {
+            guard let name = request.units.first else {
+                return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
+            }
+            let known = units[name] != nil
+            guard let unit = unit(named: name) else {
                 return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name."))
             }
             let exitCode =
@@ -130,16 +152,17 @@ extension Supervisor {
                 ? ExitStatus.noSuchUnitForStatus
                 : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
             reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit)))
-            forgetIfUnused(name)
+            forgetIfUnused(name, loadedForQuery: !known)
         case .show:
             let wanted = Set((request.options["properties"] ?? "").split(separator: ",").map(String.init))
             var body: [Message.Field] = []
             for name in request.units {
+                let known = units[name] != nil
                 guard let unit = unit(named: name) else {
                     return reply(to: fd, Response(exitCode: ExitStatus.noSuchUnit, error: "Invalid unit name \(name)."))
                 }
                 var properties = showProperties(of: unit)
-                forgetIfUnused(name)
+                forgetIfUnused(name, loadedForQuery: !known)
                 if !wanted.isEmpty { properties = properties.filter { wanted.contains($0.name) } }
                 body += [
                     .init("text", ShowProperties.text(properties)), .init("json", ShowProperties.json(properties)),
@@ -152,8 +175,9 @@ extension Supervisor {
             var body: [Message.Field] = []
             var matched = false
             for name in request.units {
+                let known = units[name] != nil
                 let state = unit(named: name)?.activeState ?? .inactive
-                forgetIfUnused(name)
+                forgetIfUnused(name, loadedForQuery: !known)
                 body.append(.init("ActiveState", state.rawValue))
                 if request.verb == .isActive ? state == .active || state == .reloading : state == .failed {
                     matched = true

@@ -89,11 +89,12 @@ extension Supervisor {
             unit: unit.loaded.unit, slice: unit.loaded.unit.sliceName.flatMap { $0 == "-.slice" ? nil : $0 })
     }
 
-    /// Drops a unit that could not be loaded and has nothing going on, so that merely asking about a
-    /// name does not keep it in corrald's table.
-    func forgetIfUnused(_ name: String) {
-        guard let unit = units[name], unit.loaded.loadState != .loaded, jobs.jobs[name] == nil,
-            unit.activeState == .inactive
+    /// Drops a unit that has nothing going on and could not be loaded (or, with `loadedForQuery`, was
+    /// loaded only to answer a read-only query), so that merely asking about a name does not keep it
+    /// in corrald's table.
+    func forgetIfUnused(_ name: String, loadedForQuery: Bool = false) {
+        guard let unit = units[name], loadedForQuery || unit.loaded.loadState != .loaded, jobs.jobs[name] == nil,
+            unit.activeState == .inactive, !unit.holdsCgroup, !unit.transient
         else { return }
         units[name] = nil
     }

@@ -84,6 +84,9 @@ public final class Supervisor {
     let logger = Logger(label: "corrald") { _ in JournalLogHandler(identifier: "corrald") }
     /// Until the jobs queued at start-up have finished, corrald has not told its manager `READY=1`.
     var startingUp = true
+    /// Refused notifications logged per unit ("" for senders in none) in the current 10 s window
+    /// (monotonic µs it began); pruned of old windows beyond 1024 entries.
+    var notifyComplaints: [String: (since: UInt64, count: Int)] = [:]
     /// The `STATUS=` last sent to corrald's manager.
     var reportedStatus = ""
     /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.

@@ -18,12 +18,12 @@ extension Supervisor {
                 return
             }
             guard datagram.sender > 0, let unit = unit(containing: datagram.sender) else {
-                log(nil, "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
+                complain(about: datagram.sender, nil, "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
                 continue
             }
             guard notificationAllowed(from: datagram.sender, for: unit) else {
-                log(
-                    unit.name,
+                complain(
+                    about: datagram.sender, unit.name,
                     "Got notification message from PID \(datagram.sender), but it is not allowed by NotifyAccess=, ignoring."
                 )
                 continue
@@ -31,6 +31,26 @@ extension Supervisor {
             apply(String(decoding: datagram.bytes, as: UTF8.self), from: unit)
         }
     }
+
+    /// Logs a refused notification, at most `complaintsPerWindow` lines in 10 s per unit (and as many
+    /// for senders in no unit, together: new processes are new pids), so that a flood of datagrams
+    /// does not become a flood of log lines.
+    private func complain(about sender: Int32, _ unitName: String?, _ message: String) {
+        let now = monotonicMicroseconds()
+        let key = unitName ?? ""
+        if notifyComplaints.count > 1024 { notifyComplaints = notifyComplaints.filter { now - $0.value.since < 10_000_000 } }
+        var entry = notifyComplaints[key] ?? (since: now, count: 0)
+        if now - entry.since >= 10_000_000 { entry = (since: now, count: 0) }
+        entry.count += 1
+        notifyComplaints[key] = entry
+        if entry.count <= Self.complaintsPerWindow {
+            log(unitName, message)
+        } else if entry.count == Self.complaintsPerWindow + 1 {
+            log(unitName, "Too many refused notification messages (the last from PID \(sender)); not logging them for 10 s.")
+        }
+    }
+
+    static let complaintsPerWindow = 5
 
     private func notificationAllowed(from pid: Int32, for unit: ManagedUnit) -> Bool {
         let service = unit.loaded.unit.service

@@ -39,11 +39,13 @@ public enum UnixSocket {
         return fd
     }
 
-    /// A blocking stream socket connected to `path`.
-    public static func connect(to path: String) throws(Errno) -> Int32 {
+    /// A blocking stream socket connected to `path`. With `timeoutSeconds`, connecting (and every
+    /// later write) gives up with EAGAIN after that long, as when the listener's backlog is full.
+    public static func connect(to path: String, timeoutSeconds: Int? = nil) throws(Errno) -> Int32 {
         let fd = try retryingInterrupts {
             socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }
+        if let timeoutSeconds { setTimeout(fd, SO_SNDTIMEO, seconds: timeoutSeconds) }
         var address = try socketAddress(path)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -56,6 +58,16 @@ public enum UnixSocket {
             throw error
         }
         return fd
+    }
+
+    /// Makes blocking reads of `fd` give up with EAGAIN after `seconds`.
+    public static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
+        setTimeout(fd, SO_RCVTIMEO, seconds: seconds)
+    }
+
+    private static func setTimeout(_ fd: Int32, _ option: Int32, seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Accepts a pending connection as a non-blocking fd; nil when none is pending.

@@ -15,11 +15,20 @@ struct DaemonOptions: ParsableArguments {
         return directory + "/control"
     }
 
+    /// How long corralctl waits to connect, and for the answer to a query (job verbs wait for their jobs,
+    /// which have timeouts of their own).
+    static let timeoutSeconds = 25
+
     /// Sends one request (with `descriptors` attached, for `run --pipe`) and waits for its response.
     func send(_ request: Request, passing descriptors: [Int32] = []) throws -> Response {
+        // A corrald that goes away mid-request is an error to report, not a signal to die of.
+        signal(SIGPIPE, SIG_IGN)
         let fd: Int32
         do {
-            fd = try UnixSocket.connect(to: socketPath)
+            fd = try UnixSocket.connect(to: socketPath, timeoutSeconds: Self.timeoutSeconds)
+        } catch where error.code == EAGAIN {
+            printError("Timed out after \(Self.timeoutSeconds) s connecting to corrald at \(socketPath).")
+            throw ExitCode(1)
         } catch {
             printError("Failed to connect to corrald at \(socketPath): \(error)")
             throw ExitCode(1)
@@ -30,8 +39,14 @@ struct DaemonOptions: ParsableArguments {
         } else {
             try UnixSocket.send(fd, request.message.encoded, passing: descriptors)
         }
+        if !request.verb.changesState { UnixSocket.setReceiveTimeout(fd, seconds: Self.timeoutSeconds) }
         var decoder = MessageDecoder()
-        while let bytes = try UnixSocket.read(fd), !bytes.isEmpty {
+        while true {
+            guard let bytes = try UnixSocket.read(fd) else {
+                printError("Timed out after \(Self.timeoutSeconds) s waiting for corrald's answer.")
+                throw ExitCode(1)
+            }
+            if bytes.isEmpty { break }
             if let message = try decoder.feed(bytes).first { return try Response(message) }
         }
         printError("corrald closed the connection without answering.")
