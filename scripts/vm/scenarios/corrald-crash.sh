@@ -36,21 +36,21 @@ MemoryMax=1G'
 start_corrald "$CORRAL_UNIT_DIR" || exit 0
 
 corralctl start $services
+info "services started at $(uptime_seconds) s"
 transients="" scopes=""
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
     corralctl run --unit run$i -p MemoryMax=64M -- /bin/sleep 600 > /dev/null
     transients="$transients run$i.service"
 done
 for i in 1 2 3 4 5 6 7 8; do
-    corralctl run --scope --unit scope$i -p TasksMax=20 -- /bin/sleep 600 > /dev/null 2>&1 &
+    corralctl run --scope --unit scope$i -p TasksMax=20 -- /bin/sleep 600 > /run/scope$i.out 2>&1 &
     scopes="$scopes scope$i.scope"
+    wait_for 10 sh -c '[ "$(corralctl is-active "$1")" = active ]' - scope$i.scope ||
+        info "scope$i.scope is $(corralctl is-active scope$i.scope) after 10 s: $(cat /run/scope$i.out)"
 done
+info "transient services started at $(uptime_seconds) s"
 all="$services $transients $scopes"
 count=$(echo $all | wc -w)
-scopes_up() {
-    for unit in $scopes; do [ "$(corralctl is-active $unit)" = active ] || return 1; done
-}
-wait_for 20 scopes_up
 # One line per unit: its state, main PID and invocation ID; one line with what its cgroup holds.
 snapshot() {
     corralctl show $all -p Id,ActiveState,SubState,MainPID,InvocationID
@@ -68,7 +68,7 @@ info "$count units started at $(uptime_seconds) s"
 snapshot > /run/crash.before
 info "snapshot taken at $(uptime_seconds) s"
 active=$(grep -c 'ActiveState=active' /run/crash.before)
-expect corrald-crash-all-up "$active of $count units active before the crash" [ "$active" -eq "$count" ]
+expect corrald-crash-all-up "$active of $count units active before the crash: $(for unit in $all; do [ "$(corralctl is-active $unit)" = active ] || echo "$unit: $(corralctl is-active $unit)"; done | tr '\n' ' '); log: $(tail -5 "$CORRALD_LOG" | tr '\n' ' ')" [ "$active" -eq "$count" ]
 
 kill -KILL "$CORRALD_PID"
 wait "$CORRALD_PID" 2> /dev/null
