@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages Corral builds and tests with; quiet and quick when all are present.
 set -eu
-packages="libsystemd-dev libseccomp-dev pkg-config systemd"
+packages="libsystemd-dev libseccomp-dev pkg-config systemd python3"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

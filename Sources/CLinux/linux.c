@@ -17,8 +17,8 @@ int corral_epoll_create(void) {
     return epoll_create1(EPOLL_CLOEXEC);
 }
 
-int corral_epoll_watch(int epoll_fd, int fd, uint64_t token, int modify) {
-    struct epoll_event event = {.events = EPOLLIN, .data.u64 = token};
+int corral_epoll_watch(int epoll_fd, int fd, uint64_t token, int modify, int writable) {
+    struct epoll_event event = {.events = writable ? EPOLLOUT : EPOLLIN, .data.u64 = token};
     return epoll_ctl(epoll_fd, modify ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
 }
 

@@ -20,7 +20,9 @@ public enum Verb: String, Sendable, CaseIterable {
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
         switch self {
-        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty, .revert: true
+        case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty,
+            .revert:
+            true
         case .status, .show, .listUnits, .isActive, .isFailed, .listJobs: false
         }
     }
@@ -83,6 +85,12 @@ public struct Response: Sendable, Equatable {
         self.error = error
         self.body = body
     }
+
+    /// The first answer to a request that queues jobs (start, stop, restart, run, daemon-reload): the
+    /// jobs are in; the final answer follows once they have ended.
+    public static let queued = Response(body: [.init("job", "queued")])
+
+    public var isQueuedAcknowledgement: Bool { self == Self.queued }
 
     public var message: Message {
         var message = Message([.init("corral", controlProtocolVersion), .init("exit", String(exitCode))])

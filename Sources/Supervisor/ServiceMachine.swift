@@ -595,7 +595,9 @@ public struct ServiceMachine: Sendable {
 
     /// A machine that resumes where `snapshot` left it. Whether its cgroup is empty is not known
     /// yet: the supervisor looks and says so with `.cgroupEmpty`.
-    public init(settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32, restoring snapshot: Snapshot) {
+    public init(
+        settings: ServiceSettings, startLimitInterval: USec, startLimitBurst: UInt32, restoring snapshot: Snapshot
+    ) {
         self.init(settings: settings, startLimitInterval: startLimitInterval, startLimitBurst: startLimitBurst)
         subState = snapshot.subState
         result = snapshot.result

@@ -5,19 +5,33 @@ import SystemCall
 import UnitFile
 import UnitModel
 
-/// A connected `corralctl`: its credentials and the bytes of its request so far.
+/// A connected `corralctl`: its credentials, the bytes of its request so far, and what is still to
+/// be written of its answers.
 final class ClientConnection {
     let fd: Int32
     let credentials: PeerCredentials
+    /// The connection's token in the event poll.
+    let token: UInt64
     var decoder = MessageDecoder()
     /// Set once a request was read: the connection carries exactly one.
     var answered = false
     /// Descriptors sent along with the request (`run --pipe`: the caller's stdin, stdout, stderr).
     var descriptors: [Int32] = []
+    /// Encoded answers the socket has not taken yet, from `outputOffset` on.
+    var output: [UInt8] = []
+    var outputOffset = 0
+    /// Set when the final answer is queued: the connection closes once it is written.
+    var closesWhenWritten = false
+    /// Whether the poll reports the socket when writable (while an answer is stuck) or readable.
+    var watchedForWriting = false
+    /// Monotonic µs by which the client must have sent its whole request, or taken more of its
+    /// answer; nil while it waits for its jobs, which have timeouts of their own.
+    var deadline: UInt64?
 
-    init(fd: Int32, credentials: PeerCredentials) {
+    init(fd: Int32, credentials: PeerCredentials, token: UInt64) {
         self.fd = fd
         self.credentials = credentials
+        self.token = token
     }
 }
 
@@ -32,27 +46,66 @@ enum ExitStatus {
 }
 
 extension Supervisor {
-    static let maximumClients = 64
+    /// Connections at a time from one user other than root, and from all of them together; root's
+    /// own are counted apart, so no other user can lock it out.
+    static let maximumConnectionsPerUser = 16
+    static let maximumUnprivilegedConnections = 64
+    static let maximumRootConnections = 256
+    /// How long a client has to send its request, and to take each part of its answer.
+    static let clientTimeout: UInt64 = 10_000_000
     /// Bounds the work and the reply of one request (`show` of many units builds one message).
     static let maximumUnitsPerRequest = 1024
+    static let maximumReplyBytes = 16 << 20
 
     func acceptClients() {
         while let fd = try? UnixSocket.accept(controlListener) {
-            guard clients.count < Self.maximumClients, let credentials = try? UnixSocket.peerCredentials(fd) else {
+            guard let credentials = try? UnixSocket.peerCredentials(fd) else {
                 close(fd)
                 continue
             }
-            clients[fd] = ClientConnection(fd: fd, credentials: credentials)
+            if let refusal = connectionRefusal(for: credentials.uid) {
+                // A fresh socket's buffer takes the short answer at once.
+                let answer = Response(exitCode: ExitStatus.failure, error: refusal).message.encoded
+                _ = try? UnixSocket.writeSome(fd, answer, from: 0)
+                close(fd)
+                continue
+            }
             do {
-                try watch(fd, as: .client(fd))
+                let token = try watch(fd, as: .client(fd))
+                let client = ClientConnection(fd: fd, credentials: credentials, token: token)
+                client.deadline = monotonicMicroseconds() &+ Self.clientTimeout
+                clients[fd] = client
             } catch {
-                closeClient(fd)
+                close(fd)
             }
         }
     }
 
-    func readClient(_ fd: Int32) {
+    /// Why a new connection from `uid` is turned away, if it is.
+    private func connectionRefusal(for uid: UInt32) -> String? {
+        let users = clients.values.map(\.credentials.uid)
+        if uid == 0 {
+            guard users.count(where: { $0 == 0 }) >= Self.maximumRootConnections else { return nil }
+            return "Too many connections from root (at most \(Self.maximumRootConnections) at a time)."
+        }
+        if users.count(where: { $0 == uid }) >= Self.maximumConnectionsPerUser {
+            return "Too many connections from user \(uid) (at most \(Self.maximumConnectionsPerUser) at a time)."
+        }
+        if users.count(where: { $0 != 0 }) >= Self.maximumUnprivilegedConnections {
+            return
+                "Too many connections from users other than root (at most \(Self.maximumUnprivilegedConnections) at a time)."
+        }
+        return nil
+    }
+
+    /// The client's socket is ready: to take more of its answer, or with more of its request.
+    func serveClient(_ fd: Int32) {
         guard let client = clients[fd] else { return }
+        if client.output.isEmpty { readClient(client) } else { flush(client) }
+    }
+
+    private func readClient(_ client: ClientConnection) {
+        let fd = client.fd
         do {
             // Only root may pass descriptors (run --pipe), and at most the three it needs; a plain
             // read makes the kernel discard any that someone else attached.
@@ -68,13 +121,16 @@ extension Supervisor {
             if bytes.isEmpty { return closeClient(fd) }
             guard !client.answered, let message = try client.decoder.feed(bytes).first else { return }
             client.answered = true
+            client.deadline = nil
             let request = try Request(message)
             if request.units.count > Self.maximumUnitsPerRequest {
                 return reply(
                     to: fd,
                     Response(
                         exitCode: ExitStatus.failure,
-                        error: "Too many units in one request (\(request.units.count); at most \(Self.maximumUnitsPerRequest))."))
+                        error:
+                            "Too many units in one request (\(request.units.count); at most \(Self.maximumUnitsPerRequest))."
+                    ))
             }
             if request.verb.changesState && client.credentials.uid != 0 {
                 return reply(
@@ -91,14 +147,72 @@ extension Supervisor {
         }
     }
 
+    /// Sends the final answer; the connection closes once the client has taken it.
     func reply(to fd: Int32, _ response: Response) {
-        guard clients[fd] != nil else { return }
-        // Replies are small and the client waits for them: write in blocking mode.
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        try? UnixSocket.writeAll(fd, response.message.encoded)
-        closeClient(fd)
+        send(response.message, to: fd, closing: true)
+    }
+
+    /// Tells a client that its jobs are queued (`--no-block` clients stop listening here; the others
+    /// wait for the answer without a timeout of their own).
+    func acknowledge(_ fd: Int32) {
+        send(Response.queued.message, to: fd, closing: false)
+    }
+
+    /// Queues an answer and writes what the socket takes now; the rest goes out as the client reads,
+    /// without the loop ever waiting for it.
+    private func send(_ message: Message, to fd: Int32, closing: Bool) {
+        guard let client = clients[fd] else { return }
+        var bytes = message.encoded
+        if bytes.count > Self.maximumReplyBytes {
+            bytes =
+                Response(
+                    exitCode: ExitStatus.failure,
+                    error:
+                        "The answer is too large (\(bytes.count) bytes; at most \(Self.maximumReplyBytes)): ask about fewer units."
+                ).message.encoded
+        }
+        let wasWriting = !client.output.isEmpty
+        client.output += bytes
+        client.closesWhenWritten = closing
+        if !wasWriting { flush(client) }
+    }
+
+    /// Writes what the client's socket takes of its answers; a client that takes nothing for
+    /// `clientTimeout` is dropped.
+    private func flush(_ client: ClientConnection) {
+        let before = client.outputOffset
+        do {
+            while client.outputOffset < client.output.count {
+                let written = try UnixSocket.writeSome(client.fd, client.output, from: client.outputOffset)
+                if written == 0 { break }
+                client.outputOffset += written
+            }
+        } catch {
+            return closeClient(client.fd)
+        }
+        guard client.outputOffset == client.output.count else {
+            if client.outputOffset > before || client.deadline == nil {
+                client.deadline = monotonicMicroseconds() &+ Self.clientTimeout
+            }
+            if !client.watchedForWriting {
+                client.watchedForWriting = true
+                try? poll.watchForWriting(client.fd, token: client.token)
+            }
+            return
+        }
+        if client.closesWhenWritten { return closeClient(client.fd) }
+        client.output = []
+        client.outputOffset = 0
+        client.deadline = nil
+        if client.watchedForWriting {
+            client.watchedForWriting = false
+            try? poll.watchForReading(client.fd, token: client.token)
+        }
+    }
+
+    /// Drops clients that let their deadline pass.
+    func dropLateClients(now: UInt64) {
+        for client in clients.values where client.deadline.map({ $0 <= now }) == true { closeClient(client.fd) }
     }
 
     func closeClient(_ fd: Int32) {
@@ -107,6 +221,7 @@ extension Supervisor {
         unwatch(fd)
         close(fd)
         pendingReplies.removeAll { $0.client == fd }
+        runWaiters.removeAll { $0.client == fd }
     }
 
     // MARK: - Verbs
@@ -192,6 +307,7 @@ extension Supervisor {
             }
             reply(to: fd, Response())
         case .daemonReload:
+            acknowledge(fd)
             reloadUnits()
             reply(to: fd, Response())
         case .daemonReexec:
@@ -233,7 +349,8 @@ extension Supervisor {
         return unit
     }
 
-    /// start, stop and restart answer once every job they queued has ended, as systemctl waits.
+    /// start, stop and restart acknowledge their jobs at once and answer once every job has ended, as
+    /// systemctl waits; with `--no-block` the acknowledgement is the answer.
     private func startJobs(_ request: Request, from fd: Int32) {
         let pending = PendingReply(client: fd, verb: request.verb.rawValue, units: request.units)
         for name in request.units {
@@ -265,6 +382,8 @@ extension Supervisor {
                 }
             }
         }
+        if request.options["block"] == "no" { return reply(to: fd, .queued) }
+        acknowledge(fd)
         pendingReplies.append(pending)
         dispatchJobs()
     }

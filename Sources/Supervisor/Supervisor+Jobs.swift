@@ -39,7 +39,7 @@ extension Supervisor {
     func load(_ name: UnitName) -> LoadedUnit {
         var sources = unitFiles.sources(of: name)
         // A file added since the index was made is found without a daemon-reload, as systemd does.
-        if sources.location.fragmentPath == nil {
+        if sources.location.fragmentPath == nil && !unitFiles.isCurrent {
             unitFiles = UnitFileIndex(unitFiles.searchPath)
             sources = unitFiles.sources(of: name)
         }
@@ -173,7 +173,9 @@ extension Supervisor {
         guard unit.loaded.loadState == .loaded else { return finishJob(unit.name, .failed) }
         if unit.activeState == .active { return finishJob(unit.name, .done) }
         guard unit.loaded.unit.unit.conditions.allow(pathExists: { access($0, F_OK) == 0 }) else {
-            log(unit.name, "Condition check resulted in \(unit.loaded.unit.unit.description ?? unit.name) being skipped.")
+            log(
+                unit.name,
+                "Condition check resulted in \(unit.loaded.unit.unit.description ?? unit.name) being skipped.")
             return finishJob(unit.name, .done)
         }
         switch unit.loaded.unit.type {

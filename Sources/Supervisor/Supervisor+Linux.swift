@@ -148,11 +148,13 @@ public final class Supervisor {
         try tree.attach(getpid(), to: "corrald.scope")
     }
 
-    func watch(_ fd: Int32, as source: Source) throws {
+    @discardableResult
+    func watch(_ fd: Int32, as source: Source) throws -> UInt64 {
         let token = nextToken
         nextToken += 1
         sources[token] = (fd, source)
         try poll.watch(fd, token: token)
+        return token
     }
 
     /// Stops watching `fd`, whatever it was watched as.
@@ -221,7 +223,7 @@ public final class Supervisor {
         case .cgroupEvents: readCgroupEvents()
         case .notify: readNotifications()
         case .controlListener: acceptClients()
-        case .client(let fd): readClient(fd)
+        case .client(let fd): serveClient(fd)
         case .output(let unit): readOutput(of: unit)
         case .readiness(let unit): readReadiness(of: unit)
         case .adoptedProcess(let pid): adoptedProcessEnded(pid)
@@ -241,7 +243,8 @@ public final class Supervisor {
     // MARK: - Timers
 
     private func nextTimeout() -> Int32 {
-        guard let deadline = (units.values.compactMap(\.deadline) + [watchdogDeadline].compactMap { $0 }).min() else {
+        let deadlines = units.values.compactMap(\.deadline) + clients.values.compactMap(\.deadline)
+        guard let deadline = (deadlines + [watchdogDeadline].compactMap { $0 }).min() else {
             return -1
         }
         let now = monotonicMicroseconds()
@@ -255,6 +258,7 @@ public final class Supervisor {
             ServiceManager.notify("WATCHDOG=1")
             watchdogDeadline = now &+ interval
         }
+        dropLateClients(now: now)
         for unit in units.values where unit.deadline.map({ $0 <= now }) == true {
             unit.deadline = nil
             deliver(.timerFired(now: now), to: unit)
@@ -408,7 +412,7 @@ public final class Supervisor {
                 unit.readinessPipe = ends.read
                 readinessWriteEnd = ends.write
                 request.passedDescriptor = PassedDescriptor(source: ends.write, target: target)
-                try? watch(ends.read, as: .readiness(unit.name))
+                _ = try? watch(ends.read, as: .readiness(unit.name))
             }
         }
         defer { readinessWriteEnd.map { _ = close($0) } }
@@ -607,7 +611,7 @@ public final class Supervisor {
         }
         _ = fcntl(write, F_SETFL, fcntl(write, F_GETFL) & ~O_NONBLOCK)
         unit.outputPipe = (read, write)
-        try? watch(read, as: .output(unit.name))
+        _ = try? watch(read, as: .output(unit.name))
     }
 
     private func outputFIFOPath(of unit: ManagedUnit) -> String {

@@ -18,7 +18,9 @@ extension Supervisor {
                 return
             }
             guard datagram.sender > 0, let unit = unit(containing: datagram.sender) else {
-                complain(about: datagram.sender, nil, "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
+                complain(
+                    about: datagram.sender, nil,
+                    "Cannot find unit for notify message of PID \(datagram.sender), ignoring.")
                 continue
             }
             guard notificationAllowed(from: datagram.sender, for: unit) else {
@@ -38,7 +40,9 @@ extension Supervisor {
     private func complain(about sender: Int32, _ unitName: String?, _ message: String) {
         let now = monotonicMicroseconds()
         let key = unitName ?? ""
-        if notifyComplaints.count > 1024 { notifyComplaints = notifyComplaints.filter { now - $0.value.since < 10_000_000 } }
+        if notifyComplaints.count > 1024 {
+            notifyComplaints = notifyComplaints.filter { now - $0.value.since < 10_000_000 }
+        }
         var entry = notifyComplaints[key] ?? (since: now, count: 0)
         if now - entry.since >= 10_000_000 { entry = (since: now, count: 0) }
         entry.count += 1
@@ -46,7 +50,9 @@ extension Supervisor {
         if entry.count <= Self.complaintsPerWindow {
             log(unitName, message)
         } else if entry.count == Self.complaintsPerWindow + 1 {
-            log(unitName, "Too many refused notification messages (the last from PID \(sender)); not logging them for 10 s.")
+            log(
+                unitName,
+                "Too many refused notification messages (the last from PID \(sender)); not logging them for 10 s.")
         }
     }
 

@@ -166,7 +166,9 @@ extension Supervisor {
             return .lost(pid: pid)
         }
         let ours = stat.parent == getpid()
-        if stat.state == "Z" && !ours { return .exited(pid: pid, ProcessExit(waitStatus: stat.exitCode), oomKilled: false) }
+        if stat.state == "Z" && !ours {
+            return .exited(pid: pid, ProcessExit(waitStatus: stat.exitCode), oomKilled: false)
+        }
         processOwners[pid] = (unit.name, role)
         unit.startTimes[pid] = stat.startTime
         let pidfd = corral_pidfd_open(pid)
@@ -174,7 +176,7 @@ extension Supervisor {
         unit.pidfds[pid] = pidfd
         // corrald's own children (after daemon-reexec) are reaped on SIGCHLD; others it inherited from
         // a crashed predecessor are watched through their pidfd, which polls readable when they end.
-        if !ours { try? watch(pidfd, as: .adoptedProcess(pid)) }
+        if !ours { _ = try? watch(pidfd, as: .adoptedProcess(pid)) }
         return nil
     }
 
@@ -211,7 +213,9 @@ extension Supervisor {
             guard let unit = unit(named: child), unit.machine != nil, unit.plan.cgroup == path,
                 [.inactive, .failed].contains(unit.activeState)
             else {
-                log(nil, "Control group \(path) holds processes of no unit corrald knows; leaving it alone.", level: .warning)
+                log(
+                    nil, "Control group \(path) holds processes of no unit corrald knows; leaving it alone.",
+                    level: .warning)
                 continue
             }
             log(unit.name, "Found processes in \(path) but no record of them; adopting them, main process unknown.")

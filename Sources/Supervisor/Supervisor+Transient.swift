@@ -74,10 +74,16 @@ extension Supervisor {
         if scope {
             startScope(managed, adopting: Int32(request.options["pid"] ?? "") ?? caller.pid, replyingTo: fd, body: body)
         } else if request.options["wait"] == "yes" || piped {
+            acknowledge(fd)
             runWaiters.append(RunWaiter(client: fd, unit: name))
             enqueue(.start, name, reply: nil)
             dispatchJobs()
+        } else if request.options["block"] == "no" {
+            reply(to: fd, Response(body: Response.queued.body + body))
+            enqueue(.start, name, reply: nil)
+            dispatchJobs()
         } else {
+            acknowledge(fd)
             let pending = PendingReply(client: fd, verb: "run", units: [name])
             pending.body = body
             pendingReplies.append(pending)
@@ -180,7 +186,8 @@ extension Supervisor {
         }
         let words = unit.service.execStart.first?.argv ?? []
         let quoted = words.map { word in
-            "\"" + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%")
+            "\""
+                + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%")
                 .replacing("$", with: "$$") + "\""
         }
         sections["Service", default: []].insert("ExecStart=" + quoted.joined(separator: " "), at: 0)
@@ -258,7 +265,8 @@ extension Supervisor {
         }
         for directory in [controlDirectories.persistent, controlDirectories.runtime] {
             let dropIns = directory + "/" + name + ".d"
-            for file in UnitDiskAccess.entries(of: dropIns) ?? [] where file.hasPrefix("50-") && file.hasSuffix(".conf") {
+            for file in UnitDiskAccess.entries(of: dropIns) ?? [] where file.hasPrefix("50-") && file.hasSuffix(".conf")
+            {
                 unlink(dropIns + "/" + file)
             }
             rmdir(dropIns)

@@ -1,7 +1,8 @@
 import CLinux
 import Glibc
 
-/// An epoll instance: file descriptors watched for readability, each with a caller-chosen token.
+/// An epoll instance: file descriptors watched for readability (or writability), each with a
+/// caller-chosen token.
 public final class EventPoll {
     private let fd: Int32
 
@@ -14,7 +15,17 @@ public final class EventPoll {
     }
 
     public func watch(_ watched: Int32, token: UInt64) throws(Errno) {
-        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 0) }
+        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 0, 0) }
+    }
+
+    /// Reports a watched descriptor when it can be written to instead of read from.
+    public func watchForWriting(_ watched: Int32, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 1, 1) }
+    }
+
+    /// Reports a watched descriptor when it can be read from again.
+    public func watchForReading(_ watched: Int32, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 1, 0) }
     }
 
     public func unwatch(_ watched: Int32) {

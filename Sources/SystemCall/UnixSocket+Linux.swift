@@ -138,6 +138,19 @@ public enum UnixSocket {
         }
     }
 
+    /// Writes what a non-blocking fd takes now of `bytes[offset...]`; returns how many it took (0 when
+    /// its buffer is full).
+    public static func writeSome(_ fd: Int32, _ bytes: [UInt8], from offset: Int) throws(Errno) -> Int {
+        let written = bytes.withUnsafeBytes {
+            Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+        }
+        if written < 0 {
+            if errno == EAGAIN || errno == EINTR { return 0 }
+            throw Errno.current
+        }
+        return written
+    }
+
     /// Reads what is available (up to `capacity` bytes); an empty result means end of stream, nil
     /// means nothing available now on a non-blocking fd.
     public static func read(_ fd: Int32, capacity: Int = 65536) throws(Errno) -> [UInt8]? {

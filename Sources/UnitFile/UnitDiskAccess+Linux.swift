@@ -24,6 +24,21 @@ public enum UnitDiskAccess {
         }
     }
 
+    /// When `path` (a directory: when an entry was added or removed) last changed, in ns since the
+    /// epoch; nil when it does not exist.
+    public static func modificationTime(of path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// The wall clock in ns since the epoch, to compare with `modificationTime(of:)`.
+    public static func currentTime() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
     /// The target of the symbolic link at `path`, as stored.
     public static func linkTarget(of path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

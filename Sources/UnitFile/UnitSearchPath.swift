@@ -61,9 +61,24 @@ public struct UnitFileIndex: Sendable {
     public let searchPath: UnitSearchPath
     private let map: UnitNameMap
 
+    /// The directories' modification times when the index was made, and that time (ns since the epoch).
+    private let directoryTimes: [Int64?]
+    private let madeAt: Int64
+
     public init(_ searchPath: UnitSearchPath) {
         self.searchPath = searchPath
+        madeAt = UnitDiskAccess.currentTime()
+        directoryTimes = searchPath.directories.map(UnitDiskAccess.modificationTime(of:))
         map = UnitNameMap(directories: searchPath.directories)
+    }
+
+    /// Whether no entry can have been added to or removed from a search directory since the index was
+    /// made (systemd's check before it looks again for a unit it did not find). A directory changed
+    /// within a second of that counts as changed: file times have the kernel's coarse clock.
+    public var isCurrent: Bool {
+        zip(directoryTimes, directories).allSatisfy { time, directory in
+            time == UnitDiskAccess.modificationTime(of: directory) && (time ?? 0) < madeAt - 1_000_000_000
+        }
     }
 
     private var directories: [String] { searchPath.directories }

@@ -15,8 +15,8 @@ struct DaemonOptions: ParsableArguments {
         return directory + "/control"
     }
 
-    /// How long corralctl waits to connect, and for the answer to a query (job verbs wait for their jobs,
-    /// which have timeouts of their own).
+    /// How long corralctl waits to connect, and for the answer to a query or the acknowledgement of a
+    /// request's jobs.
     static let timeoutSeconds = 25
 
     /// Sends one request (with `descriptors` attached, for `run --pipe`) and waits for its response.
@@ -26,7 +26,7 @@ struct DaemonOptions: ParsableArguments {
         let fd: Int32
         do {
             fd = try UnixSocket.connect(to: socketPath, timeoutSeconds: Self.timeoutSeconds)
-        } catch where error.code == EAGAIN {
+        } catch  where error.code == EAGAIN {
             printError("Timed out after \(Self.timeoutSeconds) s connecting to corrald at \(socketPath).")
             throw ExitCode(1)
         } catch {
@@ -39,7 +39,9 @@ struct DaemonOptions: ParsableArguments {
         } else {
             try UnixSocket.send(fd, request.message.encoded, passing: descriptors)
         }
-        if !request.verb.changesState { UnixSocket.setReceiveTimeout(fd, seconds: Self.timeoutSeconds) }
+        // corrald answers a query, or acknowledges the jobs of a request, at once; jobs have timeouts
+        // of their own, so their end is waited for as long as it takes.
+        UnixSocket.setReceiveTimeout(fd, seconds: Self.timeoutSeconds)
         var decoder = MessageDecoder()
         while true {
             guard let bytes = try UnixSocket.read(fd) else {
@@ -47,7 +49,11 @@ struct DaemonOptions: ParsableArguments {
                 throw ExitCode(1)
             }
             if bytes.isEmpty { break }
-            if let message = try decoder.feed(bytes).first { return try Response(message) }
+            for message in try decoder.feed(bytes) {
+                let response = try Response(message)
+                guard response.isQueuedAcknowledgement, request.options["block"] != "no" else { return response }
+                UnixSocket.setReceiveTimeout(fd, seconds: 0)
+            }
         }
         printError("corrald closed the connection without answering.")
         throw ExitCode(1)
@@ -78,6 +84,9 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
+    @Flag(name: .customLong("no-block"), help: "Return once the jobs are queued, without waiting for them to end.")
+    var noBlock = false
+
     @Argument(help: "Units.")
     var units: [String] = []
 
@@ -86,7 +95,7 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
     }
 
     func run() throws {
-        try daemon.run(Request(verb: Verb.verb, units: units))
+        try daemon.run(Request(verb: Verb.verb, units: units, options: noBlock ? ["block": "no"] : [:]))
     }
 }
 

@@ -52,6 +52,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Connect the service's standard input, output and error to this command's; implies --wait.")
     var pipe = false
 
+    @Flag(name: .customLong("no-block"), help: "Return once the start job is queued, without waiting for it.")
+    var noBlock = false
+
     @Flag(help: "Forget the unit even when it fails.")
     var collect = false
 
@@ -94,6 +97,7 @@ struct RunCommand: ParsableCommand {
         if wait || pipe { options["wait"] = "yes" }
         if pipe { options["pipe"] = "yes" }
         if collect { options["collect"] = "yes" }
+        if noBlock { options["block"] = "no" }
         // The name is chosen here so it can be told before a --wait or --pipe run produces output.
         var name = unit ?? "run-r" + randomHex(12)
         let suffix = scope ? ".scope" : ".service"

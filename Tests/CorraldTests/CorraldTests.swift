@@ -19,6 +19,19 @@ struct CorraldTests {
         (daemon.cgroupFile(cgroup + "/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
     }
 
+    /// `--no-block` returns once the job is queued: the unit is still starting when corralctl is back.
+    @Test func noBlockReturnsWhileTheJobRuns() throws {
+        let slow = "[Service]\nType=oneshot\nExecStart=/bin/sleep 600\n"
+        let daemon = try DaemonHarness(units: ["slow.service": slow])
+        #expect(daemon.ctl("start --no-block slow.service") == (0, ""))
+        #expect(daemon.ctl("is-active slow.service") == (3, "activating\n"))
+        #expect(daemon.ctl("list-jobs").output.contains("slow.service"))
+        #expect(daemon.ctl("stop --no-block slow.service") == (0, ""))
+        try daemon.waitUntil("the unit has stopped") { daemon.ctl("is-active slow.service").output == "inactive\n" }
+        let run = daemon.ctl("run --no-block --unit quick -- /bin/true")
+        #expect(run == (0, "Running as unit: quick.service\n"))
+    }
+
     @Test func startsAServiceInsideItsCgroupAndStopLeavesNothing() throws {
         let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper])
         #expect(daemon.ctl("start sleeper.service").code == 0)
@@ -270,7 +283,8 @@ struct CorraldTests {
     @Test func conditionsSkipTheStartAndOnFailureUnitsStart() throws {
         let daemon = try DaemonHarness(units: [
             "skipped.service": "[Unit]\nConditionPathExists=/nonexistent/corral\n[Service]\nExecStart=/bin/sleep 600\n",
-            "runs.service": "[Unit]\nConditionPathExists=|/nonexistent\nConditionPathExists=|/tmp\n[Service]\nExecStart=/bin/sleep 600\n",
+            "runs.service":
+                "[Unit]\nConditionPathExists=|/nonexistent\nConditionPathExists=|/tmp\n[Service]\nExecStart=/bin/sleep 600\n",
             "breaks.service": "[Unit]\nOnFailure=rescue.service\n[Service]\nExecStart=/bin/false\n",
             "rescue.service": "[Service]\nExecStart=/bin/sleep 600\n",
         ])

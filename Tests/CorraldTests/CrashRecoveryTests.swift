@@ -8,11 +8,11 @@ struct CrashRecoveryTests {
     static let units = [
         "simple.service": "[Service]\nExecStart=/bin/sleep 600\n",
         "forking.service": """
-            [Service]
-            Type=forking
-            ExecStart=/bin/sh -c '/bin/sleep 600 & echo $! > /tmp/corral-crash-forking.pid'
-            PIDFile=/tmp/corral-crash-forking.pid
-            """,
+        [Service]
+        Type=forking
+        ExecStart=/bin/sh -c '/bin/sleep 600 & echo $! > /tmp/corral-crash-forking.pid'
+        PIDFile=/tmp/corral-crash-forking.pid
+        """,
         "oneshot.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
         "sliced.service": "[Service]\nSlice=work.slice\nExecStart=/bin/sleep 600\n",
     ]

@@ -26,8 +26,51 @@ struct HostileClientTests {
         let sent = DaemonHarness.shell(
             "for i in $(seq 40); do NOTIFY_SOCKET='\(socket)' systemd-notify --pid=$$ STATUS=flood || exit 1; done")
         #expect(sent.code == 0)
-        try daemon.waitUntil("corrald says it stops logging them") { daemon.log.contains("Too many refused notification") }
+        try daemon.waitUntil("corrald says it stops logging them") {
+            daemon.log.contains("Too many refused notification")
+        }
         let lines = daemon.log.split(separator: "\n").filter { $0.contains("Cannot find unit for notify message") }
         #expect(lines.count == 5, "\(lines)")
+    }
+
+    /// scripts/hostile-clients.py, run as root against the daemon's control socket.
+    private func hostileClients(_ daemon: DaemonHarness, _ arguments: String) -> String {
+        // Other users reach the socket, as in /run/corral.
+        chmod(daemon.directory, 0o755)
+        chmod(daemon.runtimeDirectory, 0o755)
+        let projectRoot = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let command = "env CORRAL_RUNTIME_DIR='\(daemon.runtimeDirectory)' '\(DaemonHarness.binaries)/corralctl'"
+        return DaemonHarness.shell(
+            "/usr/bin/python3 '/\(projectRoot)/scripts/hostile-clients.py' '\(daemon.runtimeDirectory)/control' "
+                + arguments.replacing("CORRALCTL", with: command) + " 2>&1"
+        ).output
+    }
+
+    @Test func rootIsServedWhileOtherUsersHoldEveryConnectionTheyMay() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let output = hostileClients(
+            daemon, "hold 65534:20 65533:16 65532:16 65531:16 65530:4 -- CORRALCTL is-active x.service")
+        #expect(
+            output == """
+                command exit 3: inactive
+                held 64
+                refused 4: Too many connections from user 65534 (at most 16 at a time).
+                refused 4: Too many connections from users other than root (at most 64 at a time).
+
+                """)
+    }
+
+    @Test func aClientThatDoesNotFinishItsRequestIsDroppedAfterTenSeconds() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let output = hostileClients(daemon, "idle 65534")
+        #expect(["closed after 10 s\n", "closed after 11 s\n"].contains(output), "\(output)")
+    }
+
+    @Test func clientsThatDoNotReadTheirAnswersDoNotHoldUpOthers() throws {
+        let daemon = try DaemonHarness(units: [:])
+        // Each answer is far more than a socket buffer takes: a loop that waited for each client in
+        // turn would answer the command late and cut the answers short.
+        let output = hostileClients(daemon, "unread 10 200 -- CORRALCTL is-active x.service")
+        #expect(output == "command exit 3: inactive\nwhole answers 10 of 10\n")
     }
 }

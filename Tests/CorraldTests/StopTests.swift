@@ -57,9 +57,10 @@ struct StopTests {
         let pid = CorraldTests.pids(daemon, "system.slice/gone.service").first ?? 0
         unlink(daemon.unitDirectory + "/gone.service")
         #expect(daemon.ctl("daemon-reload").code == 0)
-        #expect(daemon.ctl("show gone.service -p LoadState,ActiveState,MainPID") == (
-            0, "LoadState=loaded\nActiveState=active\nMainPID=\(pid)\n"
-        ))
+        #expect(
+            daemon.ctl("show gone.service -p LoadState,ActiveState,MainPID") == (
+                0, "LoadState=loaded\nActiveState=active\nMainPID=\(pid)\n"
+            ))
         #expect(daemon.ctl("stop gone.service").code == 0)
         #expect(kill(pid, 0) != 0)
         #expect(!daemon.cgroupExists("system.slice/gone.service"))

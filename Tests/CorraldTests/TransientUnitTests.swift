@@ -59,11 +59,17 @@ struct TransientUnitTests {
 
     @Test func aTransientServiceIsAFileUnderTheRuntimeDirectoryWhileItLives() throws {
         let daemon = try DaemonHarness(units: [:])
-        #expect(daemon.ctl("run --unit kept -p MemoryMax=64M -p 'Description=50% busy' -- /bin/sh -c 'sleep 600 # \"$HOME\" %n'").code == 0)
+        #expect(
+            daemon.ctl(
+                "run --unit kept -p MemoryMax=64M -p 'Description=50% busy' -- /bin/sh -c 'sleep 600 # \"$HOME\" %n'"
+            ).code == 0)
         let path = daemon.runtimeDirectory + "/transient/kept.service"
-        #expect(DaemonHarness.read(path)?.contains("[Service]\nExecStart=\"/bin/sh\" \"-c\" \"sleep 600 # \\\"$$HOME\\\" %%n\"\nMemoryMax=64M\n") == true)
+        #expect(
+            DaemonHarness.read(path)?.contains(
+                "[Service]\nExecStart=\"/bin/sh\" \"-c\" \"sleep 600 # \\\"$$HOME\\\" %%n\"\nMemoryMax=64M\n") == true)
         // Read back as a unit file, it is the same unit (`$$` becomes `$` when the command runs).
-        let reread = daemon.ctl("show --unit-path \(daemon.runtimeDirectory)/transient kept.service -p ExecStart,Description,MemoryMax")
+        let reread = daemon.ctl(
+            "show --unit-path \(daemon.runtimeDirectory)/transient kept.service -p ExecStart,Description,MemoryMax")
         #expect(reread.output.contains("argv[]=/bin/sh -c sleep 600 # \"$$HOME\" %n ;"))
         #expect(reread.output.contains("Description=50% busy\n") && reread.output.contains("MemoryMax=67108864\n"))
         #expect(daemon.ctl("run --unit kept -- /bin/true").code == 1)

@@ -91,7 +91,8 @@ import UnitModel
         }
         #expect(
             service.handle(.timerFired(now: now)) == [
-                .log("Scheduled restart job, restart counter is at 1."), .disarmTimer, .log("Start request repeated too quickly."),
+                .log("Scheduled restart job, restart counter is at 1."), .disarmTimer,
+                .log("Start request repeated too quickly."),
             ])
         #expect(service.subState == .failed && service.result == .startLimitHit)
     }

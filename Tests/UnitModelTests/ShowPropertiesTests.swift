@@ -170,7 +170,8 @@ private func text(_ lines: [String]) -> String {
                 "TimeoutStopUSec=1min 30s", "RemainAfterExit=no", "OOMPolicy=stop", "Slice=system.slice",
             ] + defaultCgroupLines(tasksMax: "4915") + [
                 "LimitNOFILE=524288", "LimitNOFILESoft=1024", "StandardInput=null", "StandardOutput=journal",
-                "StandardError=inherit", "NoNewPrivileges=no", "IgnoreSIGPIPE=yes", "KillMode=control-group", "KillSignal=15",
+                "StandardError=inherit", "NoNewPrivileges=no", "IgnoreSIGPIPE=yes", "KillMode=control-group",
+                "KillSignal=15",
                 "SendSIGKILL=yes",
             ] + unitLines("plain.service"))
         #expect(ShowProperties.text(ShowProperties.properties(of: unit, host: host)) == expected)

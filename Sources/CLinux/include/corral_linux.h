@@ -9,7 +9,7 @@
 /// epoll_create1(EPOLL_CLOEXEC).
 int corral_epoll_create(void);
 /// Adds (or with `modify`, changes) `fd` for readability, carrying `token`.
-int corral_epoll_watch(int epoll_fd, int fd, uint64_t token, int modify);
+int corral_epoll_watch(int epoll_fd, int fd, uint64_t token, int modify, int writable);
 int corral_epoll_unwatch(int epoll_fd, int fd);
 /// Waits up to `timeout_ms` (-1: forever); stores up to `capacity` ready tokens; returns their count.
 /// struct epoll_event is packed on x86-64, which Swift does not import.
