@@ -12,6 +12,9 @@
         Opens COUNT root connections that each ask `show` of UNITS made-up units and read nothing;
         runs COMMAND while they hold their answers; then reads every answer and prints how many
         arrived whole.
+    hostile-clients.py SOCKET reload UNIT
+        Asks for a daemon-reload and, once it is acknowledged, asks whether UNIT is active; prints
+        whether that answer came while the reload still ran, then the reload's answer.
 """
 import os
 import socket
@@ -91,6 +94,26 @@ def unread(path, count, units, command):
     print(f"whole answers {whole} of {count}")
 
 
+def reload(path, unit):
+    reloading = connect(path)
+    reloading.sendall(b"corral=1\nverb=daemon-reload\n\n")
+    acknowledgement = b""
+    while not acknowledgement.endswith(b"\n\n"):
+        acknowledgement += reloading.recv(1)
+    query = connect(path)
+    query.sendall(f"corral=1\nverb=is-active\nunit={unit}\n\n".encode())
+    answer = read_all(query).decode().split("\n")
+    reloading.setblocking(False)
+    try:
+        finished = reloading.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        finished = False
+    print(f"is-active {unit}: {[field for field in answer if field.startswith('ActiveState=')]}")
+    print("the reload had finished" if finished else "answered during the reload")
+    reloading.setblocking(True)
+    print(f"reload answer: {read_all(reloading)!r}")
+
+
 def main(arguments):
     path, mode = arguments[0], arguments[1]
     rest = arguments[2:]
@@ -100,6 +123,8 @@ def main(arguments):
         hold(path, options, command)
     elif mode == "idle":
         idle(path, int(options[0]))
+    elif mode == "reload":
+        reload(path, options[0])
     elif mode == "unread":
         unread(path, int(options[0]), int(options[1]), command)
     else:

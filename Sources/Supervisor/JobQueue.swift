@@ -106,11 +106,20 @@ public struct JobQueue: Sendable {
     /// A start job waits for the start jobs of units it is ordered after; a stop job waits for the stop
     /// jobs of units ordered after it; any start waits for pending stops of units it is ordered with.
     public func runnable(dependencies: (String) -> UnitDependencies?) -> [(String, JobType)] {
-        order.compactMap { name in
-            guard let type = jobs[name], !running.contains(name) else { return nil }
+        // Each job's dependencies once, and who among the jobs declares Before=/After= on whom.
+        var jobDependencies: [String: UnitDependencies] = [:]
+        var declaredBefore: [String: [String]] = [:]
+        var declaredAfter: [String: [String]] = [:]
+        for name in jobs.keys {
             let deps = dependencies(name) ?? UnitDependencies()
-            let orderedAfter = Set(deps.after).union(units(orderedBefore: name, dependencies: dependencies))
-            let orderedBefore = Set(deps.before).union(units(orderedAfter: name, dependencies: dependencies))
+            jobDependencies[name] = deps
+            for target in deps.before { declaredBefore[target, default: []].append(name) }
+            for target in deps.after { declaredAfter[target, default: []].append(name) }
+        }
+        return order.compactMap { name in
+            guard let type = jobs[name], !running.contains(name), let deps = jobDependencies[name] else { return nil }
+            let orderedAfter = deps.after + declaredBefore[name, default: []]
+            let orderedBefore = deps.before + declaredAfter[name, default: []]
             switch type {
             case .start:
                 let waits =
@@ -153,15 +162,5 @@ public struct JobQueue: Sendable {
         // A stop request replaces a start (running or not); a start does not cancel a pending stop.
         if jobs[unit] == .start && type == .stop { running.remove(unit) }
         if jobs[unit] == nil || type == .stop { jobs[unit] = type }
-    }
-
-    /// Units with a job that declare `Before=` on `unit`.
-    private func units(orderedBefore unit: String, dependencies: (String) -> UnitDependencies?) -> [String] {
-        jobs.keys.filter { dependencies($0)?.before.contains(unit) == true }
-    }
-
-    /// Units with a job that declare `After=` on `unit`.
-    private func units(orderedAfter unit: String, dependencies: (String) -> UnitDependencies?) -> [String] {
-        jobs.keys.filter { dependencies($0)?.after.contains(unit) == true }
     }
 }

@@ -139,6 +139,10 @@ extension Supervisor {
                         exitCode: ExitStatus.accessDenied,
                         error: "Access denied: only root may \(request.verb.rawValue) units."))
             }
+            // Requests that change state see the units as the reload leaves them.
+            if reload != nil && request.verb.changesState && request.verb != .daemonReload {
+                return requestsAfterReload.append((request, fd))
+            }
             handle(request, from: fd)
         } catch let error as ProtocolError {
             reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
@@ -226,7 +230,7 @@ extension Supervisor {
 
     // MARK: - Verbs
 
-    private func handle(_ request: Request, from fd: Int32) {
+    func handle(_ request: Request, from fd: Int32) {
         switch request.verb {
         case .start, .stop, .restart:
             startJobs(request, from: fd)
@@ -308,8 +312,7 @@ extension Supervisor {
             reply(to: fd, Response())
         case .daemonReload:
             acknowledge(fd)
-            reloadUnits()
-            reply(to: fd, Response())
+            beginReload(answering: fd)
         case .daemonReexec:
             // No client may connect to this process after the answer: the next one talks to the new corrald.
             unwatch(controlListener)

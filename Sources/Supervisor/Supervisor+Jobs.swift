@@ -49,31 +49,6 @@ extension Supervisor {
         return loaded
     }
 
-    /// `daemon-reload`: every known unit is read again. Running services keep running; their new
-    /// settings apply from their next start.
-    func reloadUnits() {
-        ServiceManager.notify("RELOADING=1")
-        log(nil, "Reloading.")
-        unitFiles = UnitFileIndex(unitFiles.searchPath)
-        for unit in units.values where !unit.transient {
-            guard let name = try? UnitName(unit.name) else { continue }
-            let reloaded = load(name)
-            // As systemd, a unit whose file is gone stays loaded, with what it was started with, while
-            // it runs; it is read again (and found missing) once it has stopped.
-            if reloaded.loadState == .notFound && ![.inactive, .failed].contains(unit.activeState) {
-                unit.reloadWhenStopped = true
-                continue
-            }
-            unit.loaded = reloaded
-            unit.warnedAboutLimits = false
-            // A running unit keeps its cgroup until it stops; the new plan applies at its next start.
-            if [.inactive, .failed].contains(unit.activeState) {
-                unit.plan = plan(for: unit.loaded.unit)
-            }
-        }
-        if !startingUp { notifyReady() }
-    }
-
     /// The unit's cgroup plan on this host, with the block devices its IO settings name resolved.
     func plan(for unit: Unit) -> CgroupPlan {
         var facts = hostFacts

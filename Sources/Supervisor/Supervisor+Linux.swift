@@ -74,6 +74,9 @@ public final class Supervisor {
     var nextToken: UInt64 = 100
     var clients: [Int32: ClientConnection] = [:]
     var pendingReplies: [PendingReply] = []
+    var reload: Reload?
+    /// Requests that change state, received during a reload: handled once it has finished.
+    var requestsAfterReload: [(Request, client: Int32)] = []
     var runWaiters: [RunWaiter] = []
     /// Where set-property keeps its drop-ins; both are searched before the configured unit directories.
     let controlDirectories: (persistent: String, runtime: String)
@@ -197,7 +200,8 @@ public final class Supervisor {
             {
                 break
             }
-            let timeout = nextTimeout()
+            continueReload()
+            let timeout = reload == nil ? nextTimeout() : 0
             for token in try poll.wait(timeoutMilliseconds: timeout) {
                 guard let source = sources[token]?.source else { continue }
                 handle(source)
@@ -216,7 +220,7 @@ public final class Supervisor {
             for signal in signals.drain() {
                 switch signal {
                 case SIGCHLD: reapChildren()
-                case SIGHUP: reloadUnits()
+                case SIGHUP: beginReload(answering: nil)
                 default: beginShutdown()
                 }
             }

@@ -73,4 +73,22 @@ struct HostileClientTests {
         let output = hostileClients(daemon, "unread 10 200 -- CORRALCTL is-active x.service")
         #expect(output == "command exit 3: inactive\nwhole answers 10 of 10\n")
     }
+
+    /// A reload of thousands of units goes a slice at a time: clients are answered in between.
+    @Test func aReloadOfTwoThousandUnitsLetsOtherClientsIn() throws {
+        let names = (0..<2000).map { "t\($0).target" }
+        let daemon = try DaemonHarness(
+            units: Dictionary(uniqueKeysWithValues: names.map { ($0, "[Unit]\nDescription=T\n") }))
+        for start in stride(from: 0, to: names.count, by: 1000) {
+            #expect(daemon.ctl("start " + names[start..<start + 1000].joined(separator: " ")).code == 0)
+        }
+        let output = hostileClients(daemon, "reload t1.target")
+        #expect(
+            output == """
+                is-active t1.target: ['ActiveState=active']
+                answered during the reload
+                reload answer: b'corral=1\\nexit=0\\n\\n'
+
+                """)
+    }
 }
