@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import UnitFile
+import UnitModel
 
 /// Where Corral's cgroup subtree lives, and whether limits can be enforced there.
 public struct CgroupRoot: Sendable, Equatable {
@@ -51,6 +52,45 @@ public struct CgroupRoot: Sendable, Equatable {
             return String(line.dropFirst(3))
         }
         return nil
+    }
+
+    /// Where corrald is the top manager (nobody delegated its root to it), it makes the root offer
+    /// Corral's controllers, as systemd does from the top: each cgroup from the hierarchy's top (the
+    /// mount's root, or the nearest delegated ancestor, which is ours to write) down to the root's
+    /// parent enables those that it has. Returns why any of them is missing, one message each.
+    public func offerControllers() -> [String] {
+        guard !trackingOnly, !Self.isDelegated(path) else { return [] }
+        var ancestors = [mountPoint]
+        for component in path.dropFirst(mountPoint.count).split(separator: "/").dropLast() {
+            ancestors.append(ancestors[ancestors.count - 1] + "/" + component)
+        }
+        if let delegated = ancestors.lastIndex(where: Self.isDelegated) { ancestors.removeFirst(delegated) }
+        var problems: [String] = []
+        for ancestor in ancestors {
+            guard let tree = try? CgroupTree(path: ancestor), let offered = try? tree.availableControllers(),
+                let enabled = try? tree.enabledControllers()
+            else {
+                problems.append("Cannot read the controllers of \(ancestor).")
+                break
+            }
+            for controller in Controller.allCases where !enabled.contains(controller) {
+                guard offered.contains(controller) else {
+                    problems.append(
+                        "The \(controller) controller is not offered in \(ancestor) (its cgroup.controllers).")
+                    continue
+                }
+                do throws(CgroupError) {
+                    try tree.enable([controller], in: "")
+                } catch  where error.errno.code == EBUSY {
+                    problems.append(
+                        "Cannot enable the \(controller) controller in \(ancestor): processes live in it, and a cgroup with processes of its own cannot give controllers to its children."
+                    )
+                } catch {
+                    problems.append("Cannot enable the \(controller) controller in \(ancestor): \(error.errno).")
+                }
+            }
+        }
+        return problems
     }
 
     private static func isDelegated(_ path: String) -> Bool {

@@ -60,6 +60,12 @@ public final class CgroupTree: Sendable {
         return Set(words.compactMap { Controller(rawValue: String($0)) })
     }
 
+    /// The controllers `cgroup` has enabled for its children (its `cgroup.subtree_control`).
+    public func enabledControllers(in cgroup: String = "") throws(CgroupError) -> Set<Controller> {
+        let words = try read("cgroup.subtree_control", in: cgroup).split(separator: " ")
+        return Set(words.compactMap { Controller(rawValue: String($0)) })
+    }
+
     /// Creates `cgroup` and any missing ancestors; returns the directories it made, top-down.
     /// On failure it removes what it made, so no half-made path is left behind.
     @discardableResult

@@ -20,23 +20,24 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case seccomp
     case exec
 
-    /// The step's name as systemd spells it in "Failed at step ... spawning ...".
-    public var name: String {
+    /// The step as systemd names it; nil for creating the process, which is not a step of the
+    /// child's.
+    public var step: ExecStep? {
         switch self {
-        case .clone: "CLONE"
-        case .signalMask: "SIGNAL_MASK"
-        case .standardInput: "STDIN"
-        case .standardOutput: "STDOUT"
-        case .standardError: "STDERR"
-        case .setsid: "SETSID"
-        case .resourceLimits: "LIMITS"
-        case .supplementaryGroups, .groupID: "GROUP"
-        case .userID: "USER"
-        case .noNewPrivileges: "NO_NEW_PRIVILEGES"
-        case .workingDirectory: "CHDIR"
-        case .closeFileDescriptors: "FDS"
-        case .seccomp: "SECCOMP"
-        case .exec: "EXEC"
+        case .clone: nil
+        case .signalMask: .signalMask
+        case .standardInput: .standardInput
+        case .standardOutput: .standardOutput
+        case .standardError: .standardError
+        case .setsid: .setsid
+        case .resourceLimits: .limits
+        case .supplementaryGroups, .groupID: .group
+        case .userID: .user
+        case .noNewPrivileges: .noNewPrivileges
+        case .workingDirectory: .chdir
+        case .closeFileDescriptors: .fds
+        case .seccomp: .seccomp
+        case .exec: .exec
         }
     }
 
@@ -69,6 +70,57 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     }
 }
 
+/// A step of starting a service's process, as systemd names it in "Failed at step USER spawning
+/// ...", and the exit status systemd gives a process that fails there (its exit-status.h), which
+/// `ExecMainStatus=` and `status` show.
+public enum ExecStep: String, CaseIterable, Equatable, Sendable {
+    case chdir = "CHDIR"
+    case fds = "FDS"
+    case exec = "EXEC"
+    case limits = "LIMITS"
+    case signalMask = "SIGNAL_MASK"
+    case standardInput = "STDIN"
+    case standardOutput = "STDOUT"
+    case group = "GROUP"
+    case user = "USER"
+    case cgroup = "CGROUP"
+    case setsid = "SETSID"
+    case standardError = "STDERR"
+    case noNewPrivileges = "NO_NEW_PRIVILEGES"
+    case seccomp = "SECCOMP"
+
+    public var exitStatus: Int32 {
+        switch self {
+        case .chdir: 200
+        case .fds: 202
+        case .exec: 203
+        case .limits: 205
+        case .signalMask: 207
+        case .standardInput: 208
+        case .standardOutput: 209
+        case .group: 216
+        case .user: 217
+        case .cgroup: 219
+        case .setsid: 220
+        case .standardError: 222
+        case .noNewPrivileges: 227
+        case .seccomp: 228
+        }
+    }
+}
+
+/// A service's process could not be started: at `step` (nil when the process could not even be
+/// created), as `message` says in systemd's words.
+public struct SpawnFailure: Error, Equatable, Sendable {
+    public var step: ExecStep?
+    public var message: String
+
+    public init(step: ExecStep?, message: String) {
+        self.step = step
+        self.message = message
+    }
+}
+
 /// Spawning failed at `stage` with `error`; no process is left behind.
 public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
     public var stage: SpawnStage
@@ -84,6 +136,6 @@ public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// "Failed at step EXEC spawning /usr/bin/nope: No such file or directory"
     public var description: String {
-        "Failed at step \(stage.name) spawning \(path): \(error)"
+        "Failed at step \(stage.step?.rawValue ?? "CLONE") spawning \(path): \(error)"
     }
 }

@@ -20,11 +20,6 @@ struct LaunchContext {
     var pipedStandardIO: [Int32] = []
 }
 
-/// A spawn that failed before the child existed (user lookup, files to open), worded as systemd does.
-struct LaunchFailure: Error {
-    var message: String
-}
-
 /// Turns a unit's command line and execution settings into a `SpawnRequest`.
 /// The fds it opens are returned for the caller to close once the child has started.
 enum ProcessLaunch {
@@ -32,12 +27,14 @@ enum ProcessLaunch {
 
     static func request(
         for command: ExecCommand, unit: Unit, context: LaunchContext
-    ) throws(LaunchFailure) -> (request: SpawnRequest, openedFDs: [Int32]) {
+    ) throws(SpawnFailure) -> (request: SpawnRequest, openedFDs: [Int32]) {
         let exec = unit.exec
         var opened: [Int32] = []
-        func fail(_ step: String, _ error: String) -> LaunchFailure {
+        /// A spawn that failed before the child existed (user lookup, files to open).
+        func fail(_ step: ExecStep, _ error: String) -> SpawnFailure {
             opened.forEach { close($0) }
-            return LaunchFailure(message: "Failed at step \(step) spawning \(command.path): \(error)")
+            return SpawnFailure(
+                step: step, message: "Failed at step \(step.rawValue) spawning \(command.path): \(error)")
         }
 
         let credentials: Credentials?
@@ -51,7 +48,7 @@ enum ProcessLaunch {
         for file in exec.environmentFiles {
             guard let text = readTextFile(atPath: file.path) else {
                 if file.missingOK { continue }
-                throw fail("EXEC", "Failed to load environment files: \(file.path): No such file or directory")
+                throw fail(.exec, "Failed to load environment files: \(file.path): No such file or directory")
             }
             environment.merge(parseEnvironmentFile(text))
         }
@@ -61,13 +58,13 @@ enum ProcessLaunch {
             command.flags.contains(.noEnvironmentExpansion)
             ? command.argv : expandVariables(in: command.argv, environment: environment)
 
-        func open(_ path: String, _ flags: Int32, _ step: String) throws(LaunchFailure) -> Int32 {
+        func open(_ path: String, _ flags: Int32, _ step: ExecStep) throws(SpawnFailure) -> Int32 {
             let fd = Glibc.open(path, flags | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw fail(step, "\(path): \(Errno.current)") }
             opened.append(fd)
             return fd
         }
-        func output(_ stream: StandardStream, step: String) throws(LaunchFailure) -> Int32? {
+        func output(_ stream: StandardStream, step: ExecStep) throws(SpawnFailure) -> Int32? {
             switch stream {
             case .null: return try open("/dev/null", O_WRONLY, step)
             case .file(let path): return try open(path, O_WRONLY | O_CREAT, step)
@@ -87,12 +84,12 @@ enum ProcessLaunch {
             standardError = context.pipedStandardIO[2]
         } else {
             switch exec.standardInput {
-            case .file(let path): standardInput = try open(path, O_RDONLY, "STDIN")
-            default: standardInput = try open("/dev/null", O_RDONLY, "STDIN")
+            case .file(let path): standardInput = try open(path, O_RDONLY, .standardInput)
+            default: standardInput = try open("/dev/null", O_RDONLY, .standardInput)
             }
-            standardOutput = try output(exec.standardOutput, step: "STDOUT")
+            standardOutput = try output(exec.standardOutput, step: .standardOutput)
             standardError =
-                exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: "STDERR")
+                exec.standardError == .inherit ? standardOutput : try output(exec.standardError, step: .standardError)
         }
 
         var workingDirectory = "/"
@@ -241,7 +238,7 @@ struct Credentials {
     var shell: String
 
     struct LookupError: Error {
-        var step: String
+        var step: ExecStep
         var message: String
     }
 
@@ -252,7 +249,7 @@ struct Credentials {
         if let user {
             let entry = UInt32(user).flatMap { getpwuid($0) } ?? getpwnam(user)
             guard let entry else {
-                throw LookupError(step: "USER", message: "Failed to determine user credentials: No such process")
+                throw LookupError(step: .user, message: "Failed to determine user credentials: No such process")
             }
             credentials.userName = String(cString: entry.pointee.pw_name)
             credentials.uid = entry.pointee.pw_uid
@@ -268,7 +265,7 @@ struct Credentials {
         if let group {
             let entry = UInt32(group).flatMap { getgrgid($0) } ?? getgrnam(group)
             guard let entry else {
-                throw LookupError(step: "GROUP", message: "Failed to determine group credentials: No such process")
+                throw LookupError(step: .group, message: "Failed to determine group credentials: No such process")
             }
             credentials.gid = entry.pointee.gr_gid
             if user == nil { credentials.groups = [credentials.gid] }

@@ -1,3 +1,4 @@
+import Exec
 import UnitModel
 
 /// How a process ended, as `waitid` reports it.
@@ -97,7 +98,7 @@ public enum ServiceEvent: Sendable, Equatable {
     case stop
     case reload
     case spawned(ProcessRole, pid: Int32)
-    case spawnFailed(ProcessRole, message: String)
+    case spawnFailed(ProcessRole, SpawnFailure)
     /// A process of ours ended; `oomKilled` when the kernel's OOM killer counted it.
     case exited(pid: Int32, ProcessExit, oomKilled: Bool)
     /// A process of ours ended while corrald was not running, and its exit status is gone.
@@ -171,7 +172,7 @@ public struct ServiceMachine: Sendable {
         case .stop: return stop()
         case .reload: return reload()
         case .spawned(let role, let pid): return spawned(role, pid: pid)
-        case .spawnFailed(let role, let message): return spawnFailed(role, message: message)
+        case .spawnFailed(let role, let failure): return spawnFailed(role, failure)
         case .exited(let pid, let exit, let oomKilled): return exited(pid: pid, exit, oomKilled: oomKilled)
         case .lost(let pid): return exited(pid: pid, nil, oomKilled: false)
         case .mainProcessFound(let pid): return mainProcessFound(pid)
@@ -281,16 +282,20 @@ public struct ServiceMachine: Sendable {
         }
     }
 
-    private mutating func spawnFailed(_ role: ProcessRole, message: String) -> [ServiceAction] {
+    /// A process that could not be started counts as one that exited with its step's status (203
+    /// for EXEC, 217 for USER, ...), as in systemd; one that could not even be created fails the
+    /// unit with `resources`.
+    private mutating func spawnFailed(_ role: ProcessRole, _ failure: SpawnFailure) -> [ServiceAction] {
         let ignored = currentCommand?.flags.contains(.ignoreFailure) == true
-        var actions: [ServiceAction] = [.log(message)]
+        let result: ServiceResult = failure.step == nil ? .resources : .exitCode
+        var actions: [ServiceAction] = [.log(failure.message)]
         if ignored && role == .control {
             actions += controlProcessFinished(success: true)
         } else if role == .control {
-            actions += controlProcessFinished(success: false, failure: .exitCode)
+            actions += controlProcessFinished(success: false, failure: result)
         } else {
-            mainExit = .exited(203)
-            actions += failStart(.exitCode)
+            mainExit = failure.step.map { .exited($0.exitStatus) }
+            actions += failStart(result)
         }
         return actions
     }

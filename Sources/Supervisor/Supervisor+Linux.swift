@@ -60,6 +60,8 @@ public final class Supervisor {
     var controlListener: Int32
     let notifySocket: Int32
     let hostFacts: HostFacts
+    /// Why controllers Corral uses are missing from its root, found at start-up (logged by `run`).
+    let controllerProblems: [String]
     /// The root's path as /proc/PID/cgroup shows it (relative to the cgroup2 mount).
     let cgroupRootInHierarchy: String
 
@@ -126,6 +128,7 @@ public final class Supervisor {
         if inotify < 0 { throw Errno.current }
         controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
         notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
+        controllerProblems = configuration.cgroupRoot.offerControllers()
         hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
         cgroupRootInHierarchy = String(
             configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
@@ -180,6 +183,7 @@ public final class Supervisor {
     /// Runs until SIGTERM or SIGINT, then stops every unit and returns.
     public func run() throws {
         log(nil, "corrald started; cgroup root \(tree.path) (\(configuration.cgroupRoot.reason))")
+        for problem in controllerProblems { log(nil, problem, level: .warning) }
         if configuration.cgroupRoot.trackingOnly {
             log(
                 nil,
@@ -354,6 +358,11 @@ public final class Supervisor {
             return spawn(command, role: role, for: unit)
         case .signal(let target, let signal):
             sendSignal(signal, to: target, of: unit)
+            // A cgroup that holds nothing (a process that never started) never changes to empty:
+            // the machine waiting for that hears it now rather than at its stop timeout.
+            if target == .cgroup && !unit.plan.cgroup.isEmpty && processes(inTreeOf: unit.plan.cgroup).isEmpty {
+                return .cgroupEmpty
+            }
             return nil
         case .killCgroup:
             do {
@@ -387,7 +396,8 @@ public final class Supervisor {
         do {
             cgroupFD = try tree.openDirectory(unit.plan.cgroup)
         } catch {
-            return .spawnFailed(role, message: "Failed at step CGROUP spawning \(command.path): \(error)")
+            return .spawnFailed(
+                role, SpawnFailure(step: .cgroup, message: "Failed at step CGROUP spawning \(command.path): \(error)"))
         }
         defer { close(cgroupFD) }
         let wantsNotify =
@@ -405,7 +415,7 @@ public final class Supervisor {
         do {
             prepared = try ProcessLaunch.request(for: command, unit: unit.loaded.unit, context: context)
         } catch {
-            return .spawnFailed(role, message: error.message)
+            return .spawnFailed(role, error)
         }
         defer { prepared.openedFDs.forEach { close($0) } }
         var request = prepared.request
@@ -426,7 +436,7 @@ public final class Supervisor {
             unit.pidfds[process.pid] = process.pidfd
             return .spawned(role, pid: process.pid)
         } catch {
-            return .spawnFailed(role, message: error.description)
+            return .spawnFailed(role, SpawnFailure(step: error.stage.step, message: error.description))
         }
     }
 

@@ -19,6 +19,19 @@ struct CorraldTests {
         (daemon.cgroupFile(cgroup + "/cgroup.procs") ?? "").split(separator: "\n").compactMap { Int32($0) }
     }
 
+    /// A main process that cannot be started exits with its step's status, as systemd's.
+    @Test func aFailedSpawnReportsTheStatusOfItsStep() throws {
+        let daemon = try DaemonHarness(units: [
+            "nodir.service": "[Service]\nExecStart=/bin/true\nWorkingDirectory=/nonexistent-corral\n",
+            "nouser.service": "[Service]\nExecStart=/bin/true\nUser=no-such-user-corral\n",
+            "noexec.service": "[Service]\nExecStart=/nonexistent-corral\n",
+        ])
+        for (unit, status) in [("nodir", 200), ("nouser", 217), ("noexec", 203)] {
+            #expect(daemon.ctl("start \(unit).service").code == 1)
+            #expect(daemon.ctl("status \(unit).service").output.contains("Main PID: (code=exited, status=\(status))"))
+        }
+    }
+
     /// `--no-block` returns once the job is queued: the unit is still starting when corralctl is back.
     @Test func noBlockReturnsWhileTheJobRuns() throws {
         let slow = "[Service]\nType=oneshot\nExecStart=/bin/sleep 600\n"

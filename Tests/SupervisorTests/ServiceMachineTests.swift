@@ -1,3 +1,4 @@
+import Exec
 import Supervisor
 import Testing
 import UnitModel
@@ -178,15 +179,27 @@ import UnitModel
         #expect(strict.subState == .failed && strict.result == .exitCode)
     }
 
-    @Test func execFailureFailsTheStart() {
+    /// The main process's exit status follows the step it failed at, as systemd's does.
+    @Test(arguments: [(ExecStep.exec, Int32(203)), (.chdir, 200), (.user, 217), (.group, 216), (.cgroup, 219)])
+    func aFailedSpawnFailsTheStartWithItsStepsStatus(step: ExecStep, status: Int32) {
         var service = Self.machine()
         _ = service.handle(.start(now: 0))
-        let message = "Failed at step EXEC spawning /bin/sleep: No such file or directory"
+        let message = "Failed at step \(step.rawValue) spawning /bin/sleep: No such file or directory"
         #expect(
-            service.handle(.spawnFailed(.main, message: message)) == [
+            service.handle(.spawnFailed(.main, SpawnFailure(step: step, message: message))) == [
                 .log(message), .signal(.cgroup, 15), .armTimer(90_000_000),
             ])
         #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
-        #expect(service.subState == .failed && service.result == .exitCode && service.mainExit == .exited(203))
+        #expect(service.subState == .failed && service.result == .exitCode && service.mainExit == .exited(status))
+    }
+
+    @Test func aProcessThatCannotBeCreatedFailsTheStartWithResources() {
+        var service = Self.machine()
+        _ = service.handle(.start(now: 0))
+        let failure = SpawnFailure(
+            step: nil, message: "Failed at step CLONE spawning /bin/sleep: Resource temporarily unavailable")
+        _ = service.handle(.spawnFailed(.main, failure))
+        _ = service.handle(.cgroupEmpty)
+        #expect(service.subState == .failed && service.result == .resources && service.mainExit == nil)
     }
 }

@@ -14,9 +14,13 @@ expect() {
     if "$@"; then pass "$name"; else fail "$name" "$reason"; fi
 }
 
-# Creates a fresh cgroup under the root and prints its path.
+# Creates a fresh cgroup under the root, with every controller the kernel has enabled for it, and
+# prints its path (for the kernel-only scenarios, which run no corrald).
 make_cgroup() {
-    local path="$CGROUP_ROOT/$1"
+    local path="$CGROUP_ROOT/$1" controller
+    for controller in $(cat "$CGROUP_ROOT/cgroup.controllers"); do
+        echo "+$controller" > "$CGROUP_ROOT/cgroup.subtree_control"
+    done
     [ -d "$path" ] && remove_cgroup "$path"
     mkdir "$path" && echo "$path"
 }
