@@ -21,7 +21,7 @@ let package = Package(
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
-        .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "SystemCall", "CLinux"]),
+        .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "ResourceControl", "SystemCall", "CLinux"]),
         // Spawning: the child side in C, the parent side in Swift.
         .target(name: "CSpawn"),
         .target(name: "Exec", dependencies: ["CSpawn", "SystemCall"]),

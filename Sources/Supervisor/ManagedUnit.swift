@@ -1,3 +1,4 @@
+import Cgroups
 import ResourceControl
 import UnitModel
 
@@ -16,12 +17,10 @@ public struct LogRing: Sendable {
 
 /// Resources a finished run used, from the kernel's counters.
 struct RunStatistics {
+    /// µs from the start of the run to its end.
     var runtime: UInt64 = 0
-    var cpuUsage: UInt64?
-    var memoryPeak: UInt64?
-    var oomKills: UInt64?
-    var ioReadBytes: UInt64?
-    var ioWriteBytes: UInt64?
+    /// What the kernel counted in the unit's cgroup, read just before corrald removed it.
+    var counted = CgroupStatistics()
 }
 
 /// Everything corrald tracks for one loaded unit. Owned by the supervisor's loop thread.

@@ -450,18 +450,14 @@ extension Supervisor {
         add("InvocationID", unit.invocationID.isEmpty ? nil : unit.invocationID)
         let present = unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty
         if present {
+            let counted = tree.statistics(of: cgroup)
             add("ControlGroup", "/" + cgroup)
-            add("TasksCurrent", read("pids.current", of: cgroup) ?? String(processes(inTreeOf: cgroup).count))
-            add("MemoryCurrent", read("memory.current", of: cgroup))
-            add("MemoryPeak", read("memory.peak", of: cgroup))
-            add(
-                "CPUUsageNSec",
-                read("cpu.stat", of: cgroup).flatMap { KeyedValues($0)["usage_usec"] }.map { String($0 * 1000) })
-            if let io = read("io.stat", of: cgroup) {
-                let totals = ioTotals(io)
-                add("IOReadBytes", String(totals.read))
-                add("IOWriteBytes", String(totals.written))
-            }
+            add("TasksCurrent", String(counted.tasks ?? UInt64(processes(inTreeOf: cgroup).count)))
+            add("MemoryCurrent", counted.memoryCurrent.map(String.init))
+            add("MemoryPeak", counted.memoryPeak.map(String.init))
+            add("CPUUsageNSec", counted.cpuUsageMicroseconds.map { String($0 * 1000) })
+            add("IOReadBytes", counted.ioReadBytes.map(String.init))
+            add("IOWriteBytes", counted.ioWriteBytes.map(String.init))
             addProcesses(in: cgroup, under: "", to: &fields)
         }
         let settings = ShowProperties.properties(of: unit.loaded.unit, host: hostFacts)
@@ -496,23 +492,21 @@ extension Supervisor {
         let cgroup = unit.plan.cgroup
         if unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty {
             properties.append(ShowProperty(name: "ControlGroup", value: .string("/" + cgroup)))
-            for (name, file) in [
-                ("MemoryCurrent", "memory.current"), ("MemoryPeak", "memory.peak"), ("TasksCurrent", "pids.current"),
-            ] {
-                if let value = read(file, of: cgroup).flatMap(UInt64.init) {
-                    properties.append(ShowProperty(name: name, value: .number(value)))
-                }
-            }
-            if let usage = read("cpu.stat", of: cgroup).flatMap({ KeyedValues($0)["usage_usec"] }) {
-                properties.append(ShowProperty(name: "CPUUsageNSec", value: .number(usage * 1000)))
+            let counted = tree.statistics(of: cgroup)
+            let numbers = [
+                ("MemoryCurrent", counted.memoryCurrent), ("MemoryPeak", counted.memoryPeak),
+                ("TasksCurrent", counted.tasks), ("CPUUsageNSec", counted.cpuUsageMicroseconds.map { $0 * 1000 }),
+            ]
+            for case let (name, value?) in numbers {
+                properties.append(ShowProperty(name: name, value: .number(value)))
             }
             // Pressure stall information, the kernel's `some` line (Corral's own names; systemd 252 has none).
-            for (name, file) in [
-                ("CPUPressure", "cpu.pressure"), ("MemoryPressure", "memory.pressure"), ("IOPressure", "io.pressure"),
-            ] {
-                if let some = read(file, of: cgroup)?.split(separator: "\n").first(where: { $0.hasPrefix("some ") }) {
-                    properties.append(ShowProperty(name: name, value: .string(String(some.dropFirst(5)))))
-                }
+            let pressures = [
+                ("CPUPressure", counted.cpuPressure), ("MemoryPressure", counted.memoryPressure),
+                ("IOPressure", counted.ioPressure),
+            ]
+            for case let (name, some?) in pressures {
+                properties.append(ShowProperty(name: name, value: .string(some)))
             }
         }
         return properties + ShowProperties.properties(of: unit.loaded.unit, host: hostFacts).filter { $0.name != "Id" }
@@ -529,10 +523,6 @@ extension Supervisor {
             ]
             return .init("Unit", columns.joined(separator: "\t"))
         }
-    }
-
-    private func read(_ file: String, of cgroup: String) -> String? {
-        try? tree.read(file, in: cgroup)
     }
 
     /// `Process=PID COMMAND` for the unit's own processes; those in sub-cgroups (a delegated

@@ -56,7 +56,7 @@ public final class Supervisor {
     let tree: CgroupTree
     let poll: EventPoll
     let signals: SignalReceiver
-    let inotify: Int32
+    let cgroupFileWatch: FileWatch
     var controlListener: Int32
     let notifySocket: Int32
     let hostFacts: HostFacts
@@ -124,8 +124,7 @@ public final class Supervisor {
         tree = try CgroupTree(path: try Self.prepareRoot(configuration.cgroupRoot.path))
         poll = try EventPoll()
         signals = try SignalReceiver([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
-        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        if inotify < 0 { throw Errno.current }
+        cgroupFileWatch = try FileWatch()
         controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
         notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
         controllerProblems = configuration.cgroupRoot.offerControllers()
@@ -133,7 +132,7 @@ public final class Supervisor {
         cgroupRootInHierarchy = String(
             configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
         try watch(signals.fd, as: .signals)
-        try watch(inotify, as: .cgroupEvents)
+        try watch(cgroupFileWatch.fd, as: .cgroupEvents)
         try watch(controlListener, as: .controlListener)
         try watch(notifySocket, as: .notify)
         try moveIntoOwnLeaf()
@@ -297,29 +296,14 @@ public final class Supervisor {
 
     /// Whether the kernel counted an OOM kill in the unit's cgroup since the last look.
     private func newOOMKills(in unit: ManagedUnit) -> Bool {
-        guard let text = try? tree.read("memory.events", in: unit.plan.cgroup) else { return false }
-        let count = KeyedValues(text)["oom_kill"] ?? 0
+        guard let count = tree.oomKills(in: unit.plan.cgroup) else { return false }
         defer { unit.oomKills = count }
         return count > unit.oomKills
     }
 
     /// `cgroup.events` changed for some units: those whose cgroup is now empty hear about it.
     private func readCgroupEvents() {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var changed: Set<String> = []
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(inotify, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            var offset = 0
-            while offset + 16 <= count {
-                let wd = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
-                let nameLength = buffer.withUnsafeBytes {
-                    $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
-                }
-                if let unit = cgroupWatches[wd] { changed.insert(unit) }
-                offset += 16 + Int(nameLength)
-            }
-        }
+        let changed = Set(cgroupFileWatch.drain().compactMap { cgroupWatches[$0] })
         for name in changed.sorted() {
             guard let unit = units[name] else { continue }
             if newOOMKills(in: unit) { deliver(.oomKilled, to: unit) }
@@ -502,40 +486,17 @@ public final class Supervisor {
     /// Creates the unit's cgroup (and its slices'), enables controllers top-down and writes its limits.
     func prepareCgroup(for unit: ManagedUnit) {
         let plan = unit.plan
-        do {
-            try tree.create(plan.cgroup)
-        } catch {
-            log(unit.name, "\(error)")
-            return
-        }
-        let available = hostFacts.controllers
-        for step in plan.enable {
-            let controllers = step.controllers.filter(available.contains)
-            do {
-                try tree.enable(controllers, in: step.cgroup)
-            } catch {
-                log(unit.name, "\(error)")
-            }
-        }
+        for problem in tree.apply(plan, available: hostFacts.controllers) { log(unit.name, problem) }
         if !plan.warnings.isEmpty && !unit.warnedAboutLimits {
             unit.warnedAboutLimits = true
             for warning in plan.warnings { log(unit.name, warning) }
         }
-        for write in plan.writes {
-            do {
-                try tree.write(write.value, to: write.file, in: plan.cgroup)
-            } catch  where [ENOENT, EROFS, EACCES, EPERM].contains(error.errno.code) && write.from == "default" {
-                continue  // systemd ignores these for the defaults it writes (e.g. io.bfq.weight without bfq)
-            } catch {
-                log(unit.name, "\(error) (from \(write.from)=)")
-            }
-        }
         delegateIfAsked(unit)
-        unit.oomKills = (try? tree.read("memory.events", in: plan.cgroup)).flatMap { KeyedValues($0)["oom_kill"] } ?? 0
+        unit.oomKills = tree.oomKills(in: plan.cgroup) ?? 0
         if unit.cgroupWatches.isEmpty {
             for file in ["cgroup.events", "memory.events"] {
-                let wd = inotify_add_watch(inotify, tree.path + "/" + plan.cgroup + "/" + file, UInt32(IN_MODIFY))
-                guard wd >= 0 else { continue }
+                guard let wd = try? cgroupFileWatch.watchModifications(of: tree.path + "/" + plan.cgroup + "/" + file)
+                else { continue }
                 unit.cgroupWatches.append(wd)
                 cgroupWatches[wd] = unit.name
             }
@@ -564,7 +525,7 @@ public final class Supervisor {
         guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
         closeReadiness(of: unit)
         for wd in unit.cgroupWatches {
-            inotify_rm_watch(inotify, wd)
+            cgroupFileWatch.remove(wd)
             cgroupWatches[wd] = nil
         }
         unit.cgroupWatches = []

@@ -116,9 +116,9 @@ extension Supervisor {
             let result = unit.machine?.result ?? .success
             body.append(.init("Result", result.rawValue))
             if let exit = unit.machine?.mainExit { body.append(.init("ExecMainStatus", exit.description)) }
-            let stats = unit.lastRun
-            body.append(.init("RuntimeUSec", String(stats.runtime)))
-            if let cpu = stats.cpuUsage { body.append(.init("CPUUsageNSec", String(cpu * 1000))) }
+            let stats = unit.lastRun.counted
+            body.append(.init("RuntimeUSec", String(unit.lastRun.runtime)))
+            if let cpu = stats.cpuUsageMicroseconds { body.append(.init("CPUUsageNSec", String(cpu * 1000))) }
             if let peak = stats.memoryPeak { body.append(.init("MemoryPeak", String(peak))) }
             if let kills = stats.oomKills { body.append(.init("OOMKills", String(kills))) }
             if let read = stats.ioReadBytes { body.append(.init("IOReadBytes", String(read))) }
@@ -140,19 +140,8 @@ extension Supervisor {
 
     /// Reads what the run used from the unit's cgroup, before corrald removes it.
     func recordRunStatistics(of unit: ManagedUnit) {
-        let cgroup = unit.plan.cgroup
-        func number(_ file: String) -> UInt64? { (try? tree.read(file, in: cgroup)).flatMap { UInt64($0) } }
-        var stats = RunStatistics()
-        stats.runtime = unit.runStarted > 0 ? monotonicMicroseconds() - unit.runStarted : 0
-        stats.cpuUsage = (try? tree.read("cpu.stat", in: cgroup)).flatMap { KeyedValues($0)["usage_usec"] }
-        stats.memoryPeak = number("memory.peak")
-        stats.oomKills = (try? tree.read("memory.events", in: cgroup)).flatMap { KeyedValues($0)["oom_kill"] }
-        if let io = try? tree.read("io.stat", in: cgroup) {
-            let totals = ioTotals(io)
-            stats.ioReadBytes = totals.read
-            stats.ioWriteBytes = totals.written
-        }
-        unit.lastRun = stats
+        let runtime = unit.runStarted > 0 ? monotonicMicroseconds() - unit.runStarted : 0
+        unit.lastRun = RunStatistics(runtime: runtime, counted: tree.statistics(of: unit.plan.cgroup))
     }
 
     /// A transient unit is forgotten once it is inactive, or failed with `--collect`, and its cgroup is
@@ -283,12 +272,12 @@ extension Supervisor {
         let old = Set(unit.plan.writes.map { $0.file + "=" + $0.value })
         unit.plan = plan
         guard running else { return }
-        for write in plan.writes where !old.contains(write.file + "=" + write.value) {
-            do {
-                try tree.write(write.value, to: write.file, in: plan.cgroup)
-                log(unit.name, "Set \(write.file) to \(write.value) (\(write.from)=).")
-            } catch {
-                log(unit.name, "\(error) (from \(write.from)=)")
+        let changed = plan.writes.filter { !old.contains($0.file + "=" + $0.value) }
+        for (write, outcome) in tree.write(changed, in: plan.cgroup) {
+            switch outcome {
+            case .written: log(unit.name, "Set \(write.file) to \(write.value) (\(write.from)=).")
+            case .skipped: break
+            case .failed(let error): log(unit.name, "\(error) (from \(write.from)=)")
             }
         }
     }
@@ -327,18 +316,4 @@ func writeFile(_ text: String, to path: String) throws(FileWriteError) {
     } catch {
         throw FileWriteError(path: path, errno: error)
     }
-}
-
-/// Bytes read and written, summed over the devices of an `io.stat`.
-func ioTotals(_ text: String) -> (read: UInt64, written: UInt64) {
-    var totals: (read: UInt64, written: UInt64) = (0, 0)
-    for line in text.split(separator: "\n") {
-        for pair in line.split(separator: " ").dropFirst() {
-            let parts = pair.split(separator: "=")
-            guard parts.count == 2, let value = UInt64(parts[1]) else { continue }
-            if parts[0] == "rbytes" { totals.read += value }
-            if parts[0] == "wbytes" { totals.written += value }
-        }
-    }
-    return totals
 }
