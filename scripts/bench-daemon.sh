@@ -1,7 +1,8 @@
 #!/bin/bash
 # Benchmarks of corrald on this host (tracking-only cgroup2 placement), printed as Markdown table rows:
-# start latency to the service's first instruction, 100 services started and stopped, RSS with 1000
-# units loaded, spawns per second, each next to its floor (a bare fork+exec on the same machine).
+# start latency to the service's first instruction, 100 services started and stopped, spawns per
+# second, transient runs, RSS with 1000 units running, their re-adoption after kill -9 and
+# daemon-reexec, each next to its floor (a bare fork+exec on the same machine) where there is one.
 set -euo pipefail
 bin=${1:?usage: bench-daemon.sh BUILD_DIR}
 work=$(mktemp -d)
@@ -70,12 +71,29 @@ for _ in $(seq 1 100); do "$ctl" run --wait -- /bin/true 2> /dev/null; done
 hundred=$(( ($(now) - start) / 1000000 ))
 echo "| corralctl run --wait /bin/true (median of 50) / 100 such runs in a row | ${run_median} µs / ${hundred} ms | fork+exec from a shell: ${floor_median} µs |"
 
-# 5. RSS with 1000 units loaded (is-active loads each one).
+# 5. RSS with 1000 running units (each started, so loaded for good).
+idle_batch() { for i in $(seq $(($1 * 100 + 1)) $(($1 * 100 + 100))); do printf 'idle-%s.service ' "$i"; done; }
 rss_before=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
 anon_before=$(awk '/RssAnon/ { print $2 }' /proc/$daemon/status)
-for batch in $(seq 0 9); do
-    "$ctl" is-active $(for i in $(seq $((batch * 100 + 1)) $((batch * 100 + 100))); do printf 'idle-%s.service ' "$i"; done) > /dev/null || true
-done
+for batch in $(seq 0 9); do "$ctl" start $(idle_batch $batch); done
 rss_after=$(awk '/VmRSS/ { print $2 }' /proc/$daemon/status)
 anon_after=$(awk '/RssAnon/ { print $2 }' /proc/$daemon/status)
-echo "| corrald RSS (of it anonymous): idle / with 1000 more units loaded | ${rss_before} kB (${anon_before} kB) / ${rss_after} kB (${anon_after} kB) | |"
+echo "| corrald RSS (of it anonymous): idle / with 1000 more units running | ${rss_before} kB (${anon_before} kB) / ${rss_after} kB (${anon_after} kB) | |"
+
+# 6. Re-adoption: kill -9 corrald with the 1000 units running, start it again, time until it answers
+# (it resumes every unit from its record before serving clients); all 1000 must be active again.
+active_idle() { for batch in $(seq 0 9); do "$ctl" is-active $(idle_batch $batch) || true; done | grep -cx active; }
+kill -KILL "$daemon"
+wait "$daemon" 2> /dev/null || true
+start=$(now)
+"$bin/corrald" --config /dev/null --unit-path "$work/units" --runtime-dir "$work/run" --cgroup-root "$root" 2>> "$work/corrald.log" &
+daemon=$!
+until "$ctl" list-jobs > /dev/null 2>&1; do sleep 0.01; done
+adopted=$(( ($(now) - start) / 1000000 ))
+echo "| re-adoption of 1000 running units after kill -9 (start → first answer) | ${adopted} ms, $(active_idle) of 1000 active | |"
+
+# 7. daemon-reexec with the 1000 units: until the new corrald answers.
+start=$(now)
+"$ctl" daemon-reexec
+reexec=$(( ($(now) - start) / 1000000 ))
+echo "| daemon-reexec with 1000 running units (until the new corrald answers) | ${reexec} ms, $(active_idle) of 1000 active | |"

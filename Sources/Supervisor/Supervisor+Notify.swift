@@ -6,15 +6,15 @@ import UnitFile
 import UnitModel
 
 extension Supervisor {
-    /// A notification datagram is at most this long; longer ones are cut (and then ignored as malformed).
-    static let maximumNotificationSize = 4096
     /// Datagrams read per wake-up, so a chatty service cannot starve the loop.
     static let notificationsPerWakeup = 64
 
     /// sd_notify messages: accepted only from a process inside the unit's cgroup that NotifyAccess= allows.
     func readNotifications() {
         for _ in 0..<Self.notificationsPerWakeup {
-            guard let datagram = try? UnixSocket.receive(notifySocket, capacity: Self.maximumNotificationSize) else {
+            // One byte more than a valid message may have, so that a longer one is refused as too
+            // long rather than read cut short.
+            guard let datagram = try? UnixSocket.receive(notifySocket, capacity: NotifyMessage.maximumSize + 1) else {
                 return
             }
             guard datagram.sender > 0, let unit = unit(containing: datagram.sender) else {
@@ -30,7 +30,7 @@ extension Supervisor {
                 )
                 continue
             }
-            apply(String(decoding: datagram.bytes, as: UTF8.self), from: unit)
+            apply(NotifyMessage(datagram.bytes), from: unit)
         }
     }
 
@@ -68,8 +68,7 @@ extension Supervisor {
         }
     }
 
-    private func apply(_ message: String, from unit: ManagedUnit) {
-        let notification = NotifyMessage(message)
+    private func apply(_ notification: NotifyMessage, from unit: ManagedUnit) {
         if let rejection = notification.rejection {
             log(unit.name, "Received \(rejection), ignoring.")
         }

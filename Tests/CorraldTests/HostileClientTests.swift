@@ -33,6 +33,21 @@ struct HostileClientTests {
         #expect(lines.count == 5, "\(lines)")
     }
 
+    /// A notify datagram longer than sd_notify allows is refused whole, not read cut short.
+    @Test func aTooLongNotificationIsRefused() throws {
+        let unit = "[Service]\nNotifyAccess=all\nExecStart=/bin/sh SCRIPT\n"
+        let daemon = try DaemonHarness(units: ["long.service": unit])
+        let script = daemon.directory + "/long.sh"
+        try daemon.write(
+            "systemd-notify --pid=$$ \"STATUS=$(head -c 5000 /dev/zero | tr '\\0' x)\"\nexec sleep 600\n", to: script)
+        try daemon.write(unit.replacing("SCRIPT", with: script), to: daemon.unitDirectory + "/long.service")
+        #expect(daemon.ctl("start long.service").code == 0)
+        try daemon.waitUntil("corrald refuses the datagram") {
+            daemon.log.contains("Received notify message exceeded maximum size, ignoring.")
+        }
+        #expect(!daemon.ctl("status long.service").output.contains("Status: \"xxx"))
+    }
+
     /// scripts/hostile-clients.py, run as root against the daemon's control socket.
     private func hostileClients(_ daemon: DaemonHarness, _ arguments: String) -> String {
         // Other users reach the socket, as in /run/corral.
