@@ -1,4 +1,5 @@
 import Exec
+import Glibc
 import UnitModel
 
 /// How a process ended, as `waitid` reports it.
@@ -180,7 +181,8 @@ public struct ServiceMachine: Sendable {
         case .notifyStopping:
             return subState == .running ? enterSignal(.stopSigterm, result: .success, sendSignal: false) : []
         case .notifyMainPID(let pid):
-            mainPID = pid
+            // Not for a unit at rest: nothing of it runs that could be its main process.
+            if ![.dead, .failed, .autoRestart].contains(subState) { mainPID = pid }
             return []
         case .cgroupEmpty:
             cgroupEmpty = true
@@ -328,7 +330,7 @@ public struct ServiceMachine: Sendable {
     private mutating func mainProcessExited(_ exit: ProcessExit?, oomKilled: Bool) -> [ServiceAction] {
         let ignored = settings.type == .oneshot && currentCommand?.flags.contains(.ignoreFailure) == true
         let success = ignored || exit.map(isCleanMainExit) == true
-        let oomVictim = oomKilled || (oomKillSeen && exit == .killed(signal: 9, coreDumped: false))
+        let oomVictim = oomKilled || (oomKillSeen && exit == .killed(signal: SIGKILL, coreDumped: false))
         let failure: ServiceResult = oomVictim ? .oomKill : exit.map(failureResult(of:)) ?? .resources
         let actions: [ServiceAction] = [
             .log(exit.map { "Main process exited, \($0.description)" } ?? Self.exitLostNote)
@@ -356,7 +358,8 @@ public struct ServiceMachine: Sendable {
         case .stop, .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill:
             if !success && result == .success && subState != .stop && !stopRequested { result = failure }
             return actions + (processesGone ? advanceAfterKill() : [])
-        default:
+        case .dead, .startPre, .exited, .stopPost, .failed, .autoRestart:
+            // No main process runs in these: its exit was already seen, or is news of a leftover.
             return actions
         }
     }
@@ -379,7 +382,8 @@ public struct ServiceMachine: Sendable {
                 ? enterSignal(.finalSigterm, result: .success) : runNextControl(in: .stopPost)
         case .stopSigterm, .stopSigkill, .finalSigterm, .finalSigkill:
             return processesGone ? advanceAfterKill() : []
-        default:
+        case .dead, .start, .running, .exited, .failed, .autoRestart:
+            // No control process runs in these.
             return []
         }
     }
@@ -435,7 +439,7 @@ public struct ServiceMachine: Sendable {
         if processesGone { return advanceAfterKill() }
         if sendSignal {
             let isKill = state == .stopSigkill || state == .finalSigkill
-            actions += killActions(signal: isKill ? 9 : settings.killSignal, sweep: isKill)
+            actions += killActions(signal: isKill ? SIGKILL : settings.killSignal, sweep: isKill)
         }
         return actions + armStopTimer()
     }
@@ -475,7 +479,8 @@ public struct ServiceMachine: Sendable {
         switch subState {
         case .stopSigterm, .stopSigkill: return enterStopPost()
         case .finalSigterm, .finalSigkill: return enterDead()
-        default: return []
+        case .dead, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopPost, .failed, .autoRestart:
+            return []
         }
     }
 
@@ -485,6 +490,10 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterDead() -> [ServiceAction] {
         subState = result == .success ? .dead : .failed
+        // Processes that outlived the final SIGKILL (stuck in the kernel) are no longer watched, as
+        // in systemd; the cgroup stays until they are gone.
+        mainPID = nil
+        controlPID = nil
         var actions: [ServiceAction] = [.disarmTimer]
         if !cgroupEmpty && [.controlGroup, .mixed].contains(settings.killMode) { actions.append(.killCgroup) }
         actions.append(.releaseCgroup)
@@ -532,7 +541,7 @@ public struct ServiceMachine: Sendable {
         case .startPre, .start, .startPost:
             return [.log("Start operation timed out. Terminating.")] + enterSignal(.stopSigterm, result: .timeout)
         case .reload:
-            return [.log("Reload operation timed out. Killing reload process.")] + [.signal(.control, 9)]
+            return [.log("Reload operation timed out. Killing reload process.")] + [.signal(.control, SIGKILL)]
         case .stop:
             return [.log("Stopping timed out. Terminating.")] + enterSignal(.stopSigterm, result: .timeout)
         case .stopSigterm:
