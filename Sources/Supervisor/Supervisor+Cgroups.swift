@@ -1,0 +1,110 @@
+import CLinux
+import Cgroups
+import ControlProtocol
+import Exec
+import Glibc
+import Journal
+import Logging
+import ResourceControl
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// Units' cgroups: making them as planned, their events, delegation, removal; readiness pipes.
+extension Supervisor {
+    // MARK: - Cgroup events
+
+    func readCgroupEvents() {
+        let changed = Set(cgroupFileWatch.drain().compactMap { cgroupWatches[$0] })
+        for name in changed.sorted() {
+            guard let unit = units[name] else { continue }
+            if newOOMKills(in: unit) { deliver(.oomKilled, to: unit) }
+            if (try? tree.isPopulated(unit.plan.cgroup)) == false { deliver(.cgroupEmpty, to: unit) }
+        }
+    }
+
+    // MARK: - Cgroups
+
+    /// Creates the unit's cgroup (and its slices'), enables controllers top-down and writes its limits.
+    func prepareCgroup(for unit: ManagedUnit) {
+        let plan = unit.plan
+        for problem in tree.apply(plan, available: hostFacts.controllers) { log(unit.name, problem) }
+        if !plan.warnings.isEmpty && !unit.warnedAboutLimits {
+            unit.warnedAboutLimits = true
+            for warning in plan.warnings { log(unit.name, warning) }
+        }
+        delegateIfAsked(unit)
+        unit.oomKills = tree.oomKills(in: plan.cgroup) ?? 0
+        if unit.cgroupWatches.isEmpty {
+            for file in ["cgroup.events", "memory.events"] {
+                guard let wd = try? cgroupFileWatch.watchModifications(of: tree.path + "/" + plan.cgroup + "/" + file)
+                else { continue }
+                unit.cgroupWatches.append(wd)
+                cgroupWatches[wd] = unit.name
+            }
+        }
+        if unit.outputPipe == nil { openOutputPipe(for: unit) }
+    }
+
+    /// `Delegate=` with `User=`: the payload, running as that user, may manage the subtree below the
+    /// unit's cgroup, which corrald never writes into.
+    private func delegateIfAsked(_ unit: ManagedUnit) {
+        let settings = unit.loaded.unit
+        guard settings.resources.delegate, let user = settings.exec.user else { return }
+        do {
+            guard let credentials = try Credentials.resolve(user: user, group: settings.exec.group) else { return }
+            try tree.delegate(unit.plan.cgroup, to: credentials.uid, gid: credentials.gid)
+        } catch let error as CgroupError {
+            log(unit.name, "\(error)")
+        } catch {
+            log(unit.name, "cannot delegate to \(user): unknown user")
+        }
+    }
+
+    /// Removes the unit's cgroup once nothing lives in it (until then its `cgroup.events` stays
+    /// watched, and the empty event asks again); slices above it stay.
+    func releaseCgroup(of unit: ManagedUnit) {
+        guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
+        closeReadiness(of: unit)
+        for wd in unit.cgroupWatches {
+            cgroupFileWatch.remove(wd)
+            cgroupWatches[wd] = nil
+        }
+        unit.cgroupWatches = []
+        readOutput(of: unit.name)
+        if let pipe = unit.outputPipe {
+            unwatch(pipe.read)
+            close(pipe.read)
+            close(pipe.write)
+            unlink(outputFIFOPath(of: unit))
+            unit.outputPipe = nil
+        }
+        do {
+            try tree.remove(unit.plan.cgroup)
+        } catch {
+            log(unit.name, "\(error)")
+        }
+        collectIfTransient(unit)
+    }
+
+    /// ReadyNotificationFD=: a newline from the service means READY=1; end of file means it never will.
+    func readReadiness(of name: String) {
+        guard let unit = units[name], let fd = unit.readinessPipe, let bytes = try? UnixSocket.read(fd, capacity: 512)
+        else {
+            return
+        }
+        if bytes.contains(0x0A) {
+            closeReadiness(of: unit)
+            deliver(.notifyReady, to: unit)
+        } else if bytes.isEmpty {
+            closeReadiness(of: unit)
+        }
+    }
+
+    func closeReadiness(of unit: ManagedUnit) {
+        guard let fd = unit.readinessPipe else { return }
+        unwatch(fd)
+        close(fd)
+        unit.readinessPipe = nil
+    }
+}

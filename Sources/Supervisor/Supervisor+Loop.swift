@@ -1,0 +1,109 @@
+import CLinux
+import Cgroups
+import ControlProtocol
+import Exec
+import Glibc
+import Journal
+import Logging
+import ResourceControl
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// The event loop: what wakes it, its timers, and shutdown.
+extension Supervisor {
+    // MARK: - The loop
+
+    /// Runs until SIGTERM or SIGINT, then stops every unit and returns.
+    public func run() throws {
+        log(nil, "corrald started; cgroup root \(tree.path) (\(configuration.cgroupRoot.reason))")
+        for problem in controllerProblems { log(nil, problem, level: .warning) }
+        if configuration.cgroupRoot.trackingOnly {
+            log(
+                nil,
+                "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
+        }
+        if !resumeFromRecords() {
+            for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
+        }
+        watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
+        while true {
+            dispatchJobs()
+            if startingUp && jobs.jobs.isEmpty {
+                startingUp = false
+                notifyReady()
+            }
+            if shuttingDown && jobs.jobs.isEmpty
+                && !units.values.contains(where: { $0.activeState != .inactive && $0.activeState != .failed })
+            {
+                break
+            }
+            continueReload()
+            let timeout = reload == nil ? nextTimeout() : 0
+            for token in try poll.wait(timeoutMilliseconds: timeout) {
+                guard let source = sources[token]?.source else { continue }
+                handle(source)
+            }
+            fireTimers()
+        }
+        removeRuntimeRecords()
+        log(nil, "corrald stopped")
+        unlink(configuration.controlSocketPath)
+        unlink(configuration.notifySocketPath)
+    }
+
+    private func handle(_ source: Source) {
+        switch source {
+        case .signals:
+            for signal in signals.drain() {
+                switch signal {
+                case SIGCHLD: reapChildren()
+                case SIGHUP: beginReload(answering: nil)
+                default: beginShutdown()
+                }
+            }
+        case .cgroupEvents: readCgroupEvents()
+        case .notify: readNotifications()
+        case .controlListener: acceptClients()
+        case .client(let fd): serveClient(fd)
+        case .output(let unit): readOutput(of: unit)
+        case .readiness(let unit): readReadiness(of: unit)
+        case .adoptedProcess(let pid): adoptedProcessEnded(pid)
+        }
+    }
+
+    private func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        ServiceManager.notify("STOPPING=1")
+        log(nil, "stopping every unit")
+        for unit in units.values where unit.activeState != .inactive && unit.activeState != .failed {
+            enqueue(.stop, unit.name, reply: nil)
+        }
+    }
+
+    // MARK: - Timers
+
+    private func nextTimeout() -> Int32 {
+        let deadlines = units.values.compactMap(\.deadline) + clients.values.compactMap(\.deadline)
+        guard let deadline = (deadlines + [watchdogDeadline].compactMap { $0 }).min() else {
+            return -1
+        }
+        let now = monotonicMicroseconds()
+        if deadline <= now { return 0 }
+        return Int32(min((deadline - now + 999) / 1000, UInt64(Int32.max)))
+    }
+
+    private func fireTimers() {
+        let now = monotonicMicroseconds()
+        if let deadline = watchdogDeadline, deadline <= now, let interval = watchdogInterval {
+            ServiceManager.notify("WATCHDOG=1")
+            watchdogDeadline = now &+ interval
+        }
+        dropLateClients(now: now)
+        for unit in units.values where unit.deadline.map({ $0 <= now }) == true {
+            unit.deadline = nil
+            deliver(.timerFired(now: now), to: unit)
+        }
+    }
+}

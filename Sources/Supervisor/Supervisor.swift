@@ -1,0 +1,179 @@
+import CLinux
+import Cgroups
+import ControlProtocol
+import Exec
+import Glibc
+import Journal
+import Logging
+import ResourceControl
+import SystemCall
+import UnitFile
+import UnitModel
+
+/// How corrald runs: where units come from, where its sockets live, which cgroup it owns.
+public struct SupervisorConfiguration: Sendable {
+    public var searchPath: UnitSearchPath
+    /// Holds `control` and `notify` sockets.
+    public var runtimeDirectory: String
+    public var cgroupRoot: CgroupRoot
+    /// Units started when corrald comes up, in this order (with their dependencies).
+    public var startUnits: [String]
+
+    public init(searchPath: UnitSearchPath, runtimeDirectory: String, cgroupRoot: CgroupRoot, startUnits: [String]) {
+        self.searchPath = searchPath
+        self.runtimeDirectory = runtimeDirectory
+        self.cgroupRoot = cgroupRoot
+        self.startUnits = startUnits
+    }
+
+    public var controlSocketPath: String { runtimeDirectory + "/control" }
+    public var notifySocketPath: String { runtimeDirectory + "/notify" }
+}
+
+/// Why corrald cannot start.
+public struct SupervisorError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// corrald's event loop: one thread owns every unit, and everything that happens reaches it
+/// through one epoll set (signals, cgroup events, the notify and control sockets, unit output).
+public final class Supervisor {
+    enum Source {
+        case signals, cgroupEvents, notify, controlListener
+        case client(Int32)
+        case output(String)
+        /// The read end of a unit's ReadyNotificationFD= pipe.
+        case readiness(String)
+        /// The pidfd of a process a previous corrald started: readable once it has ended.
+        case adoptedProcess(Int32)
+    }
+
+    let configuration: SupervisorConfiguration
+    let tree: CgroupTree
+    let poll: EventPoll
+    let signals: SignalReceiver
+    let cgroupFileWatch: FileWatch
+    var controlListener: Int32
+    let notifySocket: Int32
+    let hostFacts: HostFacts
+    /// Why controllers Corral uses are missing from its root, found at start-up (logged by `run`).
+    let controllerProblems: [String]
+    /// The root's path as /proc/PID/cgroup shows it (relative to the cgroup2 mount).
+    let cgroupRootInHierarchy: String
+
+    var units: [String: ManagedUnit] = [:]
+    /// The unit files on the search path, as of start-up or the last daemon-reload.
+    var unitFiles: UnitFileIndex
+    var jobs = JobQueue()
+    /// Which unit, and in which role, each process we watch belongs to.
+    var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
+    var cgroupWatches: [Int32: String] = [:]
+    var sources: [UInt64: (fd: Int32, source: Source)] = [:]
+    var nextToken: UInt64 = 100
+    var clients: [Int32: ClientConnection] = [:]
+    var pendingReplies: [PendingReply] = []
+    var reload: Reload?
+    /// Requests that change state, received during a reload: handled once it has finished.
+    var requestsAfterReload: [(Request, client: Int32)] = []
+    var runWaiters: [RunWaiter] = []
+    /// Where set-property keeps its drop-ins; both are searched before the configured unit directories.
+    let controlDirectories: (persistent: String, runtime: String)
+    /// Units whose stop job is the first half of a restart.
+    var restartsAfterStop: Set<String> = []
+    var shuttingDown = false
+    /// corrald's own log: the journal when journald runs, else standard error.
+    let logger = Logger(label: "corrald") { _ in JournalLogHandler(identifier: "corrald") }
+    /// Until the jobs queued at start-up have finished, corrald has not told its manager `READY=1`.
+    var startingUp = true
+    /// Refused notifications logged per unit ("" for senders in none) in the current 10 s window
+    /// (monotonic µs it began); pruned of old windows beyond 1024 entries.
+    var notifyComplaints: [String: (since: UInt64, count: Int)] = [:]
+    /// The `STATUS=` last sent to corrald's manager.
+    var reportedStatus = ""
+    /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.
+    var watchdogDeadline: UInt64?
+    let watchdogInterval = ServiceManager.watchdogInterval
+    /// The binary `daemon-reexec` executes: the path this one was started from (after an upgrade,
+    /// the new binary there).
+    let executablePath = UnitDiskAccess.linkTarget(of: "/proc/self/exe") ?? CommandLine.arguments[0]
+
+    public init(configuration: SupervisorConfiguration) throws {
+        self.configuration = configuration
+        controlDirectories = Self.controlDirectories(
+            searchPath: configuration.searchPath, runtimeDirectory: configuration.runtimeDirectory)
+        var searchPath = configuration.searchPath
+        searchPath.directories.insert(
+            contentsOf: [
+                controlDirectories.persistent, controlDirectories.runtime,
+                configuration.runtimeDirectory + "/transient",
+            ],
+            at: 0)
+        unitFiles = UnitFileIndex(searchPath)
+        blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        _ = corral_set_child_subreaper()
+        signal(SIGPIPE, SIG_IGN)
+        mkdir(configuration.runtimeDirectory, 0o755)
+        if let live = try? UnixSocket.connect(to: configuration.controlSocketPath) {
+            close(live)
+            throw SupervisorError("another corrald is already listening on \(configuration.controlSocketPath)")
+        }
+        tree = try CgroupTree(path: try Self.prepareRoot(configuration.cgroupRoot.path))
+        poll = try EventPoll()
+        signals = try SignalReceiver([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
+        cgroupFileWatch = try FileWatch()
+        controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
+        notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
+        controllerProblems = configuration.cgroupRoot.offerControllers()
+        hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
+        cgroupRootInHierarchy = String(
+            configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
+        try watch(signals.fd, as: .signals)
+        try watch(cgroupFileWatch.fd, as: .cgroupEvents)
+        try watch(controlListener, as: .controlListener)
+        try watch(notifySocket, as: .notify)
+        try moveIntoOwnLeaf()
+    }
+
+    /// Creates Corral's root cgroup if needed and returns its path.
+    private static func prepareRoot(_ path: String) throws -> String {
+        if mkdir(path, 0o755) < 0 && errno != EEXIST {
+            throw CgroupError(operation: .create, path: path, errno: .current)
+        }
+        return path
+    }
+
+    /// corrald lives in its own leaf, `corrald.scope`, so no unit's OOM kill or `cgroup.kill` reaches it
+    /// and the root's children can have controllers enabled (no internal processes).
+    private func moveIntoOwnLeaf() throws {
+        try tree.create("corrald.scope")
+        try tree.attach(getpid(), to: "corrald.scope")
+    }
+
+    @discardableResult
+    func watch(_ fd: Int32, as source: Source) throws -> UInt64 {
+        let token = nextToken
+        nextToken += 1
+        sources[token] = (fd, source)
+        try poll.watch(fd, token: token)
+        return token
+    }
+
+    /// Stops watching `fd`, whatever it was watched as.
+    func unwatch(_ fd: Int32) {
+        poll.unwatch(fd)
+        sources = sources.filter { $0.value.fd != fd }
+    }
+
+    /// A pipe, both ends close-on-exec, the read end non-blocking: (read, write).
+    func makePipe() -> (read: Int32, write: Int32)? {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return nil }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        return (ends[0], ends[1])
+    }
+}
