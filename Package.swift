@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "ResourceControl", "SystemCall", "CLinux"]),
         // Spawning: the child side in C, the parent side in Swift.
         .target(name: "CSpawn"),
-        .target(name: "Exec", dependencies: ["CSpawn", "SystemCall"]),
+        .target(name: "Exec", dependencies: ["CSpawn", "SystemCall", "UnitFile", "UnitModel"]),
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
         // The supervisor: state machines (pure) and the event loop that performs their actions.

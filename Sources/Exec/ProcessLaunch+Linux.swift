@@ -1,31 +1,43 @@
-import Exec
 import Glibc
 import SystemCall
 import UnitFile
 import UnitModel
 
 /// What a spawned process gets from the supervisor besides its unit's settings.
-struct LaunchContext {
+public struct LaunchContext {
     /// `O_PATH` fd of the unit's cgroup, for CLONE_INTO_CGROUP.
-    var cgroupDirectory: Int32
+    public var cgroupDirectory: Int32
     /// Write end of the pipe that carries the unit's output to corrald.
-    var outputPipe: Int32
+    public var outputPipe: Int32
     /// A journald stream (`sd_journal_stream_fd`) for output sent to the journal; nil: use the pipe.
-    var journalStream: Int32?
-    var notifySocket: String?
-    var invocationID: String
+    public var journalStream: Int32?
+    public var notifySocket: String?
+    public var invocationID: String
     /// `$MAINPID` for control processes once the main process is known.
-    var mainPID: Int32?
+    public var mainPID: Int32?
     /// The caller's stdin, stdout and stderr (`run --pipe`), overriding the unit's settings.
-    var pipedStandardIO: [Int32] = []
+    public var pipedStandardIO: [Int32] = []
+
+    public init(
+        cgroupDirectory: Int32, outputPipe: Int32, journalStream: Int32?, notifySocket: String?, invocationID: String,
+        mainPID: Int32?, pipedStandardIO: [Int32]
+    ) {
+        self.cgroupDirectory = cgroupDirectory
+        self.outputPipe = outputPipe
+        self.journalStream = journalStream
+        self.notifySocket = notifySocket
+        self.invocationID = invocationID
+        self.mainPID = mainPID
+        self.pipedStandardIO = pipedStandardIO
+    }
 }
 
 /// Turns a unit's command line and execution settings into a `SpawnRequest`.
 /// The fds it opens are returned for the caller to close once the child has started.
-enum ProcessLaunch {
+public enum ProcessLaunch {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    static func request(
+    public static func request(
         for command: ExecCommand, unit: Unit, context: LaunchContext
     ) throws(SpawnFailure) -> (request: SpawnRequest, openedFDs: [Int32]) {
         let exec = unit.exec
@@ -229,21 +241,21 @@ struct Environment {
 }
 
 /// The uid, gid and groups that `User=` and `Group=` name.
-struct Credentials {
-    var userName: String
-    var uid: uid_t
-    var gid: gid_t
-    var groups: [gid_t]
-    var home: String
-    var shell: String
+public struct Credentials {
+    public var userName: String
+    public var uid: uid_t
+    public var gid: gid_t
+    public var groups: [gid_t]
+    public var home: String
+    public var shell: String
 
-    struct LookupError: Error {
-        var step: ExecStep
-        var message: String
+    public struct LookupError: Error {
+        public var step: ExecStep
+        public var message: String
     }
 
     /// nil when neither is set. Names or numeric IDs, as systemd accepts.
-    static func resolve(user: String?, group: String?) throws(LookupError) -> Credentials? {
+    public static func resolve(user: String?, group: String?) throws(LookupError) -> Credentials? {
         guard user != nil || group != nil else { return nil }
         var credentials = Credentials(userName: "root", uid: 0, gid: 0, groups: [], home: "/root", shell: "/bin/sh")
         if let user {

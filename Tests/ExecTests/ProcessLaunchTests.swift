@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Supervisor
+@testable import Exec
 
 @Suite struct ProcessLaunchTests {
     static let environment: Environment = {
