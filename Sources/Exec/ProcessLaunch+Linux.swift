@@ -17,10 +17,13 @@ public struct LaunchContext {
     public var mainPID: Int32?
     /// The caller's stdin, stdout and stderr (`run --pipe`), overriding the unit's settings.
     public var pipedStandardIO: [Int32] = []
+    /// The open-files limit a service gets without `LimitNOFILE=`: the one corrald was started
+    /// with, before it raised its own (as systemd gives services 1024 whatever its own is).
+    public var defaultFileLimit: ResourceLimit?
 
     public init(
         cgroupDirectory: Int32, outputPipe: Int32, journalStream: Int32?, notifySocket: String?, invocationID: String,
-        mainPID: Int32?, pipedStandardIO: [Int32]
+        mainPID: Int32?, pipedStandardIO: [Int32], defaultFileLimit: ResourceLimit?
     ) {
         self.cgroupDirectory = cgroupDirectory
         self.outputPipe = outputPipe
@@ -29,6 +32,7 @@ public struct LaunchContext {
         self.invocationID = invocationID
         self.mainPID = mainPID
         self.pipedStandardIO = pipedStandardIO
+        self.defaultFileLimit = defaultFileLimit
     }
 }
 
@@ -122,9 +126,8 @@ public enum ProcessLaunch {
             userID: fullPrivileges || exec.user == nil ? nil : credentials?.uid,
             groupID: fullPrivileges ? nil : credentials?.gid,
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
-            resourceLimits: exec.limits.map {
-                RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard)
-            },
+            resourceLimits: exec.limits.merging(context.defaultFileLimit.map { [.nofile: $0] } ?? [:]) { own, _ in own }
+                .map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
             noNewPrivileges: exec.noNewPrivileges && !fullPrivileges,
             ignoreSIGPIPE: exec.ignoreSIGPIPE,
             workingDirectory: workingDirectory)

@@ -125,7 +125,7 @@ extension Supervisor {
             cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1, journalStream: journalStream,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
-            pipedStandardIO: unit.pipedStandardIO)
+            pipedStandardIO: unit.pipedStandardIO, defaultFileLimit: serviceFileLimit)
         let prepared: (request: SpawnRequest, openedFDs: [Int32])
         do {
             prepared = try ProcessLaunch.request(for: command, unit: unit.loaded.unit, context: context)

@@ -100,6 +100,10 @@ public final class Supervisor {
     /// The binary `daemon-reexec` executes: the path this one was started from (after an upgrade,
     /// the new binary there).
     let executablePath = UnitDiskAccess.linkTarget(of: "/proc/self/exe") ?? CommandLine.arguments[0]
+    /// The open-files limit corrald was started with, which services get by default; corrald
+    /// itself raises its soft limit to the hard one (pidfds, output pipes and clients of thousands
+    /// of units).
+    let serviceFileLimit = Supervisor.raiseOwnFileLimit()
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration
@@ -136,6 +140,16 @@ public final class Supervisor {
         try watch(controlListener, as: .controlListener)
         try watch(notifySocket, as: .notify)
         try moveIntoOwnLeaf()
+    }
+
+    /// Raises the soft RLIMIT_NOFILE to the hard one; returns the limits as they were.
+    private static func raiseOwnFileLimit() -> ResourceLimit? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        let inherited = ResourceLimit(soft: UInt64(limit.rlim_cur), hard: UInt64(limit.rlim_max))
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        return inherited
     }
 
     /// Creates Corral's root cgroup if needed and returns its path.
