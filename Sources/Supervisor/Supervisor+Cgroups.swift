@@ -61,9 +61,10 @@ extension Supervisor {
         }
     }
 
-    /// Removes the unit's cgroup once nothing lives in it (until then its `cgroup.events` stays
+    /// Keeps what the run used (`run --wait` reports it), then removes the unit's cgroup once nothing lives in it (until then its `cgroup.events` stays
     /// watched, and the empty event asks again); slices above it stay.
     func releaseCgroup(of unit: ManagedUnit) {
+        recordRunStatistics(of: unit)
         guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { return }
         closeReadiness(of: unit)
         for wd in unit.cgroupWatches {

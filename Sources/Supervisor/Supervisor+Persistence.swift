@@ -150,7 +150,7 @@ extension Supervisor {
         if machine.subState == .autoRestart, let deadline = record.restartDeadline {
             unit.deadline = deadline
         } else {
-            _ = perform(machine.timerOnResume, for: unit)
+            _ = MachineDriver.perform(machine.timerOnResume, on: unit, effects: self)
         }
         for event in events { deliver(event, to: unit) }
         if unit.holdsCgroup && (try? tree.isPopulated(unit.plan.cgroup)) == false { deliver(.cgroupEmpty, to: unit) }

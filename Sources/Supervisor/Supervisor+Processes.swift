@@ -41,72 +41,17 @@ extension Supervisor {
         return count > unit.oomKills
     }
 
-    /// `cgroup.events` changed for some units: those whose cgroup is now empty hear about it.
     // MARK: - Running a unit's state machine
 
-    /// Feeds `event` to the unit's machine and performs the actions it asks for, feeding back
-    /// the events those produce (spawn results) until it is quiet.
+    /// Runs the unit's machine on `event` (`MachineDriver`, with corrald as its effects), then
+    /// records and reports the state it reached.
     func deliver(_ event: ServiceEvent, to unit: ManagedUnit) {
-        guard var machine = unit.machine else { return }
-        var pending = [event]
-        while !pending.isEmpty {
-            let actions = machine.handle(pending.removeFirst())
-            unit.machine = machine
-            for action in actions {
-                if let followUp = perform(action, for: unit) { pending.append(followUp) }
-                machine = unit.machine!
-            }
-        }
-        unit.machine = machine
+        MachineDriver.run(event, on: unit, effects: self)
         noteStateChange(of: unit)
         persist(unit)
     }
 
-    func perform(_ action: ServiceAction, for unit: ManagedUnit) -> ServiceEvent? {
-        switch action {
-        case .prepareCgroup:
-            unit.invocationID = Self.newInvocationID()
-            unit.runStarted = monotonicMicroseconds()
-            prepareCgroup(for: unit)
-            return nil
-        case .spawn(let command, let role):
-            return spawn(command, role: role, for: unit)
-        case .signal(let target, let signal):
-            sendSignal(signal, to: target, of: unit)
-            // A cgroup that holds nothing (a process that never started) never changes to empty:
-            // the machine waiting for that hears it now rather than at its stop timeout.
-            if target == .cgroup && !unit.plan.cgroup.isEmpty && processes(inTreeOf: unit.plan.cgroup).isEmpty {
-                return .cgroupEmpty
-            }
-            return nil
-        case .killCgroup:
-            do {
-                try tree.kill(unit.plan.cgroup)
-            } catch {
-                log(unit.name, "\(error)")
-            }
-            return nil
-        case .findMainProcess(let pidFile):
-            let pid = findMainProcess(pidFile: pidFile, of: unit)
-            if let pid { adoptMainProcess(pid, of: unit) }
-            return .mainProcessFound(pid: pid)
-        case .armTimer(let delay):
-            unit.deadline = monotonicMicroseconds() &+ delay
-            return nil
-        case .disarmTimer:
-            unit.deadline = nil
-            return nil
-        case .releaseCgroup:
-            recordRunStatistics(of: unit)
-            releaseCgroup(of: unit)
-            return nil
-        case .log(let message):
-            log(unit.name, message, event: message == ServiceMachine.oomKillNote ? .oomKilled : nil)
-            return nil
-        }
-    }
-
-    private func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
+    func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
         let cgroupFD: Int32
         do {
             cgroupFD = try tree.openDirectory(unit.plan.cgroup)
@@ -155,7 +100,7 @@ extension Supervisor {
         }
     }
 
-    private func sendSignal(_ signal: Int32, to target: KillTarget, of unit: ManagedUnit) {
+    func signal(_ signal: Int32, to target: KillTarget, of unit: ManagedUnit) -> ServiceEvent? {
         switch target {
         case .main:
             if let pid = unit.machine?.mainPID { signalProcess(pid, signal, of: unit) }
@@ -167,6 +112,12 @@ extension Supervisor {
                 if signal != SIGKILL && signal != SIGCONT { kill(pid, SIGCONT) }
             }
         }
+        // A cgroup that holds nothing (a process that never started) never changes to empty: the
+        // machine waiting for that hears it now rather than at its stop timeout.
+        if target == .cgroup && !unit.plan.cgroup.isEmpty && processes(inTreeOf: unit.plan.cgroup).isEmpty {
+            return .cgroupEmpty
+        }
+        return nil
     }
 
     /// Signals through the pidfd when corrald spawned the process, so a recycled pid is never hit.
@@ -197,7 +148,13 @@ extension Supervisor {
     }
 
     /// PIDFile= if given (the pid must be in the unit's cgroup), else the only process left in it.
-    private func findMainProcess(pidFile: String?, of unit: ManagedUnit) -> Int32? {
+    func findMainProcess(pidFile: String?, of unit: ManagedUnit) -> Int32? {
+        let pid = mainProcessCandidate(pidFile: pidFile, of: unit)
+        if let pid { adoptMainProcess(pid, of: unit) }
+        return pid
+    }
+
+    private func mainProcessCandidate(pidFile: String?, of unit: ManagedUnit) -> Int32? {
         let candidates = processes(inTreeOf: unit.plan.cgroup)
         if let pidFile {
             guard let text = readTextFile(atPath: pidFile),
@@ -210,5 +167,24 @@ extension Supervisor {
             return pid
         }
         return candidates.count == 1 ? candidates[0] : nil
+    }
+}
+
+/// corrald performs its units' actions on the host.
+extension Supervisor: ServiceEffects {
+    var now: UInt64 { monotonicMicroseconds() }
+
+    func newInvocationID() -> String { Self.newInvocationID() }
+
+    func killCgroup(of unit: ManagedUnit) {
+        do {
+            try tree.kill(unit.plan.cgroup)
+        } catch {
+            log(unit.name, "\(error)")
+        }
+    }
+
+    func log(_ message: String, about unit: ManagedUnit) {
+        log(unit.name, message, event: message == ServiceMachine.oomKillNote ? .oomKilled : nil)
     }
 }

@@ -119,7 +119,7 @@ public final class Supervisor {
         unitFiles = UnitFileIndex(searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
         _ = corral_set_child_subreaper()
-        signal(SIGPIPE, SIG_IGN)
+        Glibc.signal(SIGPIPE, SIG_IGN)
         mkdir(configuration.runtimeDirectory, 0o755)
         if let live = try? UnixSocket.connect(to: configuration.controlSocketPath) {
             close(live)
