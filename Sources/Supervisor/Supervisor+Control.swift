@@ -224,8 +224,11 @@ extension Supervisor {
         client.descriptors.forEach { close($0) }
         unwatch(fd)
         close(fd)
+        // The descriptor's number goes to the next client: nothing may answer this one through it.
         pendingReplies.removeAll { $0.client == fd }
         runWaiters.removeAll { $0.client == fd }
+        requestsAfterReload.removeAll { $0.client == fd }
+        reload?.clients.removeAll { $0 == fd }
     }
 
     // MARK: - Verbs

@@ -50,7 +50,7 @@ extension Supervisor {
         for client in current.clients { reply(to: client, Response()) }
         let waiting = requestsAfterReload
         requestsAfterReload = []
-        for (request, client) in waiting where clients[client] != nil { handle(request, from: client) }
+        for (request, client) in waiting { handle(request, from: client) }
     }
 
     private func reread(_ unit: ManagedUnit) {
