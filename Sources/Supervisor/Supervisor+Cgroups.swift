@@ -14,6 +14,8 @@ import UnitModel
 extension Supervisor {
     // MARK: - Cgroup events
 
+    /// `cgroup.events` or `memory.events` changed for some units: those with a new OOM kill, and
+    /// those whose cgroup is now empty, hear about it.
     func readCgroupEvents() {
         let changed = Set(cgroupFileWatch.drain().compactMap { cgroupWatches[$0] })
         for name in changed.sorted() {
