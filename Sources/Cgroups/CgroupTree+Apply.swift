@@ -14,14 +14,11 @@ public enum CgroupWriteOutcome: Sendable, Equatable {
 
 extension CgroupTree {
     /// Makes a unit's cgroup as its plan says: creates it (and its slices'), enables the plan's
-    /// controllers top-down where `available`, and makes its writes. Returns what failed, one
-    /// message each, naming the setting a write came from.
-    public func apply(_ plan: CgroupPlan, available: Set<Controller>) -> [String] {
-        do throws(CgroupError) {
-            try create(plan.cgroup)
-        } catch {
-            return [error.description]
-        }
+    /// controllers top-down where `available`, and makes its writes. Throws when the cgroup cannot
+    /// be created (nothing is left half-made); otherwise returns what failed, one message each,
+    /// naming the setting a write came from.
+    public func apply(_ plan: CgroupPlan, available: Set<Controller>) throws(CgroupError) -> [String] {
+        try create(plan.cgroup)
         var problems: [String] = []
         for step in plan.enable {
             do throws(CgroupError) {

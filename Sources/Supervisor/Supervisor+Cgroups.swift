@@ -30,7 +30,12 @@ extension Supervisor {
     /// Creates the unit's cgroup (and its slices'), enables controllers top-down and writes its limits.
     func prepareCgroup(for unit: ManagedUnit) {
         let plan = unit.plan
-        for problem in tree.apply(plan, available: hostFacts.controllers) { log(unit.name, problem) }
+        do {
+            for problem in try tree.apply(plan, available: hostFacts.controllers) { log(unit.name, problem) }
+        } catch {
+            // The spawn that follows fails at step CGROUP; nothing of the unit's is set up.
+            return log(unit.name, "\(error)")
+        }
         if !plan.warnings.isEmpty && !unit.warnedAboutLimits {
             unit.warnedAboutLimits = true
             for warning in plan.warnings { log(unit.name, warning) }

@@ -25,7 +25,8 @@ extension Supervisor {
             log(nil, "Reloading.")
         }
         unitFiles = UnitFileIndex(unitFiles.searchPath)
-        var next = Reload(remaining: units.values.filter { !$0.transient }.map(\.name).sorted())
+        // Taken from the end: read in name order.
+        var next = Reload(remaining: units.values.filter { !$0.transient }.map(\.name).sorted(by: >))
         next.clients = (reload?.clients ?? []) + [client].compactMap { $0 }
         reload = next
     }
