@@ -21,7 +21,7 @@ let package = Package(
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
-        .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "ResourceControl", "SystemCall", "CLinux"]),
+        .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "ResourceControl", "SystemCall"]),
         // Spawning: the child side in C, the parent side in Swift.
         .target(name: "CSpawn"),
         .target(name: "Exec", dependencies: ["CSpawn", "SystemCall", "UnitFile", "UnitModel"]),
@@ -35,7 +35,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // journald and sd_notify (libsystemd), with the console as fallback.
-        .target(name: "Journal", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Journal", dependencies: ["CSystemd", "SystemCall", .product(name: "Logging", package: "swift-log")]),
         // System libraries (module maps only).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),

@@ -2,6 +2,7 @@
 #include "corral_linux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -165,4 +166,8 @@ int corral_reap_child(pid_t *pid, int *code, int *status) {
     *code = info.si_code;
     *status = info.si_status;
     return 1;
+}
+
+int corral_pipe_cloexec(int descriptors[2]) {
+    return pipe2(descriptors, O_CLOEXEC);
 }

@@ -246,7 +246,3 @@ int corral_wait_pidfd(int pidfd, int nohang, int *code, int *status) {
     *status = info.si_status;
     return 0;
 }
-
-int corral_pipe_cloexec(int descriptors[2]) {
-    return pipe2(descriptors, O_CLOEXEC);
-}

@@ -1,5 +1,5 @@
-import CLinux
 import Glibc
+import SystemCall
 import UnitFile
 import UnitModel
 
@@ -94,7 +94,6 @@ public struct CgroupRoot: Sendable, Equatable {
     }
 
     private static func isDelegated(_ path: String) -> Bool {
-        var value: UInt8 = 0
-        return corral_getxattr(path, "trusted.delegate", &value, 1) > 0 && value == UInt8(ascii: "1")
+        extendedAttributeIsSet("trusted.delegate", of: path)
     }
 }

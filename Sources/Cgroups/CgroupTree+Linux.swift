@@ -39,19 +39,15 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class CgroupTree: Sendable {
     /// Absolute path of the root, for messages and `/proc/PID/cgroup` comparisons.
     public let path: String
-    private let rootFD: Int32
+    private let root: FileDescriptor
 
     public init(path: String) throws(CgroupError) {
         self.path = path
         do throws(Errno) {
-            rootFD = try retryingInterrupts { open(path, O_PATH | O_DIRECTORY | O_CLOEXEC) }
+            root = try FileDescriptor.open(path, O_PATH | O_DIRECTORY)
         } catch {
             throw CgroupError(operation: .open, path: "", errno: error)
         }
-    }
-
-    deinit {
-        close(rootFD)
     }
 
     /// The controllers `cgroup` may enable for its children (its `cgroup.controllers`).
@@ -75,12 +71,12 @@ public final class CgroupTree: Sendable {
         for component in cgroup.split(separator: "/") {
             prefix += prefix.isEmpty ? String(component) : "/" + component
             do {
-                try retryingInterrupts { mkdirat(rootFD, prefix, 0o755) }
+                try retryingInterrupts { mkdirat(root.rawValue, prefix, 0o755) }
                 made.append(prefix)
             } catch  where error.code == EEXIST {
                 continue
             } catch {
-                for directory in made.reversed() { _ = unlinkat(rootFD, directory, AT_REMOVEDIR) }
+                for directory in made.reversed() { _ = unlinkat(root.rawValue, directory, AT_REMOVEDIR) }
                 throw CgroupError(operation: .create, path: prefix, errno: error)
             }
         }
@@ -93,7 +89,7 @@ public final class CgroupTree: Sendable {
             try remove(cgroup + "/" + child)
         }
         do {
-            try retryingInterrupts { unlinkat(rootFD, cgroup, AT_REMOVEDIR) }
+            try retryingInterrupts { unlinkat(root.rawValue, cgroup, AT_REMOVEDIR) }
         } catch  where error.code == ENOENT {
             return
         } catch {
@@ -103,76 +99,37 @@ public final class CgroupTree: Sendable {
 
     /// Names of the child cgroups directly below `cgroup`.
     public func children(of cgroup: String) throws(CgroupError) -> [String] {
-        let fd: Int32
         do {
-            fd = try retryingInterrupts {
-                openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            }
+            let directory = try FileDescriptor.open(
+                cgroup.isEmpty ? "." : cgroup, O_RDONLY | O_DIRECTORY, relativeTo: root)
+            return try directory.subdirectoryNames().sorted()
         } catch  where error.code == ENOENT {
             return []
         } catch {
             throw CgroupError(operation: .read, path: cgroup, errno: error)
         }
-        guard let directory = fdopendir(fd) else {
-            close(fd)
-            throw CgroupError(operation: .read, path: cgroup, errno: .current)
-        }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// Writes `value` to `file` of `cgroup` in one write(2), as cgroupfs requires.
     public func write(_ value: String, to file: String, in cgroup: String) throws(CgroupError) {
         let path = join(cgroup, file)
-        let failure = { (errno: Errno) in CgroupError(operation: .write(value), path: path, errno: errno) }
-        let fd: Int32
-        do {
-            fd = try retryingInterrupts { openat(rootFD, path, O_WRONLY | O_CLOEXEC) }
-        } catch {
-            throw failure(error)
-        }
-        defer { close(fd) }
-        var bytes = Array(value.utf8)
-        if bytes.isEmpty { bytes = [0x0A] }
+        let bytes = value.isEmpty ? [0x0A] : Array(value.utf8)
         do throws(Errno) {
-            let written = try retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+            let written = try FileDescriptor.open(path, O_WRONLY, relativeTo: root).write(bytes)
             if written != bytes.count { throw Errno(EIO) }
         } catch {
-            throw failure(error)
+            throw CgroupError(operation: .write(value), path: path, errno: error)
         }
     }
 
     /// Reads `file` of `cgroup`, without the trailing newline.
     public func read(_ file: String, in cgroup: String) throws(CgroupError) -> String {
         let path = join(cgroup, file)
-        let fd: Int32
-        do {
-            fd = try retryingInterrupts { openat(rootFD, path, O_RDONLY | O_CLOEXEC) }
+        var bytes: [UInt8]
+        do throws(Errno) {
+            bytes = try FileDescriptor.open(path, O_RDONLY, relativeTo: root).readToEnd()
         } catch {
             throw CgroupError(operation: .read, path: path, errno: error)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count: Int
-            do {
-                count = try retryingInterrupts {
-                    chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                }
-            } catch {
-                throw CgroupError(operation: .read, path: path, errno: error)
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
         }
         if bytes.last == 0x0A { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
@@ -190,7 +147,7 @@ public final class CgroupTree: Sendable {
     public func delegate(_ cgroup: String, to uid: UInt32, gid: UInt32) throws(CgroupError) {
         for path in [cgroup] + ["cgroup.procs", "cgroup.subtree_control", "cgroup.threads"].map({ join(cgroup, $0) }) {
             do {
-                try retryingInterrupts { fchownat(rootFD, path, uid, gid, 0) }
+                try retryingInterrupts { fchownat(root.rawValue, path, uid, gid, 0) }
             } catch {
                 throw CgroupError(operation: .write("owner \(uid):\(gid)"), path: path, errno: error)
             }
@@ -225,12 +182,10 @@ public final class CgroupTree: Sendable {
         KeyedValues(try read("cgroup.events", in: cgroup))["populated"] == 1
     }
 
-    /// An `O_PATH` directory fd on `cgroup`, for `clone3(CLONE_INTO_CGROUP)`; the caller closes it.
-    public func openDirectory(_ cgroup: String) throws(CgroupError) -> Int32 {
+    /// An `O_PATH` directory descriptor on `cgroup`, for `clone3(CLONE_INTO_CGROUP)`.
+    public func openDirectory(_ cgroup: String) throws(CgroupError) -> FileDescriptor {
         do {
-            return try retryingInterrupts {
-                openat(rootFD, cgroup.isEmpty ? "." : cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)
-            }
+            return try FileDescriptor.open(cgroup.isEmpty ? "." : cgroup, O_PATH | O_DIRECTORY, relativeTo: root)
         } catch {
             throw CgroupError(operation: .open, path: cgroup, errno: error)
         }

@@ -5,25 +5,31 @@ import UnitModel
 
 /// What a spawned process gets from the supervisor besides its unit's settings.
 public struct LaunchContext {
-    /// `O_PATH` fd of the unit's cgroup, for CLONE_INTO_CGROUP.
-    public var cgroupDirectory: Int32
+    /// `O_PATH` descriptor of the unit's cgroup, for CLONE_INTO_CGROUP.
+    public var cgroupDirectory: FileDescriptor
     /// Write end of the pipe that carries the unit's output to corrald.
-    public var outputPipe: Int32
+    public var outputPipe: FileDescriptor?
     /// A journald stream (`sd_journal_stream_fd`) for output sent to the journal; nil: use the pipe.
-    public var journalStream: Int32?
+    public var journalStream: FileDescriptor?
     public var notifySocket: String?
     public var invocationID: String
     /// `$MAINPID` for control processes once the main process is known.
     public var mainPID: Int32?
     /// The caller's stdin, stdout and stderr (`run --pipe`), overriding the unit's settings.
-    public var pipedStandardIO: [Int32] = []
+    public var pipedStandardIO: [FileDescriptor] = []
     /// The open-files limit a service gets without `LimitNOFILE=`: the one corrald was started
     /// with, before it raised its own (as systemd gives services 1024 whatever its own is).
     public var defaultFileLimit: ResourceLimit?
+    /// `User=` and `Group=` looked up once for the whole run (`Credentials.resolve`).
+    public var credentials: Result<Credentials?, Credentials.LookupError>
+    /// Whether the program gets the write end of a readiness pipe (`ReadyNotificationFD=`).
+    public var passesReadinessPipe: Bool
 
     public init(
-        cgroupDirectory: Int32, outputPipe: Int32, journalStream: Int32?, notifySocket: String?, invocationID: String,
-        mainPID: Int32?, pipedStandardIO: [Int32], defaultFileLimit: ResourceLimit?
+        cgroupDirectory: FileDescriptor, outputPipe: FileDescriptor?, journalStream: FileDescriptor?,
+        notifySocket: String?, invocationID: String, mainPID: Int32?, pipedStandardIO: [FileDescriptor],
+        defaultFileLimit: ResourceLimit?, credentials: Result<Credentials?, Credentials.LookupError>,
+        passesReadinessPipe: Bool
     ) {
         self.cgroupDirectory = cgroupDirectory
         self.outputPipe = outputPipe
@@ -33,31 +39,63 @@ public struct LaunchContext {
         self.mainPID = mainPID
         self.pipedStandardIO = pipedStandardIO
         self.defaultFileLimit = defaultFileLimit
+        self.credentials = credentials
+        self.passesReadinessPipe = passesReadinessPipe
     }
 }
 
-/// Turns a unit's command line and execution settings into a `SpawnRequest`.
-/// The fds it opens are returned for the caller to close once the child has started.
+/// A process `ProcessLaunch.start` started.
+public struct LaunchedProcess {
+    public var pid: Int32
+    public var pidfd: FileDescriptor
+    /// The read end of the `ReadyNotificationFD=` pipe, when the context asked for one.
+    public var readinessPipe: FileDescriptor?
+}
+
+/// Starts a unit's command: turns its command line and execution settings into a `SpawnRequest`,
+/// opens what the program's standard streams name, and spawns it.
 public enum ProcessLaunch {
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    public static func request(
+    public static func start(_ command: ExecCommand, unit: Unit, context: LaunchContext) throws(SpawnFailure)
+        -> LaunchedProcess
+    {
+        var (request, opened) = try request(for: command, unit: unit, context: context)
+        var readiness: (read: FileDescriptor, write: FileDescriptor)?
+        if context.passesReadinessPipe, let target = unit.service.readyNotificationFD {
+            do {
+                readiness = try FileDescriptor.pipe()
+            } catch {
+                throw SpawnFailure(
+                    step: .fds, message: "Failed at step FDS spawning \(command.path): readiness pipe: \(error)")
+            }
+            request.passedDescriptor = PassedDescriptor(source: readiness!.write.rawValue, target: target)
+        }
+        do {
+            let process = try withExtendedLifetime((opened, readiness, context)) { () throws(SpawnError) in
+                try Spawner.spawn(request)
+            }
+            return LaunchedProcess(pid: process.pid, pidfd: process.pidfd, readinessPipe: readiness?.read)
+        } catch {
+            throw SpawnFailure(step: error.stage.step, message: error.description)
+        }
+    }
+
+    /// The request, and the descriptors opened for it, which must stay open until the child has started.
+    static func request(
         for command: ExecCommand, unit: Unit, context: LaunchContext
-    ) throws(SpawnFailure) -> (request: SpawnRequest, openedFDs: [Int32]) {
+    ) throws(SpawnFailure) -> (request: SpawnRequest, opened: [FileDescriptor]) {
         let exec = unit.exec
-        var opened: [Int32] = []
+        var opened: [FileDescriptor] = []
         /// A spawn that failed before the child existed (user lookup, files to open).
         func fail(_ step: ExecStep, _ error: String) -> SpawnFailure {
-            opened.forEach { close($0) }
-            return SpawnFailure(
-                step: step, message: "Failed at step \(step.rawValue) spawning \(command.path): \(error)")
+            SpawnFailure(step: step, message: "Failed at step \(step.rawValue) spawning \(command.path): \(error)")
         }
 
         let credentials: Credentials?
-        do {
-            credentials = try Credentials.resolve(user: exec.user, group: exec.group)
-        } catch {
-            throw fail(error.step, error.message)
+        switch context.credentials {
+        case .success(let found): credentials = found
+        case .failure(let error): throw fail(error.step, error.message)
         }
 
         var environment = baseEnvironment(context: context, credentials: credentials, unit: unit)
@@ -75,10 +113,13 @@ public enum ProcessLaunch {
             ? command.argv : expandVariables(in: command.argv, environment: environment)
 
         func open(_ path: String, _ flags: Int32, _ step: ExecStep) throws(SpawnFailure) -> Int32 {
-            let fd = Glibc.open(path, flags | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw fail(step, "\(path): \(Errno.current)") }
-            opened.append(fd)
-            return fd
+            do {
+                let file = try FileDescriptor.open(path, flags)
+                opened.append(file)
+                return file.rawValue
+            } catch {
+                throw fail(step, "\(path): \(error)")
+            }
         }
         func output(_ stream: StandardStream, step: ExecStep) throws(SpawnFailure) -> Int32? {
             switch stream {
@@ -87,17 +128,17 @@ public enum ProcessLaunch {
             case .append(let path): return try open(path, O_WRONLY | O_CREAT | O_APPEND, step)
             case .truncate(let path): return try open(path, O_WRONLY | O_CREAT | O_TRUNC, step)
             case .inherit, .tty: return nil
-            case .journal: return context.journalStream ?? context.outputPipe
-            case .kmsg, .socket, .data: return context.outputPipe
+            case .journal: return (context.journalStream ?? context.outputPipe)?.rawValue ?? -1
+            case .kmsg, .socket, .data: return context.outputPipe?.rawValue ?? -1
             }
         }
         var standardInput: Int32
         var standardOutput: Int32?
         var standardError: Int32?
         if context.pipedStandardIO.count == 3 {
-            standardInput = context.pipedStandardIO[0]
-            standardOutput = context.pipedStandardIO[1]
-            standardError = context.pipedStandardIO[2]
+            standardInput = context.pipedStandardIO[0].rawValue
+            standardOutput = context.pipedStandardIO[1].rawValue
+            standardError = context.pipedStandardIO[2].rawValue
         } else {
             switch exec.standardInput {
             case .file(let path): standardInput = try open(path, O_RDONLY, .standardInput)
@@ -122,7 +163,7 @@ public enum ProcessLaunch {
             standardInput: standardInput,
             standardOutput: standardOutput,
             standardError: standardError,
-            cgroupDirectory: context.cgroupDirectory,
+            cgroupDirectory: context.cgroupDirectory.rawValue,
             userID: fullPrivileges || exec.user == nil ? nil : credentials?.uid,
             groupID: fullPrivileges ? nil : credentials?.gid,
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,

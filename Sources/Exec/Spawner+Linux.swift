@@ -5,40 +5,37 @@ import SystemCall
 /// Starts processes with clone3 and reports how they ended through their pidfd.
 public enum Spawner {
     /// Starts `request.path` as described by `request` and returns once it has called execve.
-    /// On failure the child has already been reaped and nothing is left open.
+    /// On failure the child has already been reaped and nothing is left open. The descriptors the
+    /// request names must stay open until this returns.
     public static func spawn(_ request: SpawnRequest) throws(SpawnError) -> SpawnedProcess {
         func failure(_ stage: SpawnStage, _ error: Errno) -> SpawnError {
             SpawnError(stage: stage, error: error, path: request.path)
         }
-        var pipeEnds: [Int32] = [-1, -1]
+        let status: (read: FileDescriptor, write: FileDescriptor)
         do throws(Errno) {
-            try retryingInterrupts { corral_pipe_cloexec(&pipeEnds) }
+            status = try FileDescriptor.pipe()
         } catch {
             throw failure(.clone, error)
         }
-        let (statusReader, statusWriter) = (pipeEnds[0], pipeEnds[1])
-        defer { close(statusReader) }
-
         var pidfd: Int32 = -1
-        let (pid, cloneError) = PreparedRequest(request, statusDescriptor: statusWriter).withCRequest { cRequest in
+        let (pid, cloneError) = PreparedRequest(request, statusDescriptor: status.write).withCRequest { cRequest in
             (corral_spawn(cRequest, &pidfd), errno)
         }
-        close(statusWriter)
+        status.write.close()
         if pid < 0 {
             throw failure(.clone, Errno(cloneError))
         }
-        let process = SpawnedProcess(pid: pid, pidfd: pidfd)
+        let process = SpawnedProcess(pid: pid, pidfd: FileDescriptor(adopting: pidfd))
 
         var report = corral_spawn_failure()
         let received: Int
         do throws(Errno) {
-            received = try readFully(statusReader, into: &report)
+            received = try readFully(status.read, into: &report)
         } catch {
             // The child cannot be told apart from a working one: stop it rather than leak it.
             // Its pid cannot be reused before it is reaped, so kill(pid) is safe.
             kill(pid, SIGKILL)
             _ = try? process.waitForTermination()
-            close(pidfd)
             throw failure(.clone, error)
         }
         // EOF before a full report: execve closed the pipe (or the child died before
@@ -47,17 +44,16 @@ public enum Spawner {
             return process
         }
         _ = try? process.waitForTermination()
-        close(pidfd)
         throw failure(SpawnStage(childValue: report.stage) ?? .clone, Errno(report.error))
     }
 
     /// Reads until `value` is full or EOF; returns the bytes read.
-    private static func readFully<Value>(_ descriptor: Int32, into value: inout Value) throws(Errno) -> Int {
+    private static func readFully<Value>(_ descriptor: FileDescriptor, into value: inout Value) throws(Errno) -> Int {
         try withUnsafeMutableBytes(of: &value) { (bytes) throws(Errno) -> Int in
             var filled = 0
             while filled < bytes.count {
                 let count = try retryingInterrupts {
-                    read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+                    read(descriptor.rawValue, bytes.baseAddress! + filled, bytes.count - filled)
                 }
                 if count == 0 {
                     break
@@ -69,25 +65,25 @@ public enum Spawner {
     }
 }
 
-/// A started process. The caller owns `pidfd` and closes it once done with the process.
-public struct SpawnedProcess: Equatable, Sendable {
+/// A started process, with the pidfd that reaches it.
+public struct SpawnedProcess {
     public let pid: pid_t
-    public let pidfd: Int32
+    public let pidfd: FileDescriptor
 
     /// Blocks until the process ends, and reaps it.
-    public func waitForTermination() throws(Errno) -> Termination {
+    public func waitForTermination() throws(Errno) -> ProcessExit {
         try wait(blocking: true)!
     }
 
     /// Reaps the process if it has ended; nil while it runs (for use when the pidfd polls readable).
-    public func terminationIfEnded() throws(Errno) -> Termination? {
+    public func terminationIfEnded() throws(Errno) -> ProcessExit? {
         try wait(blocking: false)
     }
 
-    private func wait(blocking: Bool) throws(Errno) -> Termination? {
+    private func wait(blocking: Bool) throws(Errno) -> ProcessExit? {
         var code: Int32 = 0
         var status: Int32 = 0
-        try retryingInterrupts { corral_wait_pidfd(pidfd, blocking ? 0 : 1, &code, &status) }
+        try retryingInterrupts { corral_wait_pidfd(pidfd.rawValue, blocking ? 0 : 1, &code, &status) }
         switch code {
         case CORRAL_CLD_EXITED: return .exited(status)
         case CORRAL_CLD_KILLED: return .killed(signal: status, coreDumped: false)
@@ -95,12 +91,6 @@ public struct SpawnedProcess: Equatable, Sendable {
         default: return nil
         }
     }
-}
-
-/// How a process ended.
-public enum Termination: Equatable, Sendable {
-    case exited(Int32)
-    case killed(signal: Int32, coreDumped: Bool)
 }
 
 /// The C view of a request: every string and array copied to memory that stays put
@@ -114,9 +104,9 @@ private struct PreparedRequest: ~Copyable {
     private let limits: UnsafeMutableBufferPointer<corral_rlimit>
     private let seccompFilter: UnsafeMutableBufferPointer<corral_bpf_instruction>?
     private let request: SpawnRequest
-    private let statusDescriptor: Int32
+    private let statusDescriptor: FileDescriptor
 
-    init(_ request: SpawnRequest, statusDescriptor: Int32) {
+    init(_ request: SpawnRequest, statusDescriptor: FileDescriptor) {
         self.request = request
         self.statusDescriptor = statusDescriptor
         path = strdup(request.path)
@@ -160,7 +150,7 @@ private struct PreparedRequest: ~Copyable {
             seccomp_filter_length: seccompFilter?.count ?? 0,
             passed_fd: request.passedDescriptor?.source ?? -1,
             passed_fd_target: request.passedDescriptor?.target ?? -1,
-            status_fd: statusDescriptor
+            status_fd: statusDescriptor.rawValue
         )
         return body(&cRequest)
     }

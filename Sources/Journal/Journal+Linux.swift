@@ -1,5 +1,6 @@
 import CSystemd
 import Glibc
+import SystemCall
 
 /// Where corrald's entries go: the journal when journald listens, else standard error.
 /// Without journald `sd_journal_sendv` succeeds and drops the message, so the socket is checked first.
@@ -31,12 +32,12 @@ public enum Journal {
     /// `SYSLOG_IDENTIFIER=identifier` and `_TRANSPORT=stdout`; `<N>` prefixes set the priority.
     /// journald attributes it to a unit by the writer's cgroup (`_SYSTEMD_UNIT=`, `_SYSTEMD_CGROUP=`):
     /// the stream cannot carry other fields. nil without journald.
-    public static func streamFD(identifier: String, priority: Priority = .info) -> Int32? {
+    public static func stream(identifier: String, priority: Priority = .info) -> FileDescriptor? {
         guard isAvailable else { return nil }
         let fd = sd_journal_stream_fd(identifier, priority.rawValue, 1)
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // the child gets it through dup2
-        return fd
+        return FileDescriptor(adopting: fd)
     }
 
     static func writeToStandardError(_ line: String) {

@@ -1,5 +1,7 @@
 import Cgroups
+import Exec
 import ResourceControl
+import SystemCall
 import UnitModel
 
 /// The last lines a unit (or corrald about it) wrote, bounded.
@@ -38,12 +40,12 @@ final class ManagedUnit {
     /// Whether corrald made the unit's cgroup and has not removed it yet.
     var holdsCgroup: Bool { !cgroupWatches.isEmpty }
     /// The pipe carrying the unit's stdout and stderr to corrald: (read end, write end).
-    var outputPipe: (read: Int32, write: Int32)?
+    var outputPipe: (read: FileDescriptor, write: FileDescriptor)?
     var pendingOutput: [UInt8] = []
     /// Read end of the ReadyNotificationFD= pipe while the service has not said it is ready.
-    var readinessPipe: Int32?
+    var readinessPipe: FileDescriptor?
     /// pidfds of the unit's processes that corrald spawned (or took back after a restart), by pid.
-    var pidfds: [Int32: Int32] = [:]
+    var pidfds: [Int32: FileDescriptor] = [:]
     /// /proc start times of the unit's main and control processes, once read for its record.
     var startTimes: [Int32: UInt64] = [:]
     /// The runtime record as last written (empty: none on disk).
@@ -60,8 +62,10 @@ final class ManagedUnit {
     /// STATUS= from the service's sd_notify.
     var statusText: String?
     var invocationID = ""
+    /// `User=` and `Group=` as looked up for the current run (nil: not yet).
+    var credentials: Result<Credentials?, Credentials.LookupError>?
     /// `run --pipe`: the caller's stdin, stdout and stderr, used instead of StandardInput=/Output=/Error=.
-    var pipedStandardIO: [Int32] = []
+    var pipedStandardIO: [FileDescriptor] = []
     /// Made by `corralctl run`: forgotten once inactive (and once failed, with `collect`).
     var transient = false
     var collect = false

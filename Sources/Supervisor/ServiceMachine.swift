@@ -1,12 +1,9 @@
 import Exec
 import Glibc
+import SystemCall
 import UnitModel
 
-/// How a process ended, as `waitid` reports it.
-public enum ProcessExit: Sendable, Equatable, CustomStringConvertible {
-    case exited(Int32)
-    case killed(signal: Int32, coreDumped: Bool)
-
+extension ProcessExit: CustomStringConvertible {
     public var description: String {
         switch self {
         case .exited(let code): "status=\(code)"

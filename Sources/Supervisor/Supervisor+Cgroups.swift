@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Exec
@@ -40,6 +39,9 @@ extension Supervisor {
             unit.warnedAboutLimits = true
             for warning in plan.warnings { log(unit.name, warning) }
         }
+        unit.credentials = Result { () throws(Credentials.LookupError) in
+            try Credentials.resolve(user: unit.loaded.unit.exec.user, group: unit.loaded.unit.exec.group)
+        }
         delegateIfAsked(unit)
         unit.oomKills = tree.oomKills(in: plan.cgroup) ?? 0
         if unit.cgroupWatches.isEmpty {
@@ -58,13 +60,13 @@ extension Supervisor {
     private func delegateIfAsked(_ unit: ManagedUnit) {
         let settings = unit.loaded.unit
         guard settings.resources.delegate, let user = settings.exec.user else { return }
+        guard case .success(let credentials?) = unit.credentials else {
+            return log(unit.name, "cannot delegate to \(user): unknown user")
+        }
         do {
-            guard let credentials = try Credentials.resolve(user: user, group: settings.exec.group) else { return }
             try tree.delegate(unit.plan.cgroup, to: credentials.uid, gid: credentials.gid)
-        } catch let error as CgroupError {
-            log(unit.name, "\(error)")
         } catch {
-            log(unit.name, "cannot delegate to \(user): unknown user")
+            log(unit.name, "\(error)")
         }
     }
 
@@ -82,8 +84,8 @@ extension Supervisor {
         readOutput(of: unit.name)
         if let pipe = unit.outputPipe {
             unwatch(pipe.read)
-            close(pipe.read)
-            close(pipe.write)
+            pipe.read.close()
+            pipe.write.close()
             unlink(outputFIFOPath(of: unit))
             unit.outputPipe = nil
         }
@@ -97,8 +99,7 @@ extension Supervisor {
 
     /// ReadyNotificationFD=: a newline from the service means READY=1; end of file means it never will.
     func readReadiness(of name: String) {
-        guard let unit = units[name], let fd = unit.readinessPipe, let bytes = try? UnixSocket.read(fd, capacity: 512)
-        else {
+        guard let unit = units[name], let pipe = unit.readinessPipe, let bytes = try? pipe.read(capacity: 512) else {
             return
         }
         if bytes.contains(0x0A) {
@@ -110,9 +111,9 @@ extension Supervisor {
     }
 
     func closeReadiness(of unit: ManagedUnit) {
-        guard let fd = unit.readinessPipe else { return }
-        unwatch(fd)
-        close(fd)
+        guard let pipe = unit.readinessPipe else { return }
+        unwatch(pipe)
+        pipe.close()
         unit.readinessPipe = nil
     }
 }

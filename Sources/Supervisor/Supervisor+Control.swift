@@ -8,7 +8,7 @@ import UnitModel
 /// A connected `corralctl`: its credentials, the bytes of its request so far, and what is still to
 /// be written of its answers.
 final class ClientConnection {
-    let fd: Int32
+    let socket: FileDescriptor
     let credentials: PeerCredentials
     /// The connection's token in the event poll.
     let token: UInt64
@@ -16,7 +16,7 @@ final class ClientConnection {
     /// Set once a request was read: the connection carries exactly one.
     var answered = false
     /// Descriptors sent along with the request (`run --pipe`: the caller's stdin, stdout, stderr).
-    var descriptors: [Int32] = []
+    var descriptors: [FileDescriptor] = []
     /// Encoded answers the socket has not taken yet, from `outputOffset` on.
     var output: [UInt8] = []
     var outputOffset = 0
@@ -28,11 +28,14 @@ final class ClientConnection {
     /// answer; nil while it waits for its jobs, which have timeouts of their own.
     var deadline: UInt64?
 
-    init(fd: Int32, credentials: PeerCredentials, token: UInt64) {
-        self.fd = fd
+    init(socket: FileDescriptor, credentials: PeerCredentials, token: UInt64) {
+        self.socket = socket
         self.credentials = credentials
         self.token = token
     }
+
+    /// The socket's number, which names the client while it is connected.
+    var fd: Int32 { socket.rawValue }
 }
 
 /// systemctl's exit codes.
@@ -58,26 +61,19 @@ extension Supervisor {
     static let maximumReplyBytes = 16 << 20
 
     func acceptClients() {
-        while let fd = try? UnixSocket.accept(controlListener) {
-            guard let credentials = try? UnixSocket.peerCredentials(fd) else {
-                close(fd)
-                continue
-            }
+        guard let listener = controlListener else { return }
+        while let socket = try? UnixSocket.accept(listener) {
+            guard let credentials = try? UnixSocket.peerCredentials(socket) else { continue }
             if let refusal = connectionRefusal(for: credentials.uid) {
                 // A fresh socket's buffer takes the short answer at once.
                 let answer = Response(exitCode: ExitStatus.failure, error: refusal).message.encoded
-                _ = try? UnixSocket.writeSome(fd, answer, from: 0)
-                close(fd)
+                _ = try? UnixSocket.writeSome(socket, answer, from: 0)
                 continue
             }
-            do {
-                let token = try watch(fd, as: .client(fd))
-                let client = ClientConnection(fd: fd, credentials: credentials, token: token)
-                client.deadline = monotonicMicroseconds() &+ Self.clientTimeout
-                clients[fd] = client
-            } catch {
-                close(fd)
-            }
+            guard let token = try? watch(socket, as: .client(socket.rawValue)) else { continue }
+            let client = ClientConnection(socket: socket, credentials: credentials, token: token)
+            client.deadline = monotonicMicroseconds() &+ Self.clientTimeout
+            clients[client.fd] = client
         }
     }
 
@@ -109,11 +105,11 @@ extension Supervisor {
         do {
             // Only root may pass descriptors (run --pipe), and at most the three it needs; a plain
             // read makes the kernel discard any that someone else attached.
-            let received: (bytes: [UInt8], descriptors: [Int32])?
+            let received: (bytes: [UInt8], descriptors: [FileDescriptor])?
             if client.credentials.uid == 0 {
-                received = try UnixSocket.readWithDescriptors(fd)
+                received = try UnixSocket.readWithDescriptors(client.socket)
             } else {
-                received = try UnixSocket.read(fd).map { ($0, []) }
+                received = try client.socket.read().map { ($0, []) }
             }
             guard let (bytes, descriptors) = received else { return }
             client.descriptors += descriptors
@@ -187,7 +183,7 @@ extension Supervisor {
         let before = client.outputOffset
         do {
             while client.outputOffset < client.output.count {
-                let written = try UnixSocket.writeSome(client.fd, client.output, from: client.outputOffset)
+                let written = try UnixSocket.writeSome(client.socket, client.output, from: client.outputOffset)
                 if written == 0 { break }
                 client.outputOffset += written
             }
@@ -200,7 +196,7 @@ extension Supervisor {
             }
             if !client.watchedForWriting {
                 client.watchedForWriting = true
-                try? poll.watchForWriting(client.fd, token: client.token)
+                try? poll.watchForWriting(client.socket, token: client.token)
             }
             return
         }
@@ -210,7 +206,7 @@ extension Supervisor {
         client.deadline = nil
         if client.watchedForWriting {
             client.watchedForWriting = false
-            try? poll.watchForReading(client.fd, token: client.token)
+            try? poll.watchForReading(client.socket, token: client.token)
         }
     }
 
@@ -221,9 +217,9 @@ extension Supervisor {
 
     func closeClient(_ fd: Int32) {
         guard let client = clients.removeValue(forKey: fd) else { return }
-        client.descriptors.forEach { close($0) }
-        unwatch(fd)
-        close(fd)
+        client.descriptors.forEach { $0.close() }
+        unwatch(client.socket)
+        client.socket.close()
         // The descriptor's number goes to the next client: nothing may answer this one through it.
         pendingReplies.removeAll { $0.client == fd }
         runWaiters.removeAll { $0.client == fd }
@@ -318,13 +314,17 @@ extension Supervisor {
             beginReload(answering: fd)
         case .daemonReexec:
             // No client may connect to this process after the answer: the next one talks to the new corrald.
-            unwatch(controlListener)
-            close(controlListener)
+            if let listener = controlListener {
+                unwatch(listener)
+                listener.close()
+                controlListener = nil
+            }
             reply(to: fd, Response())
             reexecute()
             do {
-                controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
-                try watch(controlListener, as: .controlListener)
+                let listener = try UnixSocket.listen(at: configuration.controlSocketPath)
+                controlListener = listener
+                try watch(listener, as: .controlListener)
             } catch {
                 log(nil, "Cannot listen on \(configuration.controlSocketPath) again: \(error)", level: .critical)
             }

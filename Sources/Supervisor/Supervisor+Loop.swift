@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Exec

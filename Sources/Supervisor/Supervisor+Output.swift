@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Exec
@@ -23,16 +22,16 @@ extension Supervisor {
         guard mkfifo(path, 0o600) == 0 || errno == EEXIST else {
             return log(unit.name, "Cannot make the output pipe \(path): \(Errno.current)", level: .error)
         }
-        let read = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        // With a reader present the write end opens at once; programs get it blocking, as a pipe.
-        let write = read < 0 ? -1 : open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-        guard read >= 0, write >= 0 else {
-            if read >= 0 { close(read) }
-            return log(unit.name, "Cannot open the output pipe \(path): \(Errno.current)", level: .error)
+        do {
+            let read = try FileDescriptor.open(path, O_RDONLY | O_NONBLOCK)
+            // With a reader present the write end opens at once; programs get it blocking, as a pipe.
+            let write = try FileDescriptor.open(path, O_WRONLY | O_NONBLOCK)
+            try write.setNonBlocking(false)
+            unit.outputPipe = (read, write)
+            _ = try? watch(read, as: .output(unit.name))
+        } catch {
+            log(unit.name, "Cannot open the output pipe \(path): \(error)", level: .error)
         }
-        _ = fcntl(write, F_SETFL, fcntl(write, F_GETFL) & ~O_NONBLOCK)
-        unit.outputPipe = (read, write)
-        _ = try? watch(read, as: .output(unit.name))
     }
 
     func outputFIFOPath(of unit: ManagedUnit) -> String {
@@ -41,8 +40,8 @@ extension Supervisor {
 
     /// Reads what the unit's processes wrote and logs it line by line.
     func readOutput(of name: String) {
-        guard let unit = units[name], let fd = unit.outputPipe?.read else { return }
-        while let bytes = try? UnixSocket.read(fd, capacity: 16384), !bytes.isEmpty {
+        guard let unit = units[name], let pipe = unit.outputPipe?.read else { return }
+        while let bytes = try? pipe.read(capacity: 16384), !bytes.isEmpty {
             unit.pendingOutput += bytes
             while let newline = unit.pendingOutput.firstIndex(of: 0x0A) {
                 let line = String(decoding: unit.pendingOutput[..<newline], as: UTF8.self)

@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Glibc
@@ -171,8 +170,7 @@ extension Supervisor {
         }
         processOwners[pid] = (unit.name, role)
         unit.startTimes[pid] = stat.startTime
-        let pidfd = corral_pidfd_open(pid)
-        guard pidfd >= 0 else { return .lost(pid: pid) }
+        guard let pidfd = try? Processes.open(pid) else { return .lost(pid: pid) }
         unit.pidfds[pid] = pidfd
         // corrald's own children (after daemon-reexec) are reaped on SIGCHLD; others it inherited from
         // a crashed predecessor are watched through their pidfd, which polls readable when they end.
@@ -183,10 +181,7 @@ extension Supervisor {
     /// A process corrald did not start (or started before it was restarted) has ended.
     func adoptedProcessEnded(_ pid: Int32) {
         guard let owner = processOwners.removeValue(forKey: pid), let unit = units[owner.unit] else { return }
-        if let pidfd = unit.pidfds.removeValue(forKey: pid) {
-            unwatch(pidfd)
-            close(pidfd)
-        }
+        if let pidfd = unit.pidfds.removeValue(forKey: pid) { unwatch(pidfd) }
         let startTime = unit.startTimes.removeValue(forKey: pid)
         // Its exit status is there while it is a zombie not yet reaped by its new parent.
         if let stat = ProcessStat.read(pid: pid), stat.state == "Z", stat.startTime == startTime {

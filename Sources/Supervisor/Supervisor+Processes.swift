@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Exec
@@ -16,21 +15,14 @@ extension Supervisor {
 
     /// Reaps every exited child and reports it to the unit that owns it.
     func reapChildren() {
-        while true {
-            var pid: pid_t = 0
-            var code: Int32 = 0
-            var status: Int32 = 0
-            guard corral_reap_child(&pid, &code, &status) == 1 else { return }
-            let exit: ProcessExit =
-                switch code {
-                case 1: .exited(status)  // CLD_EXITED
-                default: .killed(signal: status, coreDumped: code == 3)  // CLD_KILLED, CLD_DUMPED
-                }
-            guard let owner = processOwners.removeValue(forKey: pid), let unit = units[owner.unit] else { continue }
-            if let pidfd = unit.pidfds.removeValue(forKey: pid) { close(pidfd) }
-            unit.startTimes[pid] = nil
-            let oomKilled = exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
-            deliver(.exited(pid: pid, exit, oomKilled: oomKilled), to: unit)
+        while let child = Processes.reapChild() {
+            guard let owner = processOwners.removeValue(forKey: child.pid), let unit = units[owner.unit] else {
+                continue
+            }
+            unit.pidfds[child.pid] = nil
+            unit.startTimes[child.pid] = nil
+            let oomKilled = child.exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
+            deliver(.exited(pid: child.pid, child.exit, oomKilled: oomKilled), to: unit)
         }
     }
 
@@ -52,51 +44,42 @@ extension Supervisor {
     }
 
     func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
-        let cgroupFD: Int32
+        let cgroup: FileDescriptor
         do {
-            cgroupFD = try tree.openDirectory(unit.plan.cgroup)
+            cgroup = try tree.openDirectory(unit.plan.cgroup)
         } catch {
             return .spawnFailed(
                 role, SpawnFailure(step: .cgroup, message: "Failed at step CGROUP spawning \(command.path): \(error)"))
         }
-        defer { close(cgroupFD) }
-        let wantsNotify =
-            unit.loaded.unit.service.type == .notify || (unit.loaded.unit.service.notifyAccess ?? .none) != .none
-        let journalStream =
-            wantsJournalStream(unit)
-            ? Journal.streamFD(identifier: syslogIdentifier(of: command)) : nil
-        defer { if let journalStream { close(journalStream) } }
+        let settings = unit.loaded.unit
+        let wantsNotify = settings.service.type == .notify || (settings.service.notifyAccess ?? .none) != .none
+        let credentials =
+            unit.credentials
+            ?? Result { () throws(Credentials.LookupError) in
+                try Credentials.resolve(user: settings.exec.user, group: settings.exec.group)
+            }
+        unit.credentials = credentials
+        let passesReadinessPipe = role == .main && settings.service.readyNotificationFD != nil
         let context = LaunchContext(
-            cgroupDirectory: cgroupFD, outputPipe: unit.outputPipe?.write ?? -1, journalStream: journalStream,
+            cgroupDirectory: cgroup, outputPipe: unit.outputPipe?.write,
+            journalStream: wantsJournalStream(unit) ? Journal.stream(identifier: syslogIdentifier(of: command)) : nil,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
-            pipedStandardIO: unit.pipedStandardIO, defaultFileLimit: serviceFileLimit)
-        let prepared: (request: SpawnRequest, openedFDs: [Int32])
+            pipedStandardIO: unit.pipedStandardIO, defaultFileLimit: serviceFileLimit, credentials: credentials,
+            passesReadinessPipe: passesReadinessPipe)
+        if passesReadinessPipe { closeReadiness(of: unit) }
         do {
-            prepared = try ProcessLaunch.request(for: command, unit: unit.loaded.unit, context: context)
-        } catch {
-            return .spawnFailed(role, error)
-        }
-        defer { prepared.openedFDs.forEach { close($0) } }
-        var request = prepared.request
-        var readinessWriteEnd: Int32?
-        if role == .main, let target = unit.loaded.unit.service.readyNotificationFD {
-            closeReadiness(of: unit)
-            if let ends = makePipe() {
-                unit.readinessPipe = ends.read
-                readinessWriteEnd = ends.write
-                request.passedDescriptor = PassedDescriptor(source: ends.write, target: target)
-                _ = try? watch(ends.read, as: .readiness(unit.name))
-            }
-        }
-        defer { readinessWriteEnd.map { _ = close($0) } }
-        do {
-            let process = try Spawner.spawn(request)
+            let process = try ProcessLaunch.start(command, unit: settings, context: context)
             processOwners[process.pid] = (unit.name, role)
             unit.pidfds[process.pid] = process.pidfd
+            if let readiness = process.readinessPipe {
+                try? readiness.setNonBlocking(true)
+                unit.readinessPipe = readiness
+                _ = try? watch(readiness, as: .readiness(unit.name))
+            }
             return .spawned(role, pid: process.pid)
         } catch {
-            return .spawnFailed(role, SpawnFailure(step: error.stage.step, message: error.description))
+            return .spawnFailed(role, error)
         }
     }
 
@@ -123,7 +106,7 @@ extension Supervisor {
     /// Signals through the pidfd when corrald spawned the process, so a recycled pid is never hit.
     private func signalProcess(_ pid: Int32, _ signal: Int32, of unit: ManagedUnit) {
         if let pidfd = unit.pidfds[pid] {
-            _ = corral_pidfd_send_signal(pidfd, signal)
+            try? Processes.signal(pidfd, signal)
         } else {
             kill(pid, signal)
         }

@@ -134,7 +134,6 @@ extension Supervisor {
             reply(to: waiter.client, Response(exitCode: code, body: body))
         }
         runWaiters.removeAll { $0.unit == unit.name }
-        unit.pipedStandardIO.forEach { close($0) }
         unit.pipedStandardIO = []
     }
 

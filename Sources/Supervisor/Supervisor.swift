@@ -1,4 +1,3 @@
-import CLinux
 import Cgroups
 import ControlProtocol
 import Exec
@@ -57,8 +56,8 @@ public final class Supervisor {
     let poll: EventPoll
     let signals: SignalReceiver
     let cgroupFileWatch: FileWatch
-    var controlListener: Int32
-    let notifySocket: Int32
+    var controlListener: FileDescriptor?
+    let notifySocket: FileDescriptor
     let hostFacts: HostFacts
     /// Why controllers Corral uses are missing from its root, found at start-up (logged by `run`).
     let controllerProblems: [String]
@@ -72,6 +71,7 @@ public final class Supervisor {
     /// Which unit, and in which role, each process we watch belongs to.
     var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
     var cgroupWatches: [Int32: String] = [:]
+    /// What each epoll token stands for, with the number of the descriptor watched (owned elsewhere).
     var sources: [UInt64: (fd: Int32, source: Source)] = [:]
     var nextToken: UInt64 = 100
     var clients: [Int32: ClientConnection] = [:]
@@ -118,11 +118,10 @@ public final class Supervisor {
             at: 0)
         unitFiles = UnitFileIndex(searchPath)
         blockSignals([SIGCHLD, SIGTERM, SIGINT, SIGHUP])
-        _ = corral_set_child_subreaper()
+        try Processes.becomeChildSubreaper()
         Glibc.signal(SIGPIPE, SIG_IGN)
         mkdir(configuration.runtimeDirectory, 0o755)
-        if let live = try? UnixSocket.connect(to: configuration.controlSocketPath) {
-            close(live)
+        if (try? UnixSocket.connect(to: configuration.controlSocketPath)) != nil {
             throw SupervisorError("another corrald is already listening on \(configuration.controlSocketPath)")
         }
         tree = try CgroupTree(path: try Self.prepareRoot(configuration.cgroupRoot.path))
@@ -135,9 +134,9 @@ public final class Supervisor {
         hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
         cgroupRootInHierarchy = String(
             configuration.cgroupRoot.path.dropFirst(configuration.cgroupRoot.mountPoint.count))
-        try watch(signals.fd, as: .signals)
-        try watch(cgroupFileWatch.fd, as: .cgroupEvents)
-        try watch(controlListener, as: .controlListener)
+        try watch(signals.descriptor, as: .signals)
+        try watch(cgroupFileWatch.descriptor, as: .cgroupEvents)
+        try watch(controlListener!, as: .controlListener)
         try watch(notifySocket, as: .notify)
         try moveIntoOwnLeaf()
     }
@@ -168,26 +167,17 @@ public final class Supervisor {
     }
 
     @discardableResult
-    func watch(_ fd: Int32, as source: Source) throws -> UInt64 {
+    func watch(_ descriptor: FileDescriptor, as source: Source) throws -> UInt64 {
         let token = nextToken
         nextToken += 1
-        sources[token] = (fd, source)
-        try poll.watch(fd, token: token)
+        sources[token] = (descriptor.rawValue, source)
+        try poll.watch(descriptor, token: token)
         return token
     }
 
-    /// Stops watching `fd`, whatever it was watched as.
-    func unwatch(_ fd: Int32) {
-        poll.unwatch(fd)
-        sources = sources.filter { $0.value.fd != fd }
-    }
-
-    /// A pipe, both ends close-on-exec, the read end non-blocking: (read, write).
-    func makePipe() -> (read: Int32, write: Int32)? {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return nil }
-        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
-        return (ends[0], ends[1])
+    /// Stops watching `descriptor`, whatever it was watched as.
+    func unwatch(_ descriptor: FileDescriptor) {
+        poll.unwatch(descriptor)
+        sources = sources.filter { $0.value.fd != descriptor.rawValue }
     }
 }

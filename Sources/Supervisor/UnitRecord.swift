@@ -1,4 +1,5 @@
 import ControlProtocol
+import SystemCall
 
 /// What corrald keeps on disk about a unit that is not inactive, so that the next corrald (after a
 /// crash, a `kill -9` or `daemon-reexec`) resumes the unit where it was: one file per unit under

@@ -4,38 +4,35 @@ import Glibc
 /// An epoll instance: file descriptors watched for readability (or writability), each with a
 /// caller-chosen token.
 public final class EventPoll {
-    private let fd: Int32
+    private let epoll: FileDescriptor
 
     public init() throws(Errno) {
-        fd = try retryingInterrupts { corral_epoll_create() }
+        epoll = FileDescriptor(adopting: try retryingInterrupts { corral_epoll_create() })
     }
 
-    deinit {
-        close(fd)
-    }
-
-    public func watch(_ watched: Int32, token: UInt64) throws(Errno) {
-        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 0, 0) }
+    public func watch(_ watched: FileDescriptor, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(epoll.rawValue, watched.rawValue, token, 0, 0) }
     }
 
     /// Reports a watched descriptor when it can be written to instead of read from.
-    public func watchForWriting(_ watched: Int32, token: UInt64) throws(Errno) {
-        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 1, 1) }
+    public func watchForWriting(_ watched: FileDescriptor, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(epoll.rawValue, watched.rawValue, token, 1, 1) }
     }
 
     /// Reports a watched descriptor when it can be read from again.
-    public func watchForReading(_ watched: Int32, token: UInt64) throws(Errno) {
-        try retryingInterrupts { corral_epoll_watch(fd, watched, token, 1, 0) }
+    public func watchForReading(_ watched: FileDescriptor, token: UInt64) throws(Errno) {
+        try retryingInterrupts { corral_epoll_watch(epoll.rawValue, watched.rawValue, token, 1, 0) }
     }
 
-    public func unwatch(_ watched: Int32) {
-        _ = corral_epoll_unwatch(fd, watched)
+    /// Stops watching; closing the descriptor stops it too.
+    public func unwatch(_ watched: FileDescriptor) {
+        _ = corral_epoll_unwatch(epoll.rawValue, watched.rawValue)
     }
 
     /// Tokens of the descriptors that are ready, waiting at most `timeoutMilliseconds` (-1: forever).
     public func wait(timeoutMilliseconds: Int32) throws(Errno) -> [UInt64] {
         var tokens = [UInt64](repeating: 0, count: 64)
-        let count = corral_epoll_wait(fd, &tokens, Int32(tokens.count), timeoutMilliseconds)
+        let count = corral_epoll_wait(epoll.rawValue, &tokens, Int32(tokens.count), timeoutMilliseconds)
         if count < 0 {
             if errno == EINTR { return [] }
             throw Errno.current
@@ -47,20 +44,17 @@ public final class EventPoll {
 /// Signals delivered through a signalfd; the signals must be blocked in every thread first
 /// (`blockSignals(_:)` at the top of `main`).
 public final class SignalReceiver {
-    public let fd: Int32
+    public let descriptor: FileDescriptor
 
     public init(_ signals: [Int32]) throws(Errno) {
-        fd = try retryingInterrupts { corral_signalfd(signals, Int32(signals.count)) }
-    }
-
-    deinit {
-        close(fd)
+        descriptor = FileDescriptor(
+            adopting: try retryingInterrupts { corral_signalfd(signals, Int32(signals.count)) })
     }
 
     /// The pending signals, in arrival order.
     public func drain() -> [Int32] {
         var signals: [Int32] = []
-        while case let signal = corral_signalfd_read(fd), signal > 0 { signals.append(signal) }
+        while case let signal = corral_signalfd_read(descriptor.rawValue), signal > 0 { signals.append(signal) }
         return signals
     }
 }

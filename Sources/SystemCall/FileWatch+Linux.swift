@@ -3,23 +3,19 @@ import Glibc
 /// An inotify instance watching files for modification (cgroup.events, memory.events): which
 /// watches fired is all it reports.
 public final class FileWatch {
-    public let fd: Int32
+    public let descriptor: FileDescriptor
 
     public init() throws(Errno) {
-        fd = try retryingInterrupts { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
-    }
-
-    deinit {
-        close(fd)
+        descriptor = FileDescriptor(adopting: try retryingInterrupts { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) })
     }
 
     /// Starts watching `path` for writes; returns the watch's descriptor.
     public func watchModifications(of path: String) throws(Errno) -> Int32 {
-        try retryingInterrupts { inotify_add_watch(fd, path, UInt32(IN_MODIFY)) }
+        try retryingInterrupts { inotify_add_watch(descriptor.rawValue, path, UInt32(IN_MODIFY)) }
     }
 
     public func remove(_ watch: Int32) {
-        inotify_rm_watch(fd, watch)
+        inotify_rm_watch(descriptor.rawValue, watch)
     }
 
     /// The watches that fired since the last call, each once; empty when none did.
@@ -27,7 +23,9 @@ public final class FileWatch {
         var fired: Set<Int32> = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let header = MemoryLayout<inotify_event>.size
-        while case let count = buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }), count > 0 {
+        while case let count = buffer.withUnsafeMutableBytes({ read(descriptor.rawValue, $0.baseAddress, $0.count) }),
+            count > 0
+        {
             var offset = 0
             while offset + header <= count {
                 let event = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: inotify_event.self) }

@@ -23,9 +23,9 @@ struct DaemonOptions: ParsableArguments {
     func send(_ request: Request, passing descriptors: [Int32] = []) throws -> Response {
         // A corrald that goes away mid-request is an error to report, not a signal to die of.
         signal(SIGPIPE, SIG_IGN)
-        let fd: Int32
+        let socket: FileDescriptor
         do {
-            fd = try UnixSocket.connect(to: socketPath, timeoutSeconds: Self.timeoutSeconds)
+            socket = try UnixSocket.connect(to: socketPath, timeoutSeconds: Self.timeoutSeconds)
         } catch  where error.code == EAGAIN {
             printError("Timed out after \(Self.timeoutSeconds) s connecting to corrald at \(socketPath).")
             throw ExitCode(1)
@@ -33,18 +33,17 @@ struct DaemonOptions: ParsableArguments {
             printError("Failed to connect to corrald at \(socketPath): \(error)")
             throw ExitCode(1)
         }
-        defer { close(fd) }
         if descriptors.isEmpty {
-            try UnixSocket.writeAll(fd, request.message.encoded)
+            try socket.writeAll(request.message.encoded)
         } else {
-            try UnixSocket.send(fd, request.message.encoded, passing: descriptors)
+            try UnixSocket.send(socket, request.message.encoded, passing: descriptors)
         }
         // corrald answers a query, or acknowledges the jobs of a request, at once; jobs have timeouts
         // of their own, so their end is waited for as long as it takes.
-        UnixSocket.setReceiveTimeout(fd, seconds: Self.timeoutSeconds)
+        UnixSocket.setReceiveTimeout(socket, seconds: Self.timeoutSeconds)
         var decoder = MessageDecoder()
         while true {
-            guard let bytes = try UnixSocket.read(fd) else {
+            guard let bytes = try socket.read() else {
                 printError("Timed out after \(Self.timeoutSeconds) s waiting for corrald's answer.")
                 throw ExitCode(1)
             }
@@ -52,7 +51,7 @@ struct DaemonOptions: ParsableArguments {
             for message in try decoder.feed(bytes) {
                 let response = try Response(message)
                 guard response.isQueuedAcknowledgement, request.options["block"] != "no" else { return response }
-                UnixSocket.setReceiveTimeout(fd, seconds: 0)
+                UnixSocket.setReceiveTimeout(socket, seconds: 0)
             }
         }
         printError("corrald closed the connection without answering.")
@@ -61,8 +60,7 @@ struct DaemonOptions: ParsableArguments {
 
     /// Sends the request when corrald is reachable; nil, quietly, when it is not.
     func sendIfRunning(_ request: Request) -> Response? {
-        guard let fd = try? UnixSocket.connect(to: socketPath) else { return nil }
-        close(fd)
+        guard (try? UnixSocket.connect(to: socketPath)) != nil else { return nil }
         return try? send(request)
     }
 

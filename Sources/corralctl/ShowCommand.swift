@@ -26,8 +26,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        if options.unitPath == nil, let probe = try? UnixSocket.connect(to: daemon.socketPath) {
-            close(probe)
+        if options.unitPath == nil, (try? UnixSocket.connect(to: daemon.socketPath)) != nil {
             return try showLive()
         }
         let loader = OfflineUnits(searchPath: options.searchPath)

@@ -8,7 +8,6 @@ struct SpawnTests {
     @Test("/bin/true exits 0, seen through its pidfd")
     func trueExitsZero() throws {
         let process = try Spawner.spawn(SpawnRequest(path: "/bin/true"))
-        defer { close(process.pidfd) }
         #expect(process.pid > 0)
         #expect(try process.waitForTermination() == .exited(0))
     }
@@ -16,21 +15,19 @@ struct SpawnTests {
     @Test(
         "exit codes and signals come back",
         arguments: [
-            ("exit 3", Termination.exited(3)),
+            ("exit 3", ProcessExit.exited(3)),
             ("exit 255", .exited(255)),
             ("kill -TERM $$", .killed(signal: SIGTERM, coreDumped: false)),
             ("kill -KILL $$", .killed(signal: SIGKILL, coreDumped: false)),
         ])
-    func terminations(script: String, expected: Termination) throws {
+    func terminations(script: String, expected: ProcessExit) throws {
         let process = try Spawner.spawn(SpawnRequest(path: "/bin/sh", arguments: ["sh", "-c", script]))
-        defer { close(process.pidfd) }
         #expect(try process.waitForTermination() == expected)
     }
 
     @Test("a running process is not reported as ended")
     func stillRunning() throws {
         let process = try Spawner.spawn(SpawnRequest(path: "/bin/sleep", arguments: ["sleep", "10"]))
-        defer { close(process.pidfd) }
         #expect(try process.terminationIfEnded() == nil)
         kill(process.pid, SIGKILL)
         #expect(try process.waitForTermination() == .killed(signal: SIGKILL, coreDumped: false))
@@ -234,7 +231,7 @@ struct SpawnTests {
 
 /// What a child wrote to its stdout (and, if asked, stderr) and how it ended.
 struct Output: Equatable {
-    var termination: Termination
+    var termination: ProcessExit
     var text: String
 }
 
@@ -252,10 +249,7 @@ func run(_ request: SpawnRequest, stderrToo: Bool = false) throws -> Output {
         defer { close(ends[1]) }
         process = try Spawner.spawn(request)
     }
-    defer {
-        close(ends[0])
-        close(process.pidfd)
-    }
+    defer { close(ends[0]) }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {

@@ -50,8 +50,7 @@ struct StressTests {
             for index in 0..<Self.spawnsPerThread {
                 do {
                     let process = try Spawner.spawn(request)
-                    defer { close(process.pidfd) }
-                    guard waitReadable(process.pidfd, seconds: deadline - monotonicSeconds()) else {
+                    guard waitReadable(process.pidfd.rawValue, seconds: deadline - monotonicSeconds()) else {
                         problems.withLock { $0.append("thread \(thread) child \(index) still running at the deadline") }
                         kill(process.pid, SIGKILL)
                         _ = try process.waitForTermination()

@@ -50,3 +50,7 @@ int corral_reap_child(pid_t *pid, int *code, int *status);
 
 /// Makes the caller the reaper of orphaned descendants (PR_SET_CHILD_SUBREAPER).
 int corral_set_child_subreaper(void);
+
+/// pipe2(descriptors, O_CLOEXEC). C because glibc declares pipe2 only under _GNU_SOURCE, which
+/// Swift's Glibc module is built without.
+int corral_pipe_cloexec(int descriptors[2]);

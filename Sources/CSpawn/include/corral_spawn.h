@@ -90,10 +90,6 @@ pid_t corral_spawn(const struct corral_spawn_request *request, int *pidfd);
 /// C because siginfo_t's fields live in unions Swift cannot reach by name.
 int corral_wait_pidfd(int pidfd, int nohang, int *code, int *status);
 
-/// pipe2(descriptors, O_CLOEXEC). C because glibc declares pipe2 only under
-/// _GNU_SOURCE, which Swift's Glibc module is built without.
-int corral_pipe_cloexec(int descriptors[2]);
-
 /// Constants Swift's Glibc module hides (checked against the system headers in spawn.c).
 #define CORRAL_CLD_EXITED 1
 #define CORRAL_CLD_KILLED 2

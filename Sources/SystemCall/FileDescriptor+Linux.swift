@@ -1,0 +1,110 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// An open file descriptor that this process owns: closed exactly once, by `close()` or when the last
+/// reference to it goes. Calls that use it take the descriptor rather than its number, so that it stays
+/// open for as long as they run: a local's last reference can go right after `rawValue` is read, so
+/// `rawValue` is read only inside such calls (or the methods here).
+public final class FileDescriptor: Sendable {
+    public let rawValue: Int32
+    private let isOpen = Atomic(true)
+
+    /// Takes ownership of `rawValue`, which must be open and owned by nothing else.
+    public init(adopting rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    /// Opens `path` close-on-exec, relative to `directory` when given.
+    public static func open(
+        _ path: String, _ flags: Int32, mode: mode_t = 0o644, relativeTo directory: FileDescriptor? = nil
+    ) throws(Errno) -> FileDescriptor {
+        let base = directory?.rawValue ?? AT_FDCWD
+        let fd = try retryingInterrupts { openat(base, path, flags | O_CLOEXEC, mode) }
+        withExtendedLifetime(directory) {}
+        return FileDescriptor(adopting: fd)
+    }
+
+    /// A pipe, both ends close-on-exec.
+    public static func pipe() throws(Errno) -> (read: FileDescriptor, write: FileDescriptor) {
+        var ends: [Int32] = [-1, -1]
+        try retryingInterrupts { corral_pipe_cloexec(&ends) }
+        return (FileDescriptor(adopting: ends[0]), FileDescriptor(adopting: ends[1]))
+    }
+
+    /// Whether reads and writes return at once when they would wait (O_NONBLOCK).
+    public func setNonBlocking(_ nonBlocking: Bool) throws(Errno) {
+        let flags = try retryingInterrupts { fcntl(rawValue, F_GETFL) }
+        try retryingInterrupts { fcntl(rawValue, F_SETFL, nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) }
+    }
+
+    /// One write(2) of `bytes`; returns how many were written.
+    public func write(_ bytes: [UInt8]) throws(Errno) -> Int {
+        try retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress, $0.count) } }
+    }
+
+    /// Writes all of `bytes`, waiting as a blocking descriptor does.
+    public func writeAll(_ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try retryingInterrupts {
+                bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress! + offset, $0.count - offset) }
+            }
+        }
+    }
+
+    /// Reads what is available (up to `capacity` bytes); an empty result means end of file, nil
+    /// means nothing available now on a non-blocking descriptor.
+    public func read(capacity: Int = 65536) throws(Errno) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: capacity)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR { return nil }
+            throw Errno.current
+        }
+        return Array(buffer[0..<count])
+    }
+
+    /// Reads a blocking descriptor to its end.
+    public func readToEnd() throws(Errno) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = try retryingInterrupts {
+                chunk.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+        }
+    }
+
+    /// The names of the subdirectories of a directory opened for reading (without `.` and `..`).
+    public func subdirectoryNames() throws(Errno) -> [String] {
+        let copy = try retryingInterrupts { fcntl(rawValue, F_DUPFD_CLOEXEC, 0) }
+        guard let directory = fdopendir(copy) else {
+            let error = Errno.current
+            Glibc.close(copy)
+            throw error
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Closes now rather than when the last reference goes; later calls do nothing.
+    public func close() {
+        guard isOpen.exchange(false, ordering: .relaxed) else { return }
+        _ = Glibc.close(rawValue)
+    }
+
+    deinit {
+        close()
+    }
+}
