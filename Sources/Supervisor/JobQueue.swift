@@ -54,8 +54,21 @@ public struct JobQueue: Sendable {
     public private(set) var running: Set<String> = []
     /// Order in which jobs were added, for stable, readable dispatch.
     private var order: [String] = []
+    /// Counts the changes to the jobs (added, replaced, ended), so a caller can tell whether the
+    /// queue changed since it last looked.
+    public private(set) var revision = 0
 
     public init() {}
+
+    /// The jobs in dispatch order.
+    public var queued: [(unit: String, type: JobType)] {
+        order.compactMap { name in jobs[name].map { (name, $0) } }
+    }
+
+    /// Puts back jobs a previous corrald had queued (`queued`), none of them handed over yet.
+    public mutating func restore(_ queued: [(unit: String, type: JobType)]) {
+        for (unit, type) in queued { add(unit, type) }
+    }
 
     /// Adds a start job for `unit` and, recursively, for what it requires or wants; stop jobs for
     /// what it conflicts with. `isActive` tells whether a unit is already active (Requisite=).
@@ -144,6 +157,7 @@ public struct JobQueue: Sendable {
         _ unit: String, result: JobResult, dependencies: (String) -> UnitDependencies?
     ) -> [(String, JobType, JobResult)] {
         guard let type = jobs.removeValue(forKey: unit) else { return [] }
+        revision += 1
         running.remove(unit)
         order.removeAll { $0 == unit }
         var ended = [(unit, type, result)]
@@ -158,6 +172,7 @@ public struct JobQueue: Sendable {
     }
 
     private mutating func add(_ unit: String, _ type: JobType) {
+        revision += 1
         if jobs[unit] == nil { order.append(unit) }
         // A stop request replaces a start (running or not); a start does not cancel a pending stop.
         if jobs[unit] == .start && type == .stop { running.remove(unit) }

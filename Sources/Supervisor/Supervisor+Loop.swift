@@ -28,6 +28,7 @@ extension Supervisor {
         watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
         while true {
             dispatchJobs()
+            persistJobs()
             if startingUp && jobs.jobs.isEmpty {
                 startingUp = false
                 notifyReady()

@@ -10,8 +10,11 @@ import UnitModel
 /// cgroup. Nothing is ever started twice.
 extension Supervisor {
     var stateDirectory: String { configuration.runtimeDirectory + "/state" }
-    /// Holds the boot ID while corrald runs; removed by a clean exit. Unit names always have a suffix.
+    /// Holds the boot ID while corrald runs; removed by a clean exit. Unit names always have a suffix,
+    /// so these two names are never a unit's.
     private var managerRecordPath: String { stateDirectory + "/manager" }
+    /// The queued jobs, one `Job=TYPE UNIT` field each in dispatch order, while any are queued.
+    private var jobsRecordPath: String { stateDirectory + "/jobs" }
 
     // MARK: - Writing
 
@@ -55,6 +58,25 @@ extension Supervisor {
         return record
     }
 
+    /// Writes the job queue when it changed since the last write (once a turn of the loop), so that a
+    /// new corrald carries on with the jobs this one had not finished.
+    func persistJobs() {
+        guard jobs.revision != persistedJobsRevision else { return }
+        persistedJobsRevision = jobs.revision
+        let queued = jobs.queued
+        guard !queued.isEmpty else {
+            unlink(jobsRecordPath)
+            return
+        }
+        var message = Message()
+        for (unit, type) in queued { message.append("Job", "\(type.rawValue) \(unit)") }
+        do {
+            try writeFileAtomically(message.encoded, to: jobsRecordPath)
+        } catch {
+            log(nil, "Failed to write the job queue to \(jobsRecordPath): \(error)", level: .error)
+        }
+    }
+
     /// The process's start time, read once from /proc and kept while it is the unit's.
     private func startTime(of pid: Int32, in unit: ManagedUnit) -> UInt64? {
         if let known = unit.startTimes[pid] { return known }
@@ -78,7 +100,7 @@ extension Supervisor {
         try? makeDirectory(stateDirectory)
         let resuming = !bootID.isEmpty && readTextFile(atPath: managerRecordPath) == bootID
         if resuming {
-            for name in UnitDiskAccess.entries(of: stateDirectory) ?? [] where name != "manager" {
+            for name in UnitDiskAccess.entries(of: stateDirectory) ?? [] where name != "manager" && name != "jobs" {
                 let path = stateDirectory + "/" + name
                 var decoder = MessageDecoder()
                 guard !name.hasSuffix(".tmp"), let bytes = try? readFile(atPath: path),
@@ -92,6 +114,7 @@ extension Supervisor {
                 resume(record)
             }
             adoptUnrecordedCgroups(in: "")
+            restoreJobs()
         } else {
             removeRuntimeRecords()
         }
@@ -106,6 +129,24 @@ extension Supervisor {
         }
         reapChildren()
         return resuming
+    }
+
+    /// Queues again the jobs the previous corrald left; each is handed to its unit as if just asked
+    /// for, and one whose unit is already where the job leads (a start of a running unit) ends at once.
+    private func restoreJobs() {
+        var decoder = MessageDecoder()
+        guard let bytes = try? readFile(atPath: jobsRecordPath), let message = try? decoder.feed(bytes).first else {
+            return
+        }
+        let queued = message.values("Job").compactMap { field -> (unit: String, type: JobType)? in
+            let words = field.split(separator: " ", maxSplits: 1)
+            guard words.count == 2, let type = JobType(rawValue: String(words[0])),
+                (try? UnitName(String(words[1]))) != nil
+            else { return nil }
+            return (String(words[1]), type)
+        }
+        jobs.restore(queued)
+        if !queued.isEmpty { log(nil, "Resuming \(queued.count) queued job(s).") }
     }
 
     private func resume(_ record: UnitRecord) {

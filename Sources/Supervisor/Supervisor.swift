@@ -68,6 +68,8 @@ public final class Supervisor {
     /// The unit files on the search path, as of start-up or the last daemon-reload.
     var unitFiles: UnitFileIndex
     var jobs = JobQueue()
+    /// The queue's revision as last written to the state directory.
+    var persistedJobsRevision = 0
     /// Which unit, and in which role, each process we watch belongs to.
     var processOwners: [Int32: (unit: String, role: ProcessRole)] = [:]
     var cgroupWatches: [Int32: String] = [:]

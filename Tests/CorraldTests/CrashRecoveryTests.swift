@@ -90,6 +90,39 @@ struct CrashRecoveryTests {
         try daemon.waitUntil("the adopted process is gone") { Self.ended(pid) }
     }
 
+    /// A job still waiting for another (`After=`) when corrald died is carried on by the next one.
+    @Test func aJobQueuedAtTheCrashRunsAfterTheRestart() throws {
+        let gate = "/tmp/corral-crash-gate-\(getpid())"
+        unlink(gate)
+        defer { unlink(gate) }
+        let daemon = try DaemonHarness(units: [
+            "gate.service": """
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/bin/sh -c 'while [ ! -e \(gate) ]; do sleep 0.05; done'
+            """,
+            "waiter.service": "[Unit]\nWants=gate.service\nAfter=gate.service\n[Service]\nExecStart=/bin/sleep 600\n",
+        ])
+        #expect(daemon.ctl("start --no-block waiter.service").code == 0)
+        try daemon.waitUntil("gate.service is starting") {
+            daemon.ctl("is-active gate.service").output == "activating\n"
+        }
+        #expect(daemon.ctl("list-jobs").output.contains("waiter.service"))
+        daemon.crash()
+        try daemon.relaunch()
+        #expect(daemon.ctl("is-active waiter.service").output == "inactive\n")
+        #expect(daemon.ctl("list-jobs").output.contains("waiter.service"))
+        creat(gate, 0o644)
+        try daemon.waitUntil("waiter.service has started") {
+            daemon.ctl("is-active waiter.service").output == "active\n"
+        }
+        #expect(CorraldTests.pids(daemon, "system.slice/waiter.service").count == 1)
+        #expect(daemon.ctl("is-active gate.service").output == "active\n")
+        #expect(daemon.log.contains("Resuming 2 queued job(s)."))
+        try daemon.waitUntil("the queue is empty") { access(daemon.runtimeDirectory + "/state/jobs", F_OK) != 0 }
+    }
+
     @Test func daemonReexecKeepsEveryUnitAndTheSameProcess() throws {
         let daemon = try DaemonHarness(units: Self.units)
         try Self.startEverything(daemon)

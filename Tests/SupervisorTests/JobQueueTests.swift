@@ -33,6 +33,26 @@ import Testing
             ])
     }
 
+    /// What a new corrald restores from the queue a crashed one wrote is the same queue, in the same
+    /// order, with nothing handed over yet.
+    @Test func aRestoredQueueIsTheQueuedOneWithNothingRunning() throws {
+        var queue = JobQueue()
+        try queue.start("web.service", dependencies: Self.deps, isActive: { _ in false })
+        queue.markRunning("app.slice")
+        let revision = queue.revision
+        queue.stop("cache.service", dependents: { _ in [] })
+        #expect(queue.revision > revision)
+        var restored = JobQueue()
+        restored.restore(queue.queued)
+        #expect(restored.queued.map { "\($0.type) \($0.unit)" } == queue.queued.map { "\($0.type) \($0.unit)" })
+        #expect(restored.queued.first?.unit == "web.service")
+        #expect(restored.jobs == queue.jobs)
+        #expect(restored.running.isEmpty)
+        #expect(
+            restored.runnable(dependencies: Self.deps).map(\.0)
+                == queue.runnable(dependencies: Self.deps).map(\.0))
+    }
+
     @Test func jobsRunInDependencyOrder() throws {
         var queue = JobQueue()
         try queue.start("web.service", dependencies: Self.deps, isActive: { _ in false })
