@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest install
+.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest vmtest-systemd install
 
 all: build
 
@@ -17,8 +17,9 @@ run: build
 	.build/debug/corrald --config etc/corral/corrald.conf --unit-path units \
 		--start web.service --start cache.service
 
-# Every test: the Swift suites on the host, then the VM suite on a real cgroup v2 kernel.
-test: unittest vmtest
+# Every test: the Swift suites on the host, then the VM suite on a real cgroup v2 kernel, then
+# corrald under systemd 252 as PID 1.
+test: unittest vmtest vmtest-systemd
 
 unittest: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
@@ -33,6 +34,12 @@ vm-deps:
 vmtest: deps vm-deps
 	@set -e; bins="$(VM_BINARIES)"; [ -n "$$bins" ] || bins=$$(./scripts/vm/build-binaries.sh); \
 		VM_BINARIES="$$bins" ./scripts/vm/run.sh $(SCENARIO)
+
+# corrald as systemd's delegated service, systemd 252 as PID 1 in the same VM (a Debian root made
+# with debootstrap, cached in .build-vm/systemd-root): its crash and upgrade stories.
+vmtest-systemd: deps vm-deps
+	@set -e; bins="$(VM_BINARIES)"; [ -n "$$bins" ] || bins=$$(./scripts/vm/build-binaries.sh); \
+		for scenario in scripts/vm/systemd/*.sh; do VM_BINARIES="$$bins" ./scripts/vm/systemd-run.sh "$$scenario"; done
 
 bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib

@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .executableTarget(
             name: "corrald",
-            dependencies: ["Supervisor", "Cgroups", "UnitFile"]
+            dependencies: ["Supervisor", "Cgroups", "Exec", "Journal", "UnitFile"]
         ),
         .executableTarget(
             name: "corralctl",

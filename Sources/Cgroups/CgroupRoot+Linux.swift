@@ -14,13 +14,21 @@ public struct CgroupRoot: Sendable, Equatable {
     public var trackingOnly: Bool
     /// How the root was chosen, for the start-up log.
     public var reason: String
+    /// Whether corrald itself lives below the root (in its leaf `corrald.scope`), rather than in a
+    /// cgroup of its own beside it (`PayloadScope`: then a placeholder holds the leaf).
+    public var containsManager: Bool
 
-    public init(path: String, mountPoint: String, trackingOnly: Bool, reason: String) {
+    public init(path: String, mountPoint: String, trackingOnly: Bool, reason: String, containsManager: Bool = true) {
         self.path = path
         self.mountPoint = mountPoint
         self.trackingOnly = trackingOnly
         self.reason = reason
+        self.containsManager = containsManager
     }
+
+    /// The leaf below the root that holds corrald (or the placeholder of a payload scope), so that
+    /// the root itself holds no process and can enable controllers for the units.
+    public static let managerLeaf = "corrald.scope"
 
     /// Chooses the root: `configured` (CgroupRoot= or --cgroup-root) if given; else, on a pure
     /// cgroup2 host, the cgroup corrald was started in when it was delegated to it (systemd marks
@@ -37,12 +45,20 @@ public struct CgroupRoot: Sendable, Equatable {
                 path: mount + "/corral.slice", mountPoint: mount, trackingOnly: true,
                 reason: "hybrid cgroup layout: cgroup2 at \(mount) has no controllers")
         }
-        if let own = ownCgroup(), own != "/", isDelegated(mount + own) {
+        if let own = delegatedCgroup(mount: mount) {
             return CgroupRoot(
                 path: mount + own, mountPoint: mount, trackingOnly: false, reason: "delegated cgroup \(own)")
         }
         return CgroupRoot(
             path: mount + "/corral.slice", mountPoint: mount, trackingOnly: false, reason: "pure cgroup2 host")
+    }
+
+    /// The cgroup corrald was started in when someone delegated it (after daemon-reexec corrald is
+    /// in its leaf below it), relative to the mount.
+    public static func delegatedCgroup(mount: String) -> String? {
+        guard var own = ownCgroup(), own != "/" else { return nil }
+        if own.hasSuffix("/" + managerLeaf) { own.removeLast(managerLeaf.count + 1) }
+        return isDelegated(mount + own) ? own : nil
     }
 
     /// This process's cgroup2 path, from the `0::` line of /proc/self/cgroup.

@@ -1,4 +1,5 @@
 import CSystemd
+import Glibc
 
 /// Talks to whatever started corrald through `$NOTIFY_SOCKET` (sd_notify(3)); does nothing when it is unset.
 public enum ServiceManager {
@@ -14,4 +15,27 @@ public enum ServiceManager {
         guard sd_watchdog_enabled(0, &microseconds) > 0, microseconds > 0 else { return nil }
         return microseconds / 2
     }
+}
+
+extension ServiceManager {
+    /// Whether systemd manages this machine (its private socket exists, which only PID 1 serves).
+    public static var isSystemd: Bool { access(privateSocket, F_OK) == 0 }
+    private static let privateSocket = "/run/systemd/private"
+
+    /// Asks systemd for the transient scope `name` in `slice`, delegated (`Delegate=yes`) and made
+    /// around process `pid`; returns once systemd has queued the job. Throws the bus's error text.
+    public static func startDelegatedScope(_ name: String, slice: String, description: String, pid: Int32)
+        throws(ServiceManagerError)
+    {
+        var text = [CChar](repeating: 0, count: 512)
+        let result = corral_start_delegated_scope(name, slice, description, pid, &text, text.count)
+        guard result == 0 else {
+            throw ServiceManagerError(
+                description: String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+    }
+}
+
+public struct ServiceManagerError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -47,6 +47,8 @@ extension Supervisor {
             fireTimers()
         }
         removeRuntimeRecords()
+        // Every unit has stopped: the placeholder of a payload scope ends, and the scope with it.
+        if !configuration.cgroupRoot.containsManager { try? tree.kill(CgroupRoot.managerLeaf) }
         log(nil, "corrald stopped")
         unlink(configuration.controlSocketPath)
         unlink(configuration.notifySocketPath)

@@ -237,7 +237,7 @@ extension Supervisor {
     /// running with its main process unknown, so it is never started twice and `stop` empties it.
     /// A populated cgroup that names no unit is reported and left alone.
     private func adoptUnrecordedCgroups(in cgroup: String) {
-        for child in (try? tree.children(of: cgroup)) ?? [] where !(cgroup.isEmpty && child == "corrald.scope") {
+        for child in (try? tree.children(of: cgroup)) ?? [] where !(cgroup.isEmpty && child == CgroupRoot.managerLeaf) {
             let path = cgroup.isEmpty ? child : cgroup + "/" + child
             if child.hasSuffix(".slice") {
                 adoptUnrecordedCgroups(in: path)

@@ -164,8 +164,9 @@ public final class Supervisor {
     /// corrald lives in its own leaf, `corrald.scope`, so no unit's OOM kill or `cgroup.kill` reaches it
     /// and the root's children can have controllers enabled (no internal processes).
     private func moveIntoOwnLeaf() throws {
-        try tree.create("corrald.scope")
-        try tree.attach(getpid(), to: "corrald.scope")
+        guard configuration.cgroupRoot.containsManager else { return }
+        try tree.create(CgroupRoot.managerLeaf)
+        try tree.attach(getpid(), to: CgroupRoot.managerLeaf)
     }
 
     @discardableResult

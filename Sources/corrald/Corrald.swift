@@ -1,5 +1,7 @@
 import Cgroups
+import Exec
 import Glibc
+import Journal
 import Supervisor
 import UnitFile
 
@@ -11,6 +13,8 @@ struct Options {
     var cgroupRoot: String?
     var runtimeDirectory: String?
     var startUnits: [String] = []
+    /// Internal: the process that holds a payload scope (`PayloadScope`).
+    var placeholder = false
 
     static let usage = """
         USAGE: corrald [--config FILE] [--unit-path DIR[:DIR...]] [--cgroup-root PATH] [--runtime-dir DIR] [--start UNIT]...
@@ -45,6 +49,7 @@ struct Options {
             case "--cgroup-root": options.cgroupRoot = try value()
             case "--runtime-dir": options.runtimeDirectory = try value()
             case "--start": options.startUnits.append(try value())
+            case "--placeholder": options.placeholder = true
             default: throw UsageError("unknown option '\(argument)'")
             }
         }
@@ -70,6 +75,7 @@ enum Corrald {
                 print(Options.usage)
                 return
             }
+            if options.placeholder { PayloadScope.hold() }
             try run(options)
         } catch let error as UsageError {
             fail("corrald: \(error)\n\(Options.usage)", code: 64)
@@ -81,8 +87,18 @@ enum Corrald {
     static func run(_ options: Options) throws {
         var settings = ManagerSettings()
         try settings.read(file: options.config)
-        guard let root = CgroupRoot.detect(configured: options.cgroupRoot ?? settings.cgroupRoot) else {
+        let configuredRoot = options.cgroupRoot ?? settings.cgroupRoot
+        guard var root = CgroupRoot.detect(configured: configuredRoot) else {
             throw UsageError("no cgroup2 file system is mounted; corrald needs one")
+        }
+        if configuredRoot == nil, !root.trackingOnly, let delegated = CgroupRoot.delegatedCgroup(mount: root.mountPoint)
+        {
+            do {
+                if let scope = try PayloadScope.root(mount: root.mountPoint, delegated: delegated) { root = scope }
+            } catch {
+                root.reason +=
+                    "; no scope of their own for the units (\(error)): after a crash, systemd cannot start corrald again"
+            }
         }
         var searchPath =
             (options.unitPath ?? settings.unitPath).map(UnitSearchPath.init(colonSeparated:)) ?? UnitSearchPath()

@@ -1,0 +1,100 @@
+#!/bin/sh
+# Boots systemd 252 as PID 1 in the test VM (qemu TCG, Debian's cloud kernel) with corrald
+# installed as systemd's delegated Type=notify service, and runs one scenario there as a oneshot
+# service; prints the serial console, then "N passed, M failed". Not part of `make test`: the
+# Debian root is fetched with debootstrap (about 90 MB) and cached in .build-vm/systemd-root.
+#
+#   systemd-run.sh SCENARIO
+#
+# VM_BINARIES="corrald corralctl" (release builds, scripts/vm/build-binaries.sh) land in
+# /usr/local/bin with their shared libraries; units/corrald.service in /etc/systemd/system.
+set -eu
+vm_dir=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$vm_dir/../.." && pwd)
+cache="$repo/.build-vm"
+root="$cache/systemd-root"
+"$vm_dir/setup.sh"
+[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 SCENARIO" >&2; exit 2; }
+scenario=$1
+
+if [ ! -x "$root/lib/systemd/systemd" ]; then
+    command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    rm -rf "$root.partial"
+    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,procps \
+        bookworm "$root.partial" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 ||
+        { echo "systemd-run.sh: debootstrap failed, see $cache/debootstrap.log" >&2; exit 1; }
+    mv "$root.partial" "$root"
+fi
+
+work=$(mktemp -d "$cache/systemd-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+staging="$work/root"
+# The cached root stays pristine; each boot gets a copy without documentation.
+cp -a "$root" "$staging"
+rm -rf "$staging"/usr/share/doc "$staging"/usr/share/man "$staging"/usr/share/locale "$staging"/var/cache/apt \
+    "$staging"/var/lib/apt/lists
+ln -sf /lib/systemd/systemd "$staging/init"
+echo corral-vm > "$staging/etc/hostname"
+: > "$staging/etc/machine-id"
+echo 'root::0:0:root:/root:/bin/sh' > "$staging/etc/passwd.new"
+grep -v '^root:' "$staging/etc/passwd" >> "$staging/etc/passwd.new"
+mv "$staging/etc/passwd.new" "$staging/etc/passwd"
+
+for binary in ${VM_BINARIES:-}; do
+    cp "$binary" "$staging/usr/local/bin/"
+    for lib in $(ldd "$binary" 2>/dev/null | grep -o '/[^ ]*' || true); do
+        [ -e "$staging$lib" ] || { mkdir -p "$staging$(dirname "$lib")"; cp -L "$lib" "$staging$lib"; }
+    done
+done
+cp "$repo/units/corrald.service" "$staging/etc/systemd/system/"
+mkdir -p "$staging/etc/corral/system" "$staging/usr/local/lib/vmtest"
+cp "$vm_dir/lib.sh" "$staging/usr/local/lib/vmtest/lib.sh"
+cp "$scenario" "$staging/usr/local/lib/vmtest/scenario.sh"
+
+# The scenario runs once the system is up, prints to the console, and powers the VM off.
+cat > "$staging/etc/systemd/system/vmtest.service" <<'EOF'
+[Unit]
+Description=Corral VM scenario under systemd
+After=multi-user.target
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c '. /usr/local/lib/vmtest/lib.sh; . /usr/local/lib/vmtest/scenario.sh; echo "VMTEST END"'
+ExecStopPost=/bin/systemctl poweroff --force --force
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+
+[Install]
+WantedBy=multi-user.target
+EOF
+ln -sf /etc/systemd/system/vmtest.service "$staging/etc/systemd/system/multi-user.target.wants/vmtest.service"
+# Nothing in the VM logs in or talks to a network.
+for unit in getty.target systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer \
+    systemd-networkd.service e2scrub_all.timer fstrim.timer; do
+    ln -sf /dev/null "$staging/etc/systemd/system/$unit"
+done
+
+initramfs="$work/root.cpio.gz"
+(cd "$staging" && find . | cpio -o -H newc --quiet | gzip -1) > "$initramfs"
+
+log="$work/console.log"
+start=$(date +%s)
+timeout -k 5 "${VM_TIMEOUT:-600}" qemu-system-x86_64 \
+    -accel tcg -cpu max -smp 2 -m 2G \
+    -kernel "$cache/kernel/vmlinuz" -initrd "$initramfs" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.unified_cgroup_hierarchy=1 systemd.show_status=0" \
+    -display none -monitor none -serial stdio -no-reboot \
+    < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" || true
+elapsed=$(( $(date +%s) - start ))
+
+passed=$(grep -c '^PASS ' "$log" || true)
+failed=$(grep -c '^FAIL ' "$log" || true)
+if ! grep -qx 'VMTEST END' "$log"; then
+    echo "FAIL vm: no end marker (guest hung, crashed or timed out after ${VM_TIMEOUT:-600} s)"
+    failed=$((failed + 1))
+fi
+cp "$log" "$cache/systemd-console.log"
+echo "systemd-run.sh: VM ran for $elapsed s, console log in $cache/systemd-console.log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

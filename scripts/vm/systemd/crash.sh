@@ -1,0 +1,58 @@
+# corrald under systemd 252 (scripts/vm/systemd-run.sh): units/corrald.service as installed,
+# delegated and Type=notify, its units in the scope corrald-units.scope that systemd delegates for
+# them. A service corrald runs survives corrald's crash (SIGKILL of its main process): systemd
+# restarts corrald.service, the new corrald re-adopts the service with the same main PID and its
+# limits. Then daemon-reexec keeps both, and stopping corrald.service stops the service and ends
+# the scope.
+export CORRAL_UNIT_DIR=/etc/corral/system
+corral_unit hold.service '[Service]
+ExecStart=/bin/sleep 600
+MemoryMax=100M'
+
+systemctl start corrald.service
+expect systemd-corrald-active "corrald.service is $(systemctl is-active corrald.service)" \
+    sh -c '[ "$(systemctl is-active corrald.service)" = active ]'
+CORRAL_ROOT=/sys/fs/cgroup/system.slice/corrald-units.scope
+expect systemd-units-scope "corrald-units.scope is $(systemctl is-active corrald-units.scope)" \
+    sh -c '[ "$(systemctl is-active corrald-units.scope)" = active ] && [ "$(systemctl show -p Delegate --value corrald-units.scope)" = yes ]'
+info "corrald.service holds $(cat /sys/fs/cgroup/system.slice/corrald.service/cgroup.procs | wc -l) process(es)"
+
+corralctl start hold.service
+hold_cgroup=$(unit_cgroup hold.service)
+hold_pid=$(unit_main_pid hold.service)
+expect systemd-hold-limited "memory.max of $hold_cgroup is $(cat "$hold_cgroup/memory.max" 2>&1)" \
+    sh -c '[ "$(cat "$1/memory.max")" = 104857600 ]' - "$hold_cgroup"
+
+old_corrald=$(systemctl show -p MainPID --value corrald.service)
+systemctl kill --signal=KILL --kill-who=main corrald.service
+restarted() {
+    local now
+    now=$(systemctl show -p MainPID --value corrald.service)
+    [ "$now" != 0 ] && [ "$now" != "$old_corrald" ] && [ "$(systemctl is-active corrald.service)" = active ]
+}
+if wait_for 60 restarted; then
+    pass systemd-corrald-restarted-after-crash
+else
+    fail systemd-corrald-restarted-after-crash "corrald.service is $(systemctl is-active corrald.service): $(systemctl show -p Result,NRestarts,ExecMainStatus corrald.service | tr '\n' ' ')"
+    journalctl -b -u corrald.service --no-pager | tail -n 20 | sed 's/^/INFO journal: /'
+fi
+expect systemd-hold-survived-crash "hold.service's main process $hold_pid is gone" kill -0 "$hold_pid"
+state=$(corralctl is-active hold.service 2>&1)
+main=$(unit_main_pid hold.service)
+expect systemd-hold-readopted "hold.service is $state, Main PID $main" test "$state" = active -a "$main" = "$hold_pid"
+expect systemd-hold-still-limited "memory.max of $hold_cgroup is $(cat "$hold_cgroup/memory.max" 2>&1)" \
+    sh -c '[ "$(cat "$1/memory.max")" = 104857600 ]' - "$hold_cgroup"
+
+before_reexec=$(systemctl show -p MainPID --value corrald.service)
+corralctl daemon-reexec
+expect systemd-reexec-same-process "corrald.service's main PID changed across daemon-reexec" \
+    sh -c '[ "$(systemctl show -p MainPID --value corrald.service)" = "$1" ] && [ "$(systemctl is-active corrald.service)" = active ]' - "$before_reexec"
+main=$(unit_main_pid hold.service)
+expect systemd-hold-after-reexec "hold.service's Main PID is $main after daemon-reexec" [ "$main" = "$hold_pid" ]
+
+systemctl stop corrald.service
+expect systemd-stop-stops-units "hold.service's process $hold_pid outlived systemctl stop corrald.service" \
+    sh -c '! kill -0 "$1" 2>/dev/null' - "$hold_pid"
+expect systemd-stop-leaves-no-cgroup "$hold_cgroup is left behind" sh -c '[ ! -d "$1" ]' - "$hold_cgroup"
+expect systemd-stop-ends-the-scope "corrald-units.scope is $(systemctl is-active corrald-units.scope)" \
+    wait_for 10 sh -c '! systemctl is-active -q corrald-units.scope'
