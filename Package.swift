@@ -23,8 +23,11 @@ let package = Package(
         .target(name: "SystemCall", dependencies: ["CLinux"]),
         .target(name: "Cgroups", dependencies: ["UnitFile", "UnitModel", "ResourceControl", "SystemCall"]),
         // Spawning: the child side in C, the parent side in Swift.
+        // The exec sandbox (systemd.exec(5)): exec settings → a plan of capabilities and seccomp programs. Pure.
+        .target(name: "ExecSandbox", dependencies: ["UnitModel"]),
         .target(name: "CSpawn"),
-        .target(name: "Exec", dependencies: ["CSpawn", "SystemCall", "UnitFile", "UnitModel"]),
+        .target(
+            name: "Exec", dependencies: ["CSpawn", "CSeccomp", "ExecSandbox", "SystemCall", "UnitFile", "UnitModel"]),
         // The control socket's messages, shared by corrald and corralctl.
         .target(name: "ControlProtocol"),
         // The supervisor: state machines (pure) and the event loop that performs their actions.
@@ -62,7 +65,8 @@ let package = Package(
         .testTarget(name: "SystemCallTests", dependencies: ["SystemCall"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorraldTests", dependencies: ["corrald", "corralctl"]),
-        .testTarget(name: "ExecTests", dependencies: ["Exec", "SystemCall"]),
+        .testTarget(name: "ExecTests", dependencies: ["Exec", "ExecSandbox", "SystemCall", "UnitModel"]),
+        .testTarget(name: "ExecSandboxTests", dependencies: ["ExecSandbox", "UnitModel"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

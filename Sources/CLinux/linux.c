@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -170,4 +171,8 @@ int corral_reap_child(pid_t *pid, int *code, int *status) {
 
 int corral_pipe_cloexec(int descriptors[2]) {
     return pipe2(descriptors, O_CLOEXEC);
+}
+
+int corral_memfd(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC);
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
@@ -38,6 +39,29 @@ static _Noreturn void fail(int status_fd, int stage, int error) {
     }
     syscall(SYS_exit_group, 127);
     __builtin_unreachable();
+}
+
+/// Makes `capabilities` inheritable and raises them into the ambient set, so that the program
+/// (not set-uid, without file capabilities) starts with them. They must be permitted already: root's
+/// are, and keep-caps kept them across the uid change. Child only.
+static void raise_ambient(int status_fd, uint64_t capabilities) {
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) < 0) {
+        fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
+    }
+    for (int word = 0; word < 2; word++) {
+        data[word].inheritable |= (uint32_t)(capabilities >> (32 * word));
+    }
+    if (syscall(SYS_capset, &header, data) < 0) {
+        fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
+    }
+    for (int capability = 0; capability < 64; capability++) {
+        if ((capabilities & (1ULL << capability)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capability, 0, 0) < 0) {
+            fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
+        }
+    }
 }
 
 /// Duplicates fd to the lowest free number >= 3, close-on-exec. Child only.
@@ -100,6 +124,22 @@ static _Noreturn void child(void *argument) {
             fail(status_fd, CORRAL_STAGE_RLIMIT, errno);
         }
     }
+    if (request->set_bounding_set) {
+        // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
+        for (int capability = 0; capability < 64; capability++) {
+            long present = syscall(SYS_prctl, PR_CAPBSET_READ, capability, 0, 0, 0);
+            if (present < 0) break;
+            if (present && !(request->bounding_set & (1ULL << capability)) &&
+                syscall(SYS_prctl, PR_CAPBSET_DROP, capability, 0, 0, 0) < 0) {
+                fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
+            }
+        }
+    }
+    // The permitted set survives the uid change only with keep-caps; execve clears the flag.
+    if (request->ambient_set != 0 && request->set_uid && request->uid != 0 &&
+        syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+        fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
+    }
     // Raw setgroups/setresgid/setresuid change only this process: glibc's
     // wrappers would try to signal the parent's other threads (setxid).
     if (request->set_groups && syscall(SYS_setgroups, request->group_count, request->groups) < 0) {
@@ -110,6 +150,9 @@ static _Noreturn void child(void *argument) {
     }
     if (request->set_uid && syscall(SYS_setresuid, request->uid, request->uid, request->uid) < 0) {
         fail(status_fd, CORRAL_STAGE_UID, errno);
+    }
+    if (request->ambient_set != 0) {
+        raise_ambient(status_fd, request->ambient_set);
     }
     if (request->no_new_privileges && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         fail(status_fd, CORRAL_STAGE_NO_NEW_PRIVS, errno);
@@ -133,13 +176,14 @@ static _Noreturn void child(void *argument) {
             fail(status_fd, CORRAL_STAGE_CLOSE_FDS, errno);
         }
     }
-    if (request->seccomp_filter != NULL) {
-        if (request->seccomp_filter_length == 0 || request->seccomp_filter_length > BPF_MAXINSNS) {
+    for (size_t index = 0; index < request->seccomp_program_count; index++) {
+        const struct corral_seccomp_program *filter = &request->seccomp_programs[index];
+        if (filter->length == 0 || filter->length > BPF_MAXINSNS) {
             fail(status_fd, CORRAL_STAGE_SECCOMP, EINVAL);
         }
         struct sock_fprog program = {
-            .len = (unsigned short)request->seccomp_filter_length,
-            .filter = (struct sock_filter *)request->seccomp_filter,
+            .len = (unsigned short)filter->length,
+            .filter = (struct sock_filter *)filter->instructions,
         };
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) < 0) {
             fail(status_fd, CORRAL_STAGE_SECCOMP, errno);

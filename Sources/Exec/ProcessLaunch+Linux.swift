@@ -1,3 +1,4 @@
+import ExecSandbox
 import Glibc
 import SystemCall
 import UnitFile
@@ -156,6 +157,19 @@ public enum ProcessLaunch {
         }
 
         let fullPrivileges = command.flags.contains(.fullPrivileges)
+        // `+` commands run without the sandbox (systemd.service(5), "Command lines").
+        let sandbox = fullPrivileges ? SandboxPlan() : SandboxPlan(exec)
+        var seccompPrograms: [[BPFInstruction]] = []
+        for program in sandbox.seccompPrograms {
+            do {
+                seccompPrograms.append(try SeccompCompiler.compile(program))
+            } catch {
+                throw fail(.seccomp, "Failed to build the system call filter: \(error)")
+            }
+        }
+        let userID = fullPrivileges || exec.user == nil ? nil : credentials?.uid
+        // Loading a filter needs CAP_SYS_ADMIN or no_new_privs; a process that drops root loses the first.
+        let noNewPrivileges = sandbox.noNewPrivileges || (!seccompPrograms.isEmpty && (userID ?? 0) != 0)
         let request = SpawnRequest(
             path: resolveExecutable(command.path),
             arguments: arguments,
@@ -164,14 +178,17 @@ public enum ProcessLaunch {
             standardOutput: standardOutput,
             standardError: standardError,
             cgroupDirectory: context.cgroupDirectory.rawValue,
-            userID: fullPrivileges || exec.user == nil ? nil : credentials?.uid,
+            userID: userID,
             groupID: fullPrivileges ? nil : credentials?.gid,
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
             resourceLimits: exec.limits.merging(context.defaultFileLimit.map { [.nofile: $0] } ?? [:]) { own, _ in own }
                 .map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
-            noNewPrivileges: exec.noNewPrivileges && !fullPrivileges,
+            capabilityBoundingSet: sandbox.capabilityBoundingSet?.mask,
+            ambientCapabilities: sandbox.ambientCapabilities.mask,
+            noNewPrivileges: noNewPrivileges,
             ignoreSIGPIPE: exec.ignoreSIGPIPE,
-            workingDirectory: workingDirectory)
+            workingDirectory: workingDirectory,
+            seccompPrograms: seccompPrograms)
         return (request, opened)
     }
 

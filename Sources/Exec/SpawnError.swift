@@ -1,7 +1,8 @@
 import CSpawn
 import SystemCall
 
-/// The step of spawning that failed. The child's steps run in declaration order after `clone`.
+/// The step of spawning that failed. The child's steps run in declaration order after `clone`
+/// (capabilities: the bounding set there, the ambient set right after `userID`).
 public enum SpawnStage: CaseIterable, Equatable, Sendable {
     /// Creating the process (clone3, or the status pipe before it).
     case clone
@@ -11,6 +12,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case standardError
     case setsid
     case resourceLimits
+    case capabilities
     case supplementaryGroups
     case groupID
     case userID
@@ -31,6 +33,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: .standardError
         case .setsid: .setsid
         case .resourceLimits: .limits
+        case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
         case .userID: .user
         case .noNewPrivileges: .noNewPrivileges
@@ -51,6 +54,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: CORRAL_STAGE_STDERR
         case .setsid: CORRAL_STAGE_SETSID
         case .resourceLimits: CORRAL_STAGE_RLIMIT
+        case .capabilities: CORRAL_STAGE_CAPABILITIES
         case .supplementaryGroups: CORRAL_STAGE_GROUPS
         case .groupID: CORRAL_STAGE_GID
         case .userID: CORRAL_STAGE_UID
@@ -83,6 +87,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case standardOutput = "STDOUT"
     case group = "GROUP"
     case user = "USER"
+    case capabilities = "CAPABILITIES"
     case cgroup = "CGROUP"
     case setsid = "SETSID"
     case standardError = "STDERR"
@@ -100,6 +105,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .standardOutput: 209
         case .group: 216
         case .user: 217
+        case .capabilities: 218
         case .cgroup: 219
         case .setsid: 220
         case .standardError: 222

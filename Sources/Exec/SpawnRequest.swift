@@ -1,8 +1,8 @@
 import Glibc
 
 /// Everything the child does between clone3 and execve, in that order:
-/// signals reset, stdio, setsid, resource limits, groups, gid, uid,
-/// no_new_privs, working directory, other descriptors closed, seccomp, execve.
+/// signals reset, stdio, setsid, resource limits, capability bounding set, groups, gid, uid,
+/// ambient capabilities, no_new_privs, working directory, other descriptors closed, seccomp, execve.
 public struct SpawnRequest: Equatable, Sendable {
     /// The executable, as execve takes it (no PATH search).
     public var path: String
@@ -22,14 +22,18 @@ public struct SpawnRequest: Equatable, Sendable {
     /// Supplementary groups. nil: none once `userID` or `groupID` is set, otherwise the parent's.
     public var supplementaryGroups: [gid_t]?
     public var resourceLimits: [RLimit]
+    /// Bit N: capability N. nil: the bounding set is left as it is.
+    public var capabilityBoundingSet: UInt64?
+    /// Capabilities the program starts with in its ambient set (kept across the uid change).
+    public var ambientCapabilities: UInt64
     public var noNewPrivileges: Bool
     /// SIGPIPE ignored in the program (`IgnoreSIGPIPE=`); every other signal starts at its default.
     public var ignoreSIGPIPE: Bool
     /// nil: the parent's.
     public var workingDirectory: String?
-    /// A classic BPF program for seccomp(SECCOMP_SET_MODE_FILTER), loaded last before
-    /// execve. Without `noNewPrivileges` loading it needs CAP_SYS_ADMIN after the uid change.
-    public var seccompFilter: [BPFInstruction]?
+    /// Classic BPF programs for seccomp(SECCOMP_SET_MODE_FILTER), loaded in order last before
+    /// execve. Without `noNewPrivileges` loading them needs CAP_SYS_ADMIN after the uid change.
+    public var seccompPrograms: [[BPFInstruction]]
     /// One descriptor the program keeps open, at a number of its own (`ReadyNotificationFD=`).
     public var passedDescriptor: PassedDescriptor?
 
@@ -45,10 +49,12 @@ public struct SpawnRequest: Equatable, Sendable {
         groupID: gid_t? = nil,
         supplementaryGroups: [gid_t]? = nil,
         resourceLimits: [RLimit] = [],
+        capabilityBoundingSet: UInt64? = nil,
+        ambientCapabilities: UInt64 = 0,
         noNewPrivileges: Bool = false,
         ignoreSIGPIPE: Bool = false,
         workingDirectory: String? = nil,
-        seccompFilter: [BPFInstruction]? = nil,
+        seccompPrograms: [[BPFInstruction]] = [],
         passedDescriptor: PassedDescriptor? = nil
     ) {
         self.path = path
@@ -62,10 +68,12 @@ public struct SpawnRequest: Equatable, Sendable {
         self.groupID = groupID
         self.supplementaryGroups = supplementaryGroups
         self.resourceLimits = resourceLimits
+        self.capabilityBoundingSet = capabilityBoundingSet
+        self.ambientCapabilities = ambientCapabilities
         self.noNewPrivileges = noNewPrivileges
         self.ignoreSIGPIPE = ignoreSIGPIPE
         self.workingDirectory = workingDirectory
-        self.seccompFilter = seccompFilter
+        self.seccompPrograms = seccompPrograms
         self.passedDescriptor = passedDescriptor
     }
 }

@@ -102,7 +102,8 @@ private struct PreparedRequest: ~Copyable {
     private let environment: CStringArray
     private let groups: UnsafeMutableBufferPointer<gid_t>
     private let limits: UnsafeMutableBufferPointer<corral_rlimit>
-    private let seccompFilter: UnsafeMutableBufferPointer<corral_bpf_instruction>?
+    private let seccompInstructions: [UnsafeMutableBufferPointer<corral_bpf_instruction>]
+    private let seccompPrograms: UnsafeMutableBufferPointer<corral_seccomp_program>
     private let request: SpawnRequest
     private let statusDescriptor: FileDescriptor
 
@@ -116,12 +117,14 @@ private struct PreparedRequest: ~Copyable {
         groups = .copy(request.supplementaryGroups ?? [])
         limits = .copy(
             request.resourceLimits.map { corral_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
-        seccompFilter = request.seccompFilter.map { filter in
+        seccompInstructions = request.seccompPrograms.map { program in
             .copy(
-                filter.map {
+                program.map {
                     corral_bpf_instruction(code: $0.code, jt: $0.jumpIfTrue, jf: $0.jumpIfFalse, k: $0.operand)
                 })
         }
+        seccompPrograms = .copy(
+            seccompInstructions.map { corral_seccomp_program(instructions: $0.baseAddress, length: $0.count) })
     }
 
     func withCRequest<Result>(_ body: (UnsafePointer<corral_spawn_request>) -> Result) -> Result {
@@ -143,11 +146,14 @@ private struct PreparedRequest: ~Copyable {
             group_count: groups.count,
             rlimits: limits.baseAddress,
             rlimit_count: limits.count,
+            set_bounding_set: request.capabilityBoundingSet == nil ? 0 : 1,
+            bounding_set: request.capabilityBoundingSet ?? 0,
+            ambient_set: request.ambientCapabilities,
             no_new_privileges: request.noNewPrivileges ? 1 : 0,
             ignore_sigpipe: request.ignoreSIGPIPE ? 1 : 0,
             working_directory: workingDirectory,
-            seccomp_filter: seccompFilter?.baseAddress,
-            seccomp_filter_length: seccompFilter?.count ?? 0,
+            seccomp_programs: seccompPrograms.baseAddress,
+            seccomp_program_count: seccompPrograms.count,
             passed_fd: request.passedDescriptor?.source ?? -1,
             passed_fd_target: request.passedDescriptor?.target ?? -1,
             status_fd: statusDescriptor.rawValue
@@ -160,7 +166,8 @@ private struct PreparedRequest: ~Copyable {
         free(workingDirectory)
         groups.deallocate()
         limits.deallocate()
-        seccompFilter?.deallocate()
+        seccompInstructions.forEach { $0.deallocate() }
+        seccompPrograms.deallocate()
     }
 }
 

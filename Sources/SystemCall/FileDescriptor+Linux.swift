@@ -38,6 +38,16 @@ public final class FileDescriptor: Sendable {
         try retryingInterrupts { fcntl(rawValue, F_SETFL, nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) }
     }
 
+    /// An anonymous file in memory (memfd_create), close-on-exec; `name` shows in /proc only.
+    public static func memory(name: String) throws(Errno) -> FileDescriptor {
+        FileDescriptor(adopting: try retryingInterrupts { corral_memfd(name) })
+    }
+
+    /// Moves the file offset back to the start.
+    public func rewind() throws(Errno) {
+        try retryingInterrupts { lseek(rawValue, 0, SEEK_SET) }
+    }
+
     /// One write(2) of `bytes`; returns how many were written.
     public func write(_ bytes: [UInt8]) throws(Errno) -> Int {
         try retryingInterrupts { bytes.withUnsafeBytes { Glibc.write(rawValue, $0.baseAddress, $0.count) } }

@@ -53,29 +53,4 @@ extension Grammar {
         }
     }
 
-    /// `SystemCallFilter=`: names of system calls and `@groups`; a leading `~` makes it a deny list.
-    /// The first line decides the kind of list; a later line of the other kind takes its names out.
-    public static func systemCallFilter(_ text: String, merging existing: SystemCallFilter?) throws(ValueError)
-        -> SystemCallFilter
-    {
-        let allowList = !text.hasPrefix("~")
-        let names = try words(allowList ? text : String(text.dropFirst()))
-        let withErrorNumber = names.filter { $0.contains(":") }
-        guard withErrorNumber.isEmpty else {
-            throw ValueError("per-call error numbers are not supported by Corral: \(quotedList(withErrorNumber))")
-        }
-        let refused = names.filter { name in
-            !name.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_@-".unicodeScalars.contains($0)
-            }
-        }
-        guard refused.isEmpty else { throw ValueError("invalid system call name \(quotedList(refused))") }
-        guard var filter = existing else { return SystemCallFilter(allowList: allowList, names: names) }
-        if filter.allowList == allowList {
-            filter.names += names.filter { !filter.names.contains($0) }
-        } else {
-            filter.names.removeAll { names.contains($0) }
-        }
-        return filter
-    }
 }

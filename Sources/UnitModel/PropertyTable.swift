@@ -209,8 +209,30 @@ extension PropertyTable {
         PropertyDescriptor(name: "SystemCallFilter", sections: ["Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.exec.systemCallFilter = nil }
-            unit.exec.systemCallFilter = try Grammar.systemCallFilter(value, merging: unit.exec.systemCallFilter)
+            let parsed = try Grammar.systemCallFilter(value, merging: unit.exec.systemCallFilter)
+            unit.exec.systemCallFilter = parsed.value
+            try parsed.reportWarnings()
         },
+        PropertyDescriptor(name: "SystemCallErrorNumber", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.systemCallErrorNumber = value.isEmpty ? nil : try Grammar.systemCallErrorNumber(value)
+        },
+        PropertyDescriptor(name: "SystemCallArchitectures", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.systemCallArchitectures = [] }
+            let parsed = try Grammar.systemCallArchitectures(value)
+            unit.exec.systemCallArchitectures += parsed.value.filter { !unit.exec.systemCallArchitectures.contains($0) }
+            try parsed.reportWarnings()
+        },
+        PropertyDescriptor(name: "RestrictAddressFamilies", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.restrictAddressFamilies = nil }
+            let parsed = try Grammar.addressFamilies(value, merging: unit.exec.restrictAddressFamilies)
+            unit.exec.restrictAddressFamilies = parsed.value
+            try parsed.reportWarnings()
+        },
+        capabilities("CapabilityBoundingSet", \.exec.capabilityBoundingSet),
+        capabilities("AmbientCapabilities", \.exec.ambientCapabilities),
     ]
 
     /// `ExecStart=` and friends: an empty value empties the list, each other line appends.
@@ -451,6 +473,18 @@ extension PropertyTable {
     {
         PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
             unit[keyPath: field] = try Grammar.boolean(value)
+        }
+    }
+
+    /// A capability set; an empty value makes it the empty set.
+    private static func capabilities(_ name: String, _ field: WritableKeyPath<Unit, CapabilitySet?> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Service"]) { (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = CapabilitySet(mask: 0) }
+            let parsed = try Grammar.capabilities(value, merging: unit[keyPath: field])
+            unit[keyPath: field] = parsed.value
+            try parsed.reportWarnings()
         }
     }
 

@@ -234,17 +234,35 @@ public struct EnvironmentFile: Sendable, Equatable {
     }
 }
 
-/// `SystemCallFilter=`: stored now, enforced with libseccomp by the supervisor.
+/// `SystemCallFilter=`, as its assignments leave it (`Grammar.systemCallFilter`).
 public struct SystemCallFilter: Sendable, Equatable {
+    /// A system call or `@group`, with what a deny list does when it is called (nil:
+    /// `SystemCallErrorNumber=`, or the kill).
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var refusal: SystemCallRefusal?
+
+        public init(name: String, refusal: SystemCallRefusal? = nil) {
+            self.name = name
+            self.refusal = refusal
+        }
+    }
+
     /// true: only the listed calls are allowed; false: the listed calls are denied.
     public var allowList: Bool
-    /// System call names and `@group` names, in the order given.
-    public var names: [String]
+    /// In the order given.
+    public var entries: [Entry]
+
+    public init(allowList: Bool, entries: [Entry]) {
+        self.allowList = allowList
+        self.entries = entries
+    }
 
     public init(allowList: Bool, names: [String]) {
-        self.allowList = allowList
-        self.names = names
+        self.init(allowList: allowList, entries: names.map { Entry(name: $0) })
     }
+
+    public var names: [String] { entries.map(\.name) }
 }
 
 /// The execution environment (systemd.exec(5)) of a service.
@@ -264,6 +282,16 @@ public struct ExecSettings: Sendable, Equatable {
     /// SIGPIPE is ignored in the executed process (systemd's default), so a write to a closed pipe fails with EPIPE.
     public var ignoreSIGPIPE = true
     public var systemCallFilter: SystemCallFilter?
+    /// What a call the filter refuses gets; nil: the process is killed (SIGSYS).
+    public var systemCallErrorNumber: SystemCallRefusal?
+    /// libseccomp names; empty: every architecture the machine runs.
+    public var systemCallArchitectures: [String] = []
+    /// `socket(2)` families, as numbers.
+    public var restrictAddressFamilies: FilterList<Int32>?
+    /// nil: the bounding set is left as it is.
+    public var capabilityBoundingSet: CapabilitySet?
+    /// nil: none.
+    public var ambientCapabilities: CapabilitySet?
 
     public init() {}
 }

@@ -55,6 +55,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-block"), help: "Return once the start job is queued, without waiting for it.")
     var noBlock = false
 
+    @Flag(name: .shortAndLong, help: "Print nothing but the command's own output (no unit name, no result).")
+    var quiet = false
+
     @Flag(help: "Forget the unit even when it fails.")
     var collect = false
 
@@ -104,16 +107,18 @@ struct RunCommand: ParsableCommand {
         if !name.hasSuffix(suffix) { name += suffix }
         let request = Request(
             verb: .run, units: [name], options: options, properties: allProperties, command: scope ? [] : arguments)
-        if wait || pipe { printError("Running as unit: \(name)") }
+        if (wait || pipe) && !quiet { printError("Running as unit: \(name)") }
         let response = try daemon.send(request, passing: pipe ? [0, 1, 2] : [])
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
         }
         let body = Message(response.body)
-        if !(wait || pipe) { printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)") }
+        if !(wait || pipe) && !quiet {
+            printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
+        }
         if scope { try execute(arguments) }
-        if wait || pipe { printError(WaitReport(body).rendered) }
+        if (wait || pipe) && !quiet { printError(WaitReport(body).rendered) }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }
     }
 

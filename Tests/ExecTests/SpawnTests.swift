@@ -85,11 +85,14 @@ struct SpawnTests {
             (SpawnRequest(path: "/bin/true", workingDirectory: "/nonexistent/corral"), .workingDirectory, ENOENT),
             (SpawnRequest(path: "/bin/true", workingDirectory: "/etc/passwd"), .workingDirectory, ENOTDIR),
             (
-                SpawnRequest(path: "/bin/true", seccompFilter: [BPFInstruction(code: 0xffff, operand: 0)]),
+                SpawnRequest(path: "/bin/true", seccompPrograms: [[BPFInstruction(code: 0xffff, operand: 0)]]),
                 .seccomp, EINVAL
             ),
             // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, gone after the uid change.
-            (SpawnRequest(path: "/bin/true", userID: 65534, groupID: 65534, seccompFilter: allowAll), .seccomp, EACCES),
+            (
+                SpawnRequest(path: "/bin/true", userID: 65534, groupID: 65534, seccompPrograms: [allowAll]), .seccomp,
+                EACCES
+            ),
             (SpawnRequest(path: "/bin/true", cgroupDirectory: 999), .clone, EBADF),
         ])
     func failures(request: SpawnRequest, stage: SpawnStage, code: Int32) {
@@ -213,7 +216,7 @@ struct SpawnTests {
     func seccompFilter() throws {
         let request = SpawnRequest(
             path: "/bin/grep", arguments: ["grep", "-E", "^(NoNewPrivs|Seccomp):", "/proc/self/status"],
-            noNewPrivileges: true, seccompFilter: Self.allowAll)
+            noNewPrivileges: true, seccompPrograms: [Self.allowAll])
         #expect(try run(request) == Output(termination: .exited(0), text: "NoNewPrivs:\t1\nSeccomp:\t2\n"))
     }
 

@@ -54,3 +54,6 @@ int corral_set_child_subreaper(void);
 /// pipe2(descriptors, O_CLOEXEC). C because glibc declares pipe2 only under _GNU_SOURCE, which
 /// Swift's Glibc module is built without.
 int corral_pipe_cloexec(int descriptors[2]);
+
+/// memfd_create(name, MFD_CLOEXEC), which glibc declares only under _GNU_SOURCE.
+int corral_memfd(const char *name);

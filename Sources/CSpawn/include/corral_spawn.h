@@ -27,6 +27,7 @@ enum corral_spawn_stage {
     CORRAL_STAGE_CLOSE_FDS = 13,
     CORRAL_STAGE_SECCOMP = 14,
     CORRAL_STAGE_EXEC = 15,
+    CORRAL_STAGE_CAPABILITIES = 16,
 };
 
 /// A resource limit for prlimit64 (values as in struct rlimit64).
@@ -42,6 +43,12 @@ struct corral_bpf_instruction {
     uint8_t jt;
     uint8_t jf;
     uint32_t k;
+};
+
+/// A classic BPF program for seccomp(SECCOMP_SET_MODE_FILTER).
+struct corral_seccomp_program {
+    const struct corral_bpf_instruction *instructions;
+    size_t length;
 };
 
 /// Everything the child does, prepared in the parent. Pointers must stay valid
@@ -63,11 +70,14 @@ struct corral_spawn_request {
     size_t group_count;
     const struct corral_rlimit *rlimits;
     size_t rlimit_count;
+    int set_bounding_set;  // boolean: drop every capability not in bounding_set (before the uid change)
+    uint64_t bounding_set;  // bit N: capability N
+    uint64_t ambient_set;   // kept across the uid change and raised into the ambient set after it
     int no_new_privileges;
     int ignore_sigpipe;  // boolean: SIGPIPE is SIG_IGN in the program instead of SIG_DFL
     const char *working_directory;                       // NULL: keep the parent's
-    const struct corral_bpf_instruction *seccomp_filter;  // NULL: no filter
-    size_t seccomp_filter_length;
+    const struct corral_seccomp_program *seccomp_programs;  // loaded in order, last before execve
+    size_t seccomp_program_count;
     int passed_fd;         // -1, or a descriptor the program gets as passed_fd_target (ReadyNotificationFD=)
     int passed_fd_target;  // >= 3
     int status_fd;  // write end of an O_CLOEXEC pipe: gets a corral_spawn_failure or EOF on exec

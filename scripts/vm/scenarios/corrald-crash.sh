@@ -68,7 +68,12 @@ info "$count units started at $(uptime_seconds) s"
 snapshot > /run/crash.before
 info "snapshot taken at $(uptime_seconds) s"
 active=$(grep -c 'ActiveState=active' /run/crash.before)
-expect corrald-crash-all-up "$active of $count units active before the crash: $(for unit in $all; do [ "$(corralctl is-active $unit)" = active ] || echo "$unit: $(corralctl is-active $unit)"; done | tr '\n' ' '); log: $(tail -5 "$CORRALD_LOG" | tr '\n' ' ')" [ "$active" -eq "$count" ]
+if [ "$active" -eq "$count" ]; then
+    pass corrald-crash-all-up
+else
+    # Only now, as asking each unit costs a corralctl call (a second or more under emulation).
+    fail corrald-crash-all-up "$active of $count units active before the crash: $(for unit in $all; do [ "$(corralctl is-active $unit)" = active ] || echo "$unit: $(corralctl is-active $unit)"; done | tr '\n' ' '); log: $(tail -5 "$CORRALD_LOG" | tr '\n' ' ')"
+fi
 
 kill -KILL "$CORRALD_PID"
 wait "$CORRALD_PID" 2> /dev/null
