@@ -124,6 +124,9 @@ static _Noreturn void child(void *argument) {
             fail(status_fd, CORRAL_STAGE_RLIMIT, errno);
         }
     }
+    if (request->unshare_flags != 0 && syscall(SYS_unshare, request->unshare_flags) < 0) {
+        fail(status_fd, CORRAL_STAGE_NAMESPACE, errno);
+    }
     if (request->set_bounding_set) {
         // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
         for (int capability = 0; capability < 64; capability++) {

@@ -183,6 +183,7 @@ public enum ProcessLaunch {
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
             resourceLimits: exec.limits.merging(context.defaultFileLimit.map { [.nofile: $0] } ?? [:]) { own, _ in own }
                 .map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
+            unshareFlags: sandbox.unshareFlags,
             capabilityBoundingSet: sandbox.capabilityBoundingSet?.mask,
             ambientCapabilities: sandbox.ambientCapabilities.mask,
             noNewPrivileges: noNewPrivileges,

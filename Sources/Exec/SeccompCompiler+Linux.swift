@@ -37,11 +37,16 @@ public enum SeccompCompiler {
             // A name this kernel's architectures do not have is skipped, as systemd skips it.
             let number = seccomp_syscall_resolve_name(rule.systemCall)
             guard number != __NR_SCMP_ERROR else { continue }
-            var conditions: [scmp_arg_cmp] = []
-            if let condition = rule.condition {
-                let comparison = condition.comparison == .equal ? SCMP_CMP_EQ : SCMP_CMP_GE
-                conditions.append(
-                    scmp_arg_cmp(arg: condition.index, op: comparison, datum_a: condition.value, datum_b: 0))
+            let conditions = rule.conditions.map { condition in
+                switch condition.comparison {
+                case .equal: scmp_arg_cmp(arg: condition.index, op: SCMP_CMP_EQ, datum_a: condition.value, datum_b: 0)
+                case .notEqual:
+                    scmp_arg_cmp(arg: condition.index, op: SCMP_CMP_NE, datum_a: condition.value, datum_b: 0)
+                case .greaterOrEqual:
+                    scmp_arg_cmp(arg: condition.index, op: SCMP_CMP_GE, datum_a: condition.value, datum_b: 0)
+                case .maskedEqual(let mask):
+                    scmp_arg_cmp(arg: condition.index, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: condition.value)
+                }
             }
             let result = seccomp_rule_add_array(
                 context, action(rule.action), number, UInt32(conditions.count), conditions)

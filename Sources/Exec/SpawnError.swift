@@ -12,6 +12,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case standardError
     case setsid
     case resourceLimits
+    case namespaces
     case capabilities
     case supplementaryGroups
     case groupID
@@ -33,6 +34,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: .standardError
         case .setsid: .setsid
         case .resourceLimits: .limits
+        case .namespaces: .namespace
         case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
         case .userID: .user
@@ -54,6 +56,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: CORRAL_STAGE_STDERR
         case .setsid: CORRAL_STAGE_SETSID
         case .resourceLimits: CORRAL_STAGE_RLIMIT
+        case .namespaces: CORRAL_STAGE_NAMESPACE
         case .capabilities: CORRAL_STAGE_CAPABILITIES
         case .supplementaryGroups: CORRAL_STAGE_GROUPS
         case .groupID: CORRAL_STAGE_GID
@@ -89,6 +92,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case user = "USER"
     case capabilities = "CAPABILITIES"
     case cgroup = "CGROUP"
+    case namespace = "NAMESPACE"
     case setsid = "SETSID"
     case standardError = "STDERR"
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
@@ -107,6 +111,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .user: 217
         case .capabilities: 218
         case .cgroup: 219
+        case .namespace: 226
         case .setsid: 220
         case .standardError: 222
         case .noNewPrivileges: 227

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Everything the child does between clone3 and execve, in that order:
-/// signals reset, stdio, setsid, resource limits, capability bounding set, groups, gid, uid,
+/// signals reset, stdio, setsid, resource limits, namespaces, capability bounding set, groups, gid, uid,
 /// ambient capabilities, no_new_privs, working directory, other descriptors closed, seccomp, execve.
 public struct SpawnRequest: Equatable, Sendable {
     /// The executable, as execve takes it (no PATH search).
@@ -22,6 +22,8 @@ public struct SpawnRequest: Equatable, Sendable {
     /// Supplementary groups. nil: none once `userID` or `groupID` is set, otherwise the parent's.
     public var supplementaryGroups: [gid_t]?
     public var resourceLimits: [RLimit]
+    /// `CLONE_NEW*` flags for unshare(2): namespaces of the program's own.
+    public var unshareFlags: UInt64
     /// Bit N: capability N. nil: the bounding set is left as it is.
     public var capabilityBoundingSet: UInt64?
     /// Capabilities the program starts with in its ambient set (kept across the uid change).
@@ -49,6 +51,7 @@ public struct SpawnRequest: Equatable, Sendable {
         groupID: gid_t? = nil,
         supplementaryGroups: [gid_t]? = nil,
         resourceLimits: [RLimit] = [],
+        unshareFlags: UInt64 = 0,
         capabilityBoundingSet: UInt64? = nil,
         ambientCapabilities: UInt64 = 0,
         noNewPrivileges: Bool = false,
@@ -68,6 +71,7 @@ public struct SpawnRequest: Equatable, Sendable {
         self.groupID = groupID
         self.supplementaryGroups = supplementaryGroups
         self.resourceLimits = resourceLimits
+        self.unshareFlags = unshareFlags
         self.capabilityBoundingSet = capabilityBoundingSet
         self.ambientCapabilities = ambientCapabilities
         self.noNewPrivileges = noNewPrivileges

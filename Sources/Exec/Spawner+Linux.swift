@@ -146,6 +146,7 @@ private struct PreparedRequest: ~Copyable {
             group_count: groups.count,
             rlimits: limits.baseAddress,
             rlimit_count: limits.count,
+            unshare_flags: request.unshareFlags,
             set_bounding_set: request.capabilityBoundingSet == nil ? 0 : 1,
             bounding_set: request.capabilityBoundingSet ?? 0,
             ambient_set: request.ambientCapabilities,

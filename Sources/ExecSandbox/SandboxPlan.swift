@@ -15,31 +15,35 @@ public enum SeccompAction: Sendable, Equatable, Hashable {
     }
 }
 
-/// One rule: `action` for `systemCall` (a name), when its argument `argument` compares as given.
-public struct SeccompRule: Sendable, Equatable {
+/// A test of one system call argument, as libseccomp compares them (64-bit).
+public struct ArgumentCondition: Sendable, Equatable {
     public enum Comparison: Sendable, Equatable {
-        case equal, greaterOrEqual
+        case equal, notEqual, greaterOrEqual
+        /// `argument & mask == value`.
+        case maskedEqual(mask: UInt64)
     }
 
+    public var index: UInt32
+    public var comparison: Comparison
+    public var value: UInt64
+
+    public init(_ index: UInt32, _ comparison: Comparison, _ value: UInt64) {
+        self.index = index
+        self.comparison = comparison
+        self.value = value
+    }
+}
+
+/// One rule: `action` for `systemCall` (a name), when all of its argument conditions hold.
+public struct SeccompRule: Sendable, Equatable {
     public var systemCall: String
     public var action: SeccompAction
-    /// (argument index, comparison, value); nil: whatever the arguments.
-    public var condition: (index: UInt32, comparison: Comparison, value: UInt64)?
+    public var conditions: [ArgumentCondition]
 
-    public init(
-        _ systemCall: String, _ action: SeccompAction,
-        when condition: (index: UInt32, comparison: Comparison, value: UInt64)? = nil
-    ) {
+    public init(_ systemCall: String, _ action: SeccompAction, when conditions: [ArgumentCondition] = []) {
         self.systemCall = systemCall
         self.action = action
-        self.condition = condition
-    }
-
-    public static func == (left: SeccompRule, right: SeccompRule) -> Bool {
-        left.systemCall == right.systemCall && left.action == right.action
-            && left.condition?.index == right.condition?.index
-            && left.condition?.comparison == right.condition?.comparison
-            && left.condition?.value == right.condition?.value
+        self.conditions = conditions
     }
 }
 
@@ -76,6 +80,8 @@ public struct SandboxPlan: Sendable, Equatable {
     public var ambientCapabilities = CapabilitySet(mask: 0)
     /// Loaded last before execve.
     public var seccompPrograms: [SeccompProgram] = []
+    /// `CLONE_NEW*` flags of the namespaces the process gets of its own (unshare(2), before the uid change).
+    public var unshareFlags: UInt64 = 0
 
     public init() {}
 
@@ -98,6 +104,72 @@ public struct SandboxPlan: Sendable, Equatable {
         if let families = exec.restrictAddressFamilies {
             seccompPrograms.append(Self.addressFamilyProgram(families, architectures: architectures))
         }
+        let restrictions = Self.restrictionRules(exec)
+        if !restrictions.isEmpty {
+            // i386 passes mmap's and socketcall's arguments through memory a filter cannot read: its
+            // calls are left alone rather than refused by mistake.
+            seccompPrograms.append(
+                SeccompProgram(
+                    defaultAction: .allow, rules: restrictions, architectures: architectures.filter { $0 != "x86" },
+                    otherArchitectures: .allow))
+        }
+        if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
+    }
+
+    /// `LockPersonality=`, `MemoryDenyWriteExecute=`, `RestrictRealtime=`, `RestrictSUIDSGID=`,
+    /// `RestrictNamespaces=` and `ProtectHostname=`: calls refused with EPERM when their arguments ask
+    /// for what the setting forbids, as systemd 252's filters refuse them.
+    static func restrictionRules(_ exec: ExecSettings) -> [SeccompRule] {
+        let refused = SeccompAction.errno(1)  // EPERM
+        func masked(_ index: UInt32, _ bits: UInt64) -> ArgumentCondition {
+            ArgumentCondition(index, .maskedEqual(mask: bits), bits)
+        }
+        var rules: [SeccompRule] = []
+        if exec.lockPersonality {
+            rules.append(SeccompRule("personality", refused, when: [ArgumentCondition(0, .notEqual, 0)]))  // PER_LINUX
+        }
+        if exec.memoryDenyWriteExecute {
+            let (write, execute): (UInt64, UInt64) = (0x2, 0x4)  // PROT_WRITE, PROT_EXEC
+            rules += ["mmap", "mmap2"].map { SeccompRule($0, refused, when: [masked(2, write | execute)]) }
+            rules += ["mprotect", "pkey_mprotect"].map { SeccompRule($0, refused, when: [masked(2, execute)]) }
+            rules.append(SeccompRule("shmat", refused, when: [masked(2, 0o100000)]))  // SHM_EXEC
+        }
+        if exec.restrictRealtime {
+            // Only SCHED_OTHER, SCHED_BATCH and SCHED_IDLE (0, 3, 5); flags such as SCHED_RESET_ON_FORK
+            // make the value larger, and are refused with it.
+            rules += [1, 2, 4].map {
+                SeccompRule("sched_setscheduler", refused, when: [ArgumentCondition(1, .equal, $0)])
+            }
+            rules.append(SeccompRule("sched_setscheduler", refused, when: [ArgumentCondition(1, .greaterOrEqual, 6)]))
+        }
+        if exec.restrictSUIDSGID {
+            for bit: UInt64 in [0o4000, 0o2000] {  // S_ISUID, S_ISGID
+                rules += [
+                    ("chmod", 1), ("fchmod", 1), ("fchmodat", 2), ("mkdir", 1), ("mkdirat", 2), ("mknod", 1),
+                    ("mknodat", 2), ("creat", 1),
+                ]
+                .map { SeccompRule($0.0, refused, when: [masked($0.1, bit)]) }
+                let create: UInt64 = 0o100  // O_CREAT
+                rules.append(SeccompRule("open", refused, when: [masked(1, create), masked(2, bit)]))
+                rules.append(SeccompRule("openat", refused, when: [masked(2, create), masked(3, bit)]))
+            }
+        }
+        if let allowed = exec.restrictNamespaces, allowed != .all {
+            let denied = NamespaceSet.names.map(\.1).filter { allowed.flags & $0 == 0 }
+            for flag in denied {
+                rules.append(SeccompRule("unshare", refused, when: [masked(0, flag)]))
+                rules.append(SeccompRule("clone", refused, when: [masked(0, flag)]))
+                rules.append(SeccompRule("setns", refused, when: [masked(1, flag)]))
+            }
+            // setns(fd, 0) joins whatever namespace fd is; clone3 keeps its flags in memory, so it is
+            // refused with ENOSYS and the C library falls back to clone.
+            rules.append(SeccompRule("setns", refused, when: [ArgumentCondition(1, .equal, 0)]))
+            rules.append(SeccompRule("clone3", .errno(38)))
+        }
+        if exec.protectHostname {
+            rules += ["sethostname", "setdomainname"].map { SeccompRule($0, refused) }
+        }
+        return rules
     }
 
     /// `SystemCallFilter=` (its groups already expanded): an allow list refuses every call it does
@@ -120,9 +192,9 @@ public struct SandboxPlan: Sendable, Equatable {
         let limit = (SandboxTables.addressFamilies.values.max() ?? 45) + 1
         let denied =
             families.allowList ? (0..<limit).filter { !families.items.contains($0) } : families.items.sorted()
-        var rules = denied.map { SeccompRule("socket", refused, when: (0, .equal, UInt64($0))) }
+        var rules = denied.map { SeccompRule("socket", refused, when: [ArgumentCondition(0, .equal, UInt64($0))]) }
         if families.allowList {
-            rules.append(SeccompRule("socket", refused, when: (0, .greaterOrEqual, UInt64(limit))))
+            rules.append(SeccompRule("socket", refused, when: [ArgumentCondition(0, .greaterOrEqual, UInt64(limit))]))
         }
         // i386 code reaches sockets through socketcall(2), whose family a filter cannot see: it is
         // left alone here, as systemd leaves it.

@@ -207,3 +207,40 @@ extension SandboxTables {
         return names
     }
 }
+
+/// Namespace types as their `CLONE_NEW*` flags (`RestrictNamespaces=`).
+public struct NamespaceSet: Sendable, Equatable {
+    public var flags: UInt64
+
+    public init(flags: UInt64) {
+        self.flags = flags
+    }
+
+    /// The names systemd 252 accepts, with their flags.
+    public static let names: [(String, UInt64)] = [
+        ("cgroup", 0x0200_0000), ("ipc", 0x0800_0000), ("net", 0x4000_0000), ("mnt", 0x0002_0000),
+        ("pid", 0x2000_0000), ("user", 0x1000_0000), ("uts", 0x0400_0000),
+    ]
+    public static let all = NamespaceSet(flags: names.reduce(0) { $0 | $1.1 })
+}
+
+extension Grammar {
+    /// `RestrictNamespaces=`: a boolean (yes: none may be created), or the namespace types that may
+    /// be (`~`: all but those). The result is the set allowed; lines of types are ORed, `~` lines
+    /// ANDed. One unknown type makes systemd ignore the whole line.
+    public static func restrictNamespaces(_ text: String, merging existing: NamespaceSet?) throws(ValueError)
+        -> NamespaceSet
+    {
+        if let restrict = try? boolean(text) { return restrict ? NamespaceSet(flags: 0) : .all }
+        let inverted = text.hasPrefix("~")
+        var flags: UInt64 = 0
+        for word in try words(inverted ? String(text.dropFirst()) : text) {
+            guard let flag = NamespaceSet.names.first(where: { $0.0 == word })?.1 else {
+                throw ValueError("Failed to parse namespace type string, ignoring: \(text)")
+            }
+            flags |= flag
+        }
+        return NamespaceSet(
+            flags: inverted ? (existing?.flags ?? NamespaceSet.all.flags) & ~flags : (existing?.flags ?? 0) | flags)
+    }
+}

@@ -232,6 +232,16 @@ extension PropertyTable {
             try parsed.reportWarnings()
         },
         capabilities("CapabilityBoundingSet", \.exec.capabilityBoundingSet),
+        PropertyDescriptor(name: "RestrictNamespaces", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.restrictNamespaces = nil }
+            unit.exec.restrictNamespaces = try Grammar.restrictNamespaces(value, merging: unit.exec.restrictNamespaces)
+        },
+        boolean("LockPersonality", ["Service"], \.exec.lockPersonality),
+        boolean("MemoryDenyWriteExecute", ["Service"], \.exec.memoryDenyWriteExecute),
+        boolean("RestrictRealtime", ["Service"], \.exec.restrictRealtime),
+        boolean("RestrictSUIDSGID", ["Service"], \.exec.restrictSUIDSGID),
+        boolean("ProtectHostname", ["Service"], \.exec.protectHostname),
         capabilities("AmbientCapabilities", \.exec.ambientCapabilities),
     ]
 

@@ -292,6 +292,14 @@ public struct ExecSettings: Sendable, Equatable {
     public var capabilityBoundingSet: CapabilitySet?
     /// nil: none.
     public var ambientCapabilities: CapabilitySet?
+    /// The namespace types the processes may create; nil: any.
+    public var restrictNamespaces: NamespaceSet?
+    public var lockPersonality = false
+    public var memoryDenyWriteExecute = false
+    public var restrictRealtime = false
+    public var restrictSUIDSGID = false
+    /// A UTS namespace of its own, whose host name the processes cannot change.
+    public var protectHostname = false
 
     public init() {}
 }

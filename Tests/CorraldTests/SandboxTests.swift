@@ -76,6 +76,72 @@ struct SandboxTests {
         #expect(Self.status(daemon, "-p User=nobody", "CapEff") == "CapEff: 0000000000000000\n")
     }
 
+    /// A python3 probe: `code` runs with `libc` (errno kept) and prints its findings.
+    static func python(_ code: String) -> String {
+        "/usr/bin/python3 -c 'import ctypes, mmap, os, tempfile\nlibc = ctypes.CDLL(None, use_errno=True)\n\(code)'"
+    }
+
+    @Test func restrictionsRefuseWhatTheyForbidWithEPERM() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let personality = Self.python("print(libc.personality(8), ctypes.get_errno())")  // PER_LINUX32
+        #expect(Self.run(daemon, "-p LockPersonality=yes", personality) == (0, "-1 1\n"))
+        #expect(Self.run(daemon, "", personality) == (0, "0 0\n"))
+
+        let writableCode = Self.python(
+            """
+            try:
+                mmap.mmap(-1, 4096, prot=mmap.PROT_WRITE | mmap.PROT_EXEC); print("mapped")
+            except OSError as error:
+                print(error.errno)
+            """)
+        #expect(Self.run(daemon, "-p MemoryDenyWriteExecute=yes", writableCode) == (0, "1\n"))
+        #expect(Self.run(daemon, "", writableCode) == (0, "mapped\n"))
+
+        let realtime = Self.python(
+            """
+            try:
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1)); print("fifo")
+            except OSError as error:
+                print(error.errno)
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0)); print("batch")
+            """)
+        #expect(Self.run(daemon, "-p RestrictRealtime=yes", realtime) == (0, "1\nbatch\n"))
+
+        let setuid = Self.python(
+            """
+            path = tempfile.mkstemp()[1]
+            try:
+                os.chmod(path, 0o4755); print("set-uid")
+            except OSError as error:
+                print(error.errno)
+            os.chmod(path, 0o755); print("plain")
+            os.unlink(path)
+            """)
+        #expect(Self.run(daemon, "-p RestrictSUIDSGID=yes", setuid) == (0, "1\nplain\n"))
+        #expect(Self.run(daemon, "", setuid) == (0, "set-uid\nplain\n"))
+    }
+
+    @Test func restrictNamespacesRefusesTheTypesNotAllowed() throws {
+        let daemon = try DaemonHarness(units: [:])
+        // CLONE_NEWNET, CLONE_NEWUTS; each in the probe's own process only.
+        let probe = Self.python(
+            "print(libc.unshare(0x40000000), ctypes.get_errno()); print(libc.unshare(0x04000000), ctypes.get_errno())")
+        #expect(Self.run(daemon, "-p RestrictNamespaces=net", probe) == (0, "0 0\n-1 1\n"))
+        #expect(Self.run(daemon, "-p RestrictNamespaces=yes", probe) == (0, "-1 1\n-1 1\n"))
+        #expect(Self.run(daemon, "-p RestrictNamespaces=~uts", probe) == (0, "0 0\n-1 1\n"))
+        #expect(Self.run(daemon, "", probe) == (0, "0 0\n0 0\n"))
+    }
+
+    @Test func protectHostnameGivesAUTSNamespaceWhoseNameCannotChange() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let hostNamespace = DaemonHarness.shell("readlink /proc/self/ns/uts").output.dropLast()
+        // The probe tries to rename only a namespace that is not the host's.
+        let probe =
+            "/bin/sh -c '[ \"$(readlink /proc/self/ns/uts)\" = \"\(hostNamespace)\" ] && echo shared && exit 0; hostname corral-probe 2>/dev/null && echo renamed || echo refused'"
+        #expect(Self.run(daemon, "-p ProtectHostname=yes", probe) == (0, "refused\n"))
+        #expect(Self.run(daemon, "", probe) == (0, "shared\n"))
+    }
+
     /// A process that gives up root cannot load a filter without no_new_privs.
     @Test func aFilterForAnotherUserSetsNoNewPrivileges() throws {
         let daemon = try DaemonHarness(units: [:])

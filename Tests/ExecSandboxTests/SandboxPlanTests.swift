@@ -27,7 +27,7 @@ import UnitModel
         let allowed = Set(program.rules.map(\.systemCall))
         #expect(allowed.isSuperset(of: ["execve", "exit_group", "clock_settime", "adjtimex", "uname"]))
         #expect(!allowed.contains("mount"))
-        #expect(program.rules.allSatisfy { $0.action == .allow && $0.condition == nil })
+        #expect(program.rules.allSatisfy { $0.action == .allow && $0.conditions.isEmpty })
     }
 
     /// A deny list refuses what it names, each entry with its own errno when it has one; a later
@@ -73,14 +73,19 @@ import UnitModel
         #expect(program.defaultAction == .allow)
         #expect(program.otherArchitectures == .allow)
         #expect(program.architectures == ["native", "x32"])
-        let denied = program.rules.compactMap { $0.condition?.comparison == .equal ? $0.condition?.value : nil }
+        let denied = program.rules.compactMap {
+            $0.conditions.first?.comparison == .equal ? $0.conditions.first?.value : nil
+        }
         #expect(!denied.contains(1) && !denied.contains(2))
         #expect(denied.contains(10) && denied.contains(16) && denied.contains(0))
         #expect(program.rules.allSatisfy { $0.systemCall == "socket" && $0.action == .errno(97) })
-        #expect(program.rules.last?.condition?.comparison == .greaterOrEqual)
+        #expect(program.rules.last?.conditions.first?.comparison == .greaterOrEqual)
 
         let deny = SandboxPlan(try Self.exec([("RestrictAddressFamilies", "~AF_PACKET")]))
-        #expect(deny.seccompPrograms.first?.rules == [SeccompRule("socket", .errno(97), when: (0, .equal, 17))])
+        #expect(
+            deny.seccompPrograms.first?.rules == [
+                SeccompRule("socket", .errno(97), when: [ArgumentCondition(0, .equal, 17)])
+            ])
     }
 
     @Test func architecturesAloneMakeAProgramThatOnlyRefusesOtherArchitectures() throws {
@@ -90,6 +95,30 @@ import UnitModel
                 SeccompProgram(
                     defaultAction: .allow, rules: [], architectures: ["native"], otherArchitectures: .killProcess)
             ])
+    }
+
+    /// The restrictions are one program of EPERM rules on the calls' arguments, beside the others.
+    @Test func restrictionsAreRulesOnTheCallsArguments() throws {
+        let plan = SandboxPlan(
+            try Self.exec([
+                ("RestrictNamespaces", "net"), ("ProtectHostname", "yes"), ("MemoryDenyWriteExecute", "yes"),
+                ("LockPersonality", "yes"),
+            ]))
+        #expect(plan.unshareFlags == 0x0400_0000)
+        let program = try #require(plan.seccompPrograms.first)
+        #expect(plan.seccompPrograms.count == 1)
+        #expect(program.defaultAction == .allow)
+        #expect(program.architectures == ["native", "x32"])
+        let unshared = program.rules.filter { $0.systemCall == "unshare" }.compactMap { $0.conditions.first?.value }
+        #expect(Set(unshared) == Set(NamespaceSet.names.map(\.1).filter { $0 != 0x4000_0000 }))
+        #expect(program.rules.contains(SeccompRule("clone3", .errno(38))))
+        #expect(program.rules.contains(SeccompRule("sethostname", .errno(1))))
+        #expect(
+            program.rules.contains(
+                SeccompRule("mmap", .errno(1), when: [ArgumentCondition(2, .maskedEqual(mask: 6), 6)])))
+        #expect(
+            program.rules.contains(SeccompRule("personality", .errno(1), when: [ArgumentCondition(0, .notEqual, 0)])))
+        #expect(SandboxPlan(try Self.exec([("RestrictNamespaces", "no")])).seccompPrograms.isEmpty)
     }
 
     @Test func capabilitySetsCarryOver() throws {

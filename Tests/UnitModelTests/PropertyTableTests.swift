@@ -315,6 +315,8 @@ import UnitModel
             "CapabilityBoundingSet", "CAP_NET_ADMIN CAP_BOGUS",
             "warning: Failed to parse capability, ignoring: CAP_BOGUS"
         ),
+        ("RestrictNamespaces", "net bogus", "warning: Failed to parse namespace type string, ignoring: net bogus"),
+        ("LockPersonality", "maybe", "warning: invalid boolean 'maybe'"),
     ])
     func refusal(name: String, value: String, expected: String) {
         #expect(Self.apply([(name, value)]).1 == [expected])

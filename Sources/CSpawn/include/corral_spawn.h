@@ -28,6 +28,7 @@ enum corral_spawn_stage {
     CORRAL_STAGE_SECCOMP = 14,
     CORRAL_STAGE_EXEC = 15,
     CORRAL_STAGE_CAPABILITIES = 16,
+    CORRAL_STAGE_NAMESPACE = 17,
 };
 
 /// A resource limit for prlimit64 (values as in struct rlimit64).
@@ -70,6 +71,7 @@ struct corral_spawn_request {
     size_t group_count;
     const struct corral_rlimit *rlimits;
     size_t rlimit_count;
+    uint64_t unshare_flags;  // CLONE_NEW* namespaces the process gets of its own (0: none)
     int set_bounding_set;  // boolean: drop every capability not in bounding_set (before the uid change)
     uint64_t bounding_set;  // bit N: capability N
     uint64_t ambient_set;   // kept across the uid change and raised into the ambient set after it
