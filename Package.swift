@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "UnitModel", dependencies: ["UnitFile"]),
         .target(name: "ResourceControl", dependencies: ["UnitModel"]),
         // Enabling units: symbolic links in the configuration directory (the one writing library).
-        .target(name: "UnitInstall", dependencies: ["UnitFile", "UnitModel"]),
+        .target(name: "UnitInstall", dependencies: ["UnitFile", "UnitModel", "SystemCall"]),
         // Host I/O: one thin system-call layer; the cgroupfs and the facts the pure layers take as input.
         .target(name: "CLinux"),
         .target(name: "SystemCall", dependencies: ["CLinux"]),
@@ -34,7 +34,8 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "UnitModel", "ResourceControl", "Cgroups", "ControlProtocol", "Exec", "SystemCall", "Journal",
+                "UnitModel", "UnitInstall", "ResourceControl", "Cgroups", "ControlProtocol", "Exec", "SystemCall",
+                "Journal",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // journald and sd_notify (libsystemd), with the console as fallback.

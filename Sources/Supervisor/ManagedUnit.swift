@@ -79,10 +79,14 @@ final class ManagedUnit {
     init(loaded: LoadedUnit, plan: CgroupPlan) {
         self.loaded = loaded
         self.plan = plan
-        if loaded.unit.type == .service || loaded.unit.type == .scope {
+        // Services and scopes run on the service state machine; slices and targets are only active or not.
+        switch loaded.unit.type {
+        case .service, .scope:
             machine = ServiceMachine(
                 settings: loaded.unit.service, startLimitInterval: loaded.unit.unit.startLimitInterval,
                 startLimitBurst: loaded.unit.unit.startLimitBurst)
+        case .slice, .target:
+            machine = nil
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import ResourceControl
 import SystemCall
 import UnitFile
+import UnitInstall
 import UnitModel
 
 /// A `run --wait` client, answered when its unit's run ends.
@@ -55,7 +56,8 @@ extension Supervisor {
             // shows it, and after a restart of corrald the unit can be started again by name.
             let path = transientDirectory + "/" + name
             do {
-                try writeTransientUnit(unit, properties: request.properties, to: path)
+                try UnitFileWriter.write(
+                    UnitFileWriter.transientService(unit, properties: request.properties), to: path)
             } catch {
                 return refuse(error.description)
             }
@@ -161,34 +163,6 @@ extension Supervisor {
     /// Where transient services are written; searched right after the control directories.
     var transientDirectory: String { configuration.runtimeDirectory + "/transient" }
 
-    /// The unit file of a transient service: each property in its section, and the command line
-    /// quoted so that it reads back exactly (`%` and `$` escaped).
-    private func writeTransientUnit(_ unit: Unit, properties: [String], to path: String) throws(FileWriteError) {
-        var sections: [String: [String]] = [:]
-        for property in properties {
-            let key = String(property.prefix { $0 != "=" })
-            guard let descriptor = PropertyTable.descriptor(named: key, for: unit.type) else { continue }
-            let section = descriptor.sections.intersection(unit.type.sections).sorted().first { $0 != "Unit" } ?? "Unit"
-            let value = descriptor.expandsSpecifiers ? property.replacing("%", with: "%%") : property
-            sections[section, default: []].append(value)
-        }
-        let words = unit.service.execStart.first?.argv ?? []
-        let quoted = words.map { word in
-            "\""
-                + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%")
-                .replacing("$", with: "$$") + "\""
-        }
-        sections["Service", default: []].insert("ExecStart=" + quoted.joined(separator: " "), at: 0)
-        var text = "# Transient unit made by \"corralctl run\"; corrald removes it when the unit is gone.\n"
-        for section in ["Unit", "Service"] where sections[section] != nil {
-            text += "[\(section)]\n" + sections[section]!.joined(separator: "\n") + "\n"
-        }
-        if mkdir(transientDirectory, 0o755) < 0 && errno != EEXIST {
-            throw FileWriteError(path: transientDirectory, errno: .current)
-        }
-        try writeFile(text, to: path)
-    }
-
     // MARK: - set-property and revert
 
     /// The directories `set-property` writes its drop-ins to, searched before every other unit directory.
@@ -222,7 +196,10 @@ extension Supervisor {
             let directory =
                 request.options["runtime"] == "yes" ? controlDirectories.runtime : controlDirectories.persistent
             do {
-                for property in request.properties { try writeDropIn(property, for: updated, in: directory) }
+                for property in request.properties {
+                    let dropIn = UnitFileWriter.dropIn(property, for: updated)
+                    try UnitFileWriter.write(dropIn.text, to: "\(directory)/\(updated.name).d/\(dropIn.fileName)")
+                }
             } catch {
                 return reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
             }
@@ -231,7 +208,8 @@ extension Supervisor {
             unit.transientProperties += request.properties
             if let path = unit.loaded.fragmentPath {
                 do {
-                    try writeTransientUnit(updated, properties: unit.transientProperties, to: path)
+                    try UnitFileWriter.write(
+                        UnitFileWriter.transientService(updated, properties: unit.transientProperties), to: path)
                 } catch {
                     return reply(to: fd, Response(exitCode: ExitStatus.failure, error: error.description))
                 }
@@ -281,38 +259,4 @@ extension Supervisor {
         }
     }
 
-    private func writeDropIn(_ property: String, for unit: Unit, in directory: String) throws(FileWriteError) {
-        let key = String(property.prefix { $0 != "=" })
-        let sections = PropertyTable.descriptor(named: key, for: unit.type)?.sections.intersection(unit.type.sections)
-        let section = sections?.sorted().first { $0 != "Unit" } ?? sections?.first ?? "Service"
-        let dropIns = directory + "/" + unit.name + ".d"
-        for path in [directory, dropIns] where mkdir(path, 0o755) < 0 && errno != EEXIST {
-            throw FileWriteError(path: path, errno: .current)
-        }
-        let text = """
-            # This is a drop-in unit file extension, created via "corralctl set-property"
-            # or an equivalent operation. Do not edit.
-            [\(section)]
-            \(property)
-
-            """
-        try writeFile(text, to: dropIns + "/50-\(key).conf")
-    }
-}
-
-/// A file corrald could not write, with the errno.
-struct FileWriteError: Error, CustomStringConvertible {
-    var path: String
-    var errno: Errno
-
-    var description: String { "Failed to write \(path): \(errno)" }
-}
-
-/// Writes a small file whole (replacing it atomically through a temporary name).
-func writeFile(_ text: String, to path: String) throws(FileWriteError) {
-    do {
-        try writeFileAtomically(Array(text.utf8), to: path)
-    } catch {
-        throw FileWriteError(path: path, errno: error)
-    }
 }
