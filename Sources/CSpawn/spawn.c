@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -123,6 +124,32 @@ static _Noreturn void child(void *argument) {
         if (syscall(SYS_prlimit64, 0, limit->resource, &value, NULL) < 0) {
             fail(status_fd, CORRAL_STAGE_RLIMIT, errno);
         }
+    }
+    syscall(SYS_umask, request->umask);
+    // Raising priority or lowering the OOM score needs root: these come before the uid change.
+    if (request->oom_score_adjust != NULL) {
+        long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        size_t length = strlen(request->oom_score_adjust);
+        if (fd < 0 || syscall(SYS_write, fd, request->oom_score_adjust, length) != (long)length) {
+            fail(status_fd, CORRAL_STAGE_OOM_ADJUST, errno);
+        }
+        syscall(SYS_close, fd);
+    }
+    if (request->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, request->nice) < 0) {
+        fail(status_fd, CORRAL_STAGE_NICE, errno);
+    }
+    if (request->set_scheduler) {
+        struct sched_param parameter = {.sched_priority = request->sched_priority};
+        if (syscall(SYS_sched_setscheduler, 0, request->sched_policy, &parameter) < 0) {
+            fail(status_fd, CORRAL_STAGE_SCHEDULER, errno);
+        }
+    }
+    if (request->cpu_mask != NULL &&
+        syscall(SYS_sched_setaffinity, 0, request->cpu_mask_size, request->cpu_mask) < 0) {
+        fail(status_fd, CORRAL_STAGE_CPU_AFFINITY, errno);
+    }
+    if (request->set_io_priority && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, request->io_priority) < 0) {
+        fail(status_fd, CORRAL_STAGE_IO_PRIORITY, errno);
     }
     if (request->unshare_flags != 0 && syscall(SYS_unshare, request->unshare_flags) < 0) {
         fail(status_fd, CORRAL_STAGE_NAMESPACE, errno);

@@ -158,7 +158,7 @@ public enum ProcessLaunch {
 
         let fullPrivileges = command.flags.contains(.fullPrivileges)
         // `+` commands run without the sandbox (systemd.service(5), "Command lines").
-        let sandbox = fullPrivileges ? SandboxPlan() : SandboxPlan(exec)
+        let sandbox = fullPrivileges ? SandboxPlan(exec).withFullPrivileges() : SandboxPlan(exec)
         var seccompPrograms: [[BPFInstruction]] = []
         for program in sandbox.seccompPrograms {
             do {
@@ -170,7 +170,7 @@ public enum ProcessLaunch {
         let userID = fullPrivileges || exec.user == nil ? nil : credentials?.uid
         // Loading a filter needs CAP_SYS_ADMIN or no_new_privs; a process that drops root loses the first.
         let noNewPrivileges = sandbox.noNewPrivileges || (!seccompPrograms.isEmpty && (userID ?? 0) != 0)
-        let request = SpawnRequest(
+        var request = SpawnRequest(
             path: resolveExecutable(command.path),
             arguments: arguments,
             environment: environment.entries,
@@ -190,6 +190,12 @@ public enum ProcessLaunch {
             ignoreSIGPIPE: exec.ignoreSIGPIPE,
             workingDirectory: workingDirectory,
             seccompPrograms: seccompPrograms)
+        request.umask = sandbox.umask
+        request.oomScoreAdjust = sandbox.oomScoreAdjust
+        request.nice = sandbox.nice
+        request.scheduler = sandbox.scheduler
+        request.ioPriority = sandbox.ioPriority
+        request.cpuAffinity = sandbox.cpuAffinity
         return (request, opened)
     }
 
@@ -316,8 +322,23 @@ public struct Credentials {
         public var message: String
     }
 
+    /// `User=`, `Group=` and `SupplementaryGroups=` of `exec`; nil when none is set.
+    public static func resolve(for exec: ExecSettings) throws(LookupError) -> Credentials? {
+        // Supplementary groups alone are root's groups and those.
+        let user = exec.user ?? (exec.group == nil && !exec.supplementaryGroups.isEmpty ? "root" : nil)
+        guard var credentials = try resolve(user: user, group: exec.group) else { return nil }
+        for name in exec.supplementaryGroups {
+            guard let entry = UInt32(name).flatMap({ getgrgid($0) }) ?? getgrnam(name) else {
+                throw LookupError(
+                    step: .group, message: "Failed to determine supplementary group \(name): No such process")
+            }
+            if !credentials.groups.contains(entry.pointee.gr_gid) { credentials.groups.append(entry.pointee.gr_gid) }
+        }
+        return credentials
+    }
+
     /// nil when neither is set. Names or numeric IDs, as systemd accepts.
-    public static func resolve(user: String?, group: String?) throws(LookupError) -> Credentials? {
+    static func resolve(user: String?, group: String?) throws(LookupError) -> Credentials? {
         guard user != nil || group != nil else { return nil }
         var credentials = Credentials(userName: "root", uid: 0, gid: 0, groups: [], home: "/root", shell: "/bin/sh")
         if let user {

@@ -12,6 +12,11 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case standardError
     case setsid
     case resourceLimits
+    case oomScoreAdjust
+    case nice
+    case scheduler
+    case cpuAffinity
+    case ioPriority
     case namespaces
     case capabilities
     case supplementaryGroups
@@ -34,6 +39,11 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: .standardError
         case .setsid: .setsid
         case .resourceLimits: .limits
+        case .oomScoreAdjust: .oomAdjust
+        case .nice: .nice
+        case .scheduler: .setScheduler
+        case .cpuAffinity: .cpuAffinity
+        case .ioPriority: .ioPriority
         case .namespaces: .namespace
         case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
@@ -56,6 +66,11 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .standardError: CORRAL_STAGE_STDERR
         case .setsid: CORRAL_STAGE_SETSID
         case .resourceLimits: CORRAL_STAGE_RLIMIT
+        case .oomScoreAdjust: CORRAL_STAGE_OOM_ADJUST
+        case .nice: CORRAL_STAGE_NICE
+        case .scheduler: CORRAL_STAGE_SCHEDULER
+        case .cpuAffinity: CORRAL_STAGE_CPU_AFFINITY
+        case .ioPriority: CORRAL_STAGE_IO_PRIORITY
         case .namespaces: CORRAL_STAGE_NAMESPACE
         case .capabilities: CORRAL_STAGE_CAPABILITIES
         case .supplementaryGroups: CORRAL_STAGE_GROUPS
@@ -82,12 +97,17 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
 /// `ExecMainStatus=` and `status` show.
 public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case chdir = "CHDIR"
+    case nice = "NICE"
     case fds = "FDS"
     case exec = "EXEC"
     case limits = "LIMITS"
+    case oomAdjust = "OOM_ADJUST"
     case signalMask = "SIGNAL_MASK"
     case standardInput = "STDIN"
     case standardOutput = "STDOUT"
+    case ioPriority = "IOPRIO"
+    case setScheduler = "SETSCHEDULER"
+    case cpuAffinity = "CPUAFFINITY"
     case group = "GROUP"
     case user = "USER"
     case capabilities = "CAPABILITIES"
@@ -101,12 +121,17 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     public var exitStatus: Int32 {
         switch self {
         case .chdir: 200
+        case .nice: 201
         case .fds: 202
         case .exec: 203
         case .limits: 205
+        case .oomAdjust: 206
         case .signalMask: 207
         case .standardInput: 208
         case .standardOutput: 209
+        case .ioPriority: 211
+        case .setScheduler: 214
+        case .cpuAffinity: 215
         case .group: 216
         case .user: 217
         case .capabilities: 218

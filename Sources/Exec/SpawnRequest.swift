@@ -1,7 +1,9 @@
+import ExecSandbox
 import Glibc
 
 /// Everything the child does between clone3 and execve, in that order:
-/// signals reset, stdio, setsid, resource limits, namespaces, capability bounding set, groups, gid, uid,
+/// signals reset, stdio, setsid, resource limits, umask, OOM score, nice, scheduler, CPU affinity,
+/// IO priority, namespaces, capability bounding set, groups, gid, uid,
 /// ambient capabilities, no_new_privs, working directory, other descriptors closed, seccomp, execve.
 public struct SpawnRequest: Equatable, Sendable {
     /// The executable, as execve takes it (no PATH search).
@@ -22,6 +24,16 @@ public struct SpawnRequest: Equatable, Sendable {
     /// Supplementary groups. nil: none once `userID` or `groupID` is set, otherwise the parent's.
     public var supplementaryGroups: [gid_t]?
     public var resourceLimits: [RLimit]
+    /// The file mode creation mask (systemd's default is 0022 whatever its own is).
+    public var umask: UInt32 = 0o022
+    /// Written to /proc/self/oom_score_adj.
+    public var oomScoreAdjust: Int32?
+    public var nice: Int32?
+    /// sched_setscheduler(2)'s policy (flags ORed in) and priority.
+    public var scheduler: SandboxPlan.Scheduler?
+    /// ioprio_set(2)'s value.
+    public var ioPriority: Int32?
+    public var cpuAffinity: [Int]?
     /// `CLONE_NEW*` flags for unshare(2): namespaces of the program's own.
     public var unshareFlags: UInt64
     /// Bit N: capability N. nil: the bounding set is left as it is.

@@ -104,6 +104,8 @@ private struct PreparedRequest: ~Copyable {
     private let limits: UnsafeMutableBufferPointer<corral_rlimit>
     private let seccompInstructions: [UnsafeMutableBufferPointer<corral_bpf_instruction>]
     private let seccompPrograms: UnsafeMutableBufferPointer<corral_seccomp_program>
+    private let oomScoreAdjust: UnsafeMutablePointer<CChar>?
+    private let cpuMask: UnsafeMutableBufferPointer<UInt64>?
     private let request: SpawnRequest
     private let statusDescriptor: FileDescriptor
 
@@ -122,6 +124,12 @@ private struct PreparedRequest: ~Copyable {
                 program.map {
                     corral_bpf_instruction(code: $0.code, jt: $0.jumpIfTrue, jf: $0.jumpIfFalse, k: $0.operand)
                 })
+        }
+        oomScoreAdjust = request.oomScoreAdjust.map { strdup(String($0)) }
+        cpuMask = request.cpuAffinity.map { cpus in
+            var words = [UInt64](repeating: 0, count: (cpus.max() ?? 0) / 64 + 1)
+            for cpu in cpus { words[cpu / 64] |= 1 << UInt64(cpu % 64) }
+            return .copy(words)
         }
         seccompPrograms = .copy(
             seccompInstructions.map { corral_seccomp_program(instructions: $0.baseAddress, length: $0.count) })
@@ -146,6 +154,17 @@ private struct PreparedRequest: ~Copyable {
             group_count: groups.count,
             rlimits: limits.baseAddress,
             rlimit_count: limits.count,
+            umask: request.umask,
+            oom_score_adjust: oomScoreAdjust,
+            set_nice: request.nice == nil ? 0 : 1,
+            nice: request.nice ?? 0,
+            set_scheduler: request.scheduler == nil ? 0 : 1,
+            sched_policy: request.scheduler?.policy ?? 0,
+            sched_priority: request.scheduler?.priority ?? 0,
+            set_io_priority: request.ioPriority == nil ? 0 : 1,
+            io_priority: request.ioPriority ?? 0,
+            cpu_mask: cpuMask?.baseAddress,
+            cpu_mask_size: (cpuMask?.count ?? 0) * 8,
             unshare_flags: request.unshareFlags,
             set_bounding_set: request.capabilityBoundingSet == nil ? 0 : 1,
             bounding_set: request.capabilityBoundingSet ?? 0,
@@ -168,6 +187,8 @@ private struct PreparedRequest: ~Copyable {
         groups.deallocate()
         limits.deallocate()
         seccompInstructions.forEach { $0.deallocate() }
+        free(oomScoreAdjust)
+        cpuMask?.deallocate()
         seccompPrograms.deallocate()
     }
 }

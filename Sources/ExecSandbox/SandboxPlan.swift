@@ -82,6 +82,26 @@ public struct SandboxPlan: Sendable, Equatable {
     public var seccompPrograms: [SeccompProgram] = []
     /// `CLONE_NEW*` flags of the namespaces the process gets of its own (unshare(2), before the uid change).
     public var unshareFlags: UInt64 = 0
+    /// The file mode creation mask (`UMask=`, systemd's 0022 without it).
+    public var umask: UInt32 = 0o022
+    public var nice: Int32?
+    public var oomScoreAdjust: Int32?
+    /// sched_setscheduler(2)'s policy (with `SCHED_RESET_ON_FORK` ORed in) and priority.
+    public var scheduler: Scheduler?
+
+    public struct Scheduler: Sendable, Equatable {
+        public var policy: Int32
+        public var priority: Int32
+
+        public init(policy: Int32, priority: Int32) {
+            self.policy = policy
+            self.priority = priority
+        }
+    }
+    /// ioprio_set(2)'s value: class << 13 | priority.
+    public var ioPriority: Int32?
+    /// CPU indices for sched_setaffinity(2).
+    public var cpuAffinity: [Int]?
 
     public init() {}
 
@@ -90,6 +110,21 @@ public struct SandboxPlan: Sendable, Equatable {
     public static let machineArchitectures = ["native", "x86", "x32"]
 
     public init(_ exec: ExecSettings) {
+        umask = exec.umask ?? 0o022
+        nice = exec.nice
+        oomScoreAdjust = exec.oomScoreAdjust
+        if exec.schedulingPolicy != nil || exec.schedulingPriority != nil || exec.schedulingResetOnFork {
+            let policy = exec.schedulingPolicy ?? .other
+            let priority = min(
+                max(exec.schedulingPriority ?? 0, policy.priorities.lowerBound), policy.priorities.upperBound)
+            scheduler = Scheduler(
+                policy: policy.number | (exec.schedulingResetOnFork ? 0x4000_0000 : 0), priority: priority)
+        }
+        if exec.ioSchedulingClass != nil || exec.ioSchedulingPriority != nil {
+            let ioClass = exec.ioSchedulingClass ?? .bestEffort
+            ioPriority = ioClass.number << 13 | (ioClass == .idle ? 0 : exec.ioSchedulingPriority ?? 4)
+        }
+        cpuAffinity = exec.cpuAffinity
         noNewPrivileges = exec.noNewPrivileges
         capabilityBoundingSet = exec.capabilityBoundingSet
         ambientCapabilities = exec.ambientCapabilities ?? CapabilitySet(mask: 0)
@@ -114,6 +149,18 @@ public struct SandboxPlan: Sendable, Equatable {
                     otherArchitectures: .allow))
         }
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
+    }
+
+    /// The plan for a `+` command: the process settings stay, the privilege restrictions go
+    /// (capabilities, namespaces, no_new_privs, system call filters).
+    public func withFullPrivileges() -> SandboxPlan {
+        var plan = self
+        plan.noNewPrivileges = false
+        plan.capabilityBoundingSet = nil
+        plan.ambientCapabilities = CapabilitySet(mask: 0)
+        plan.seccompPrograms = []
+        plan.unshareFlags = 0
+        return plan
     }
 
     /// `LockPersonality=`, `MemoryDenyWriteExecute=`, `RestrictRealtime=`, `RestrictSUIDSGID=`,

@@ -40,7 +40,7 @@ extension Supervisor {
             for warning in plan.warnings { log(unit.name, warning) }
         }
         unit.credentials = Result { () throws(Credentials.LookupError) in
-            try Credentials.resolve(user: unit.loaded.unit.exec.user, group: unit.loaded.unit.exec.group)
+            try Credentials.resolve(for: unit.loaded.unit.exec)
         }
         delegateIfAsked(unit)
         unit.oomKills = tree.oomKills(in: plan.cgroup) ?? 0

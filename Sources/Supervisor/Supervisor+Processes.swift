@@ -56,7 +56,7 @@ extension Supervisor {
         let credentials =
             unit.credentials
             ?? Result { () throws(Credentials.LookupError) in
-                try Credentials.resolve(user: settings.exec.user, group: settings.exec.group)
+                try Credentials.resolve(for: settings.exec)
             }
         unit.credentials = credentials
         let passesReadinessPipe = role == .main && settings.service.readyNotificationFD != nil

@@ -242,6 +242,28 @@ extension PropertyTable {
         boolean("RestrictRealtime", ["Service"], \.exec.restrictRealtime),
         boolean("RestrictSUIDSGID", ["Service"], \.exec.restrictSUIDSGID),
         boolean("ProtectHostname", ["Service"], \.exec.protectHostname),
+        optional("UMask", \.exec.umask, Grammar.umask),
+        optional("Nice", \.exec.nice, Grammar.nice),
+        optional("OOMScoreAdjust", \.exec.oomScoreAdjust, Grammar.oomScoreAdjust),
+        optional("CPUSchedulingPolicy", \.exec.schedulingPolicy, Grammar.schedulingPolicy),
+        optional("CPUSchedulingPriority", \.exec.schedulingPriority, Grammar.schedulingPriority),
+        boolean("CPUSchedulingResetOnFork", ["Service"], \.exec.schedulingResetOnFork),
+        optional("IOSchedulingClass", \.exec.ioSchedulingClass, Grammar.ioSchedulingClass),
+        optional("IOSchedulingPriority", \.exec.ioSchedulingPriority, Grammar.ioSchedulingPriority),
+        PropertyDescriptor(name: "CPUAffinity", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.cpuAffinity = nil }
+            unit.exec.cpuAffinity = (unit.exec.cpuAffinity ?? []) + (try Grammar.cpuAffinity(value))
+        },
+        PropertyDescriptor(name: "SupplementaryGroups", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.supplementaryGroups = [] }
+            let names = try Grammar.words(value)
+            if let bad = names.first(where: { !Grammar.isValidUserOrGroupName($0) }) {
+                throw ValueError("Invalid user/group name or numeric ID: \(bad)", severity: .error)
+            }
+            unit.exec.supplementaryGroups += names.filter { !unit.exec.supplementaryGroups.contains($0) }
+        },
         capabilities("AmbientCapabilities", \.exec.ambientCapabilities),
     ]
 
@@ -483,6 +505,16 @@ extension PropertyTable {
     {
         PropertyDescriptor(name: name, sections: sections) { (unit: inout Unit, value: String) throws(ValueError) in
             unit[keyPath: field] = try Grammar.boolean(value)
+        }
+    }
+
+    /// A `[Service]` setting kept as an optional: an empty value resets it to unset.
+    private static func optional<Value: Sendable>(
+        _ name: String, _ field: WritableKeyPath<Unit, Value?> & Sendable,
+        _ parse: @escaping @Sendable (String) throws(ValueError) -> Value
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: ["Service"]) { (unit: inout Unit, value: String) throws(ValueError) in
+            unit[keyPath: field] = value.isEmpty ? nil : try parse(value)
         }
     }
 

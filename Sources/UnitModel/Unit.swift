@@ -300,6 +300,19 @@ public struct ExecSettings: Sendable, Equatable {
     public var restrictSUIDSGID = false
     /// A UTS namespace of its own, whose host name the processes cannot change.
     public var protectHostname = false
+    /// nil: systemd's 0022.
+    public var umask: UInt32?
+    public var nice: Int32?
+    public var oomScoreAdjust: Int32?
+    public var schedulingPolicy: SchedulingPolicy?
+    public var schedulingPriority: Int32?
+    public var schedulingResetOnFork = false
+    public var ioSchedulingClass: IOSchedulingClass?
+    public var ioSchedulingPriority: Int32?
+    /// CPU indices; nil: corrald's own affinity.
+    public var cpuAffinity: [Int]?
+    /// Group names or ids, in addition to the user's own groups.
+    public var supplementaryGroups: [String] = []
 
     public init() {}
 }

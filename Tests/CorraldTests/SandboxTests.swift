@@ -142,6 +142,31 @@ struct SandboxTests {
         #expect(Self.run(daemon, "", probe) == (0, "shared\n"))
     }
 
+    @Test func processSettingsReachTheProcess() throws {
+        let daemon = try DaemonHarness(units: [:])
+        #expect(Self.run(daemon, "-p UMask=0027", "/bin/sh -c umask") == (0, "0027\n"))
+        #expect(Self.run(daemon, "", "/bin/sh -c umask") == (0, "0022\n"))
+        #expect(Self.run(daemon, "-p Nice=7", "/bin/sh -c 'cut -d\" \" -f19 /proc/self/stat'") == (0, "7\n"))
+        #expect(Self.run(daemon, "-p OOMScoreAdjust=321", "/bin/cat /proc/self/oom_score_adj") == (0, "321\n"))
+        let scheduler = Self.python("print(os.sched_getscheduler(0) & 0xff, os.sched_getparam(0).sched_priority)")
+        #expect(Self.run(daemon, "-p CPUSchedulingPolicy=batch", scheduler) == (0, "3 0\n"))
+        #expect(Self.run(daemon, "-p CPUSchedulingPolicy=idle", scheduler) == (0, "5 0\n"))
+        #expect(Self.run(daemon, "-p IOSchedulingClass=idle", "/usr/bin/ionice") == (0, "idle\n"))
+        #expect(
+            Self.run(daemon, "-p IOSchedulingPriority=7", "/usr/bin/ionice") == (0, "best-effort: prio 7\n"))
+        #expect(Self.status(daemon, "-p CPUAffinity=0", "Cpus_allowed_list") == "Cpus_allowed_list: 0\n")
+        #expect(
+            Self.run(daemon, "-p User=nobody -p SupplementaryGroups=adm", "/usr/bin/id -G") == (0, "65534 4\n"))
+    }
+
+    @Test func aSettingTheKernelRefusesFailsTheStartAtItsStep() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let unknownGroup = Self.run(
+            daemon, "-p SupplementaryGroups=corral-no-such-group", "/bin/true", quiet: false)
+        #expect(unknownGroup.code != 0)
+        #expect(unknownGroup.output.contains("216"))
+    }
+
     /// A process that gives up root cannot load a filter without no_new_privs.
     @Test func aFilterForAnotherUserSetsNoNewPrivileges() throws {
         let daemon = try DaemonHarness(units: [:])

@@ -121,6 +121,24 @@ import UnitModel
         #expect(SandboxPlan(try Self.exec([("RestrictNamespaces", "no")])).seccompPrograms.isEmpty)
     }
 
+    /// A real-time policy without a priority gets its lowest, 1; the IO class defaults to
+    /// best-effort, its priority to 4; `+` commands keep these and lose the restrictions.
+    @Test func processSettingsTakeSystemdsDefaults() throws {
+        let plan = SandboxPlan(
+            try Self.exec([
+                ("CPUSchedulingPolicy", "rr"), ("CPUSchedulingResetOnFork", "yes"), ("IOSchedulingPriority", "6"),
+                ("UMask", "077"), ("SystemCallFilter", "~@mount"), ("CapabilityBoundingSet", "CAP_CHOWN"),
+            ]))
+        #expect(plan.scheduler == SandboxPlan.Scheduler(policy: 2 | 0x4000_0000, priority: 1))
+        #expect(plan.ioPriority == Int32(16390))  // best-effort (2) << 13 | 6
+        #expect(plan.umask == 0o077)
+        #expect(SandboxPlan(try Self.exec([("IOSchedulingClass", "idle")])).ioPriority == Int32(3 << 13))
+        #expect(SandboxPlan(try Self.exec([])).umask == 0o022)
+        let full = plan.withFullPrivileges()
+        #expect(full.scheduler == plan.scheduler && full.umask == 0o077)
+        #expect(full.seccompPrograms.isEmpty && full.capabilityBoundingSet == nil)
+    }
+
     @Test func capabilitySetsCarryOver() throws {
         let plan = SandboxPlan(
             try Self.exec([

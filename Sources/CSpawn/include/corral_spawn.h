@@ -29,6 +29,11 @@ enum corral_spawn_stage {
     CORRAL_STAGE_EXEC = 15,
     CORRAL_STAGE_CAPABILITIES = 16,
     CORRAL_STAGE_NAMESPACE = 17,
+    CORRAL_STAGE_OOM_ADJUST = 18,
+    CORRAL_STAGE_NICE = 19,
+    CORRAL_STAGE_SCHEDULER = 20,
+    CORRAL_STAGE_CPU_AFFINITY = 21,
+    CORRAL_STAGE_IO_PRIORITY = 22,
 };
 
 /// A resource limit for prlimit64 (values as in struct rlimit64).
@@ -71,6 +76,17 @@ struct corral_spawn_request {
     size_t group_count;
     const struct corral_rlimit *rlimits;
     size_t rlimit_count;
+    uint32_t umask;
+    const char *oom_score_adjust;  // decimal text for /proc/self/oom_score_adj, or NULL
+    int set_nice;
+    int nice;
+    int set_scheduler;
+    int sched_policy;  // with SCHED_RESET_ON_FORK ORed in
+    int sched_priority;
+    int set_io_priority;
+    int io_priority;             // ioprio_set's value: class << 13 | data
+    const uint64_t *cpu_mask;    // NULL: keep the parent's affinity
+    size_t cpu_mask_size;        // bytes
     uint64_t unshare_flags;  // CLONE_NEW* namespaces the process gets of its own (0: none)
     int set_bounding_set;  // boolean: drop every capability not in bounding_set (before the uid change)
     uint64_t bounding_set;  // bit N: capability N

@@ -1,0 +1,113 @@
+import UnitFile
+
+/// `CPUSchedulingPolicy=` values and their `SCHED_*` numbers.
+public enum SchedulingPolicy: String, Sendable, CaseIterable {
+    case other, batch, idle, fifo, rr
+
+    public var number: Int32 {
+        switch self {
+        case .other: 0
+        case .fifo: 1
+        case .rr: 2
+        case .batch: 3
+        case .idle: 5
+        }
+    }
+
+    /// The priorities the policy takes (sched_get_priority_min/max).
+    public var priorities: ClosedRange<Int32> { self == .fifo || self == .rr ? 1...99 : 0...0 }
+}
+
+/// `IOSchedulingClass=` values and their `IOPRIO_CLASS_*` numbers.
+public enum IOSchedulingClass: String, Sendable, CaseIterable {
+    case none, realtime, bestEffort = "best-effort", idle
+
+    public var number: Int32 {
+        switch self {
+        case .none: 0
+        case .realtime: 1
+        case .bestEffort: 2
+        case .idle: 3
+        }
+    }
+}
+
+extension Grammar {
+    /// `UMask=`: an octal mode up to 0777.
+    public static func umask(_ text: String) throws(ValueError) -> UInt32 {
+        guard !text.isEmpty, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+            throw ValueError("Failed to parse mode value, ignoring: \(text)")
+        }
+        return mode
+    }
+
+    /// `Nice=`: -20 to 19.
+    public static func nice(_ text: String) throws(ValueError) -> Int32 {
+        guard let value = Int32(text) else {
+            throw ValueError("Failed to parse nice priority '\(text)', ignoring: Invalid argument")
+        }
+        guard (-20...19).contains(value) else { throw ValueError("Nice priority out of range, ignoring: \(text)") }
+        return value
+    }
+
+    /// `OOMScoreAdjust=`: -1000 to 1000.
+    public static func oomScoreAdjust(_ text: String) throws(ValueError) -> Int32 {
+        guard let value = Int32(text) else {
+            throw ValueError("Failed to parse the OOM score adjust value '\(text)', ignoring: Invalid argument")
+        }
+        guard (-1000...1000).contains(value) else {
+            throw ValueError("OOM score adjust value out of range, ignoring: \(text)")
+        }
+        return value
+    }
+
+    public static func schedulingPolicy(_ text: String) throws(ValueError) -> SchedulingPolicy {
+        guard let policy = SchedulingPolicy(rawValue: text) else {
+            throw ValueError("Failed to parse CPU scheduling policy, ignoring: \(text)")
+        }
+        return policy
+    }
+
+    /// `CPUSchedulingPriority=`: 0 to 99 (real-time policies take 1 to 99).
+    public static func schedulingPriority(_ text: String) throws(ValueError) -> Int32 {
+        guard let value = Int32(text) else {
+            throw ValueError("Failed to parse CPU scheduling priority, ignoring: \(text)")
+        }
+        guard (0...99).contains(value) else {
+            throw ValueError("CPU scheduling priority is out of range, ignoring: \(text)")
+        }
+        return value
+    }
+
+    /// `IOSchedulingClass=`: a name, or its number 0 to 3.
+    public static func ioSchedulingClass(_ text: String) throws(ValueError) -> IOSchedulingClass {
+        if let named = IOSchedulingClass(rawValue: text) { return named }
+        if let number = Int32(text), let numbered = IOSchedulingClass.allCases.first(where: { $0.number == number }) {
+            return numbered
+        }
+        throw ValueError("Failed to parse IO scheduling class, ignoring: \(text)")
+    }
+
+    /// `IOSchedulingPriority=`: 0 (highest) to 7.
+    public static func ioSchedulingPriority(_ text: String) throws(ValueError) -> Int32 {
+        guard let value = Int32(text), (0...7).contains(value) else {
+            throw ValueError("Failed to parse IO priority, ignoring: \(text)")
+        }
+        return value
+    }
+
+    /// `CPUAffinity=`: CPU indices and ranges (`0-3 5,7`), separated by blanks or commas.
+    public static func cpuAffinity(_ text: String) throws(ValueError) -> [Int] {
+        var cpus: [Int] = []
+        for word in try words(text, separators: Words.whitespace + ",") {
+            let bounds = word.split(separator: "-", maxSplits: 1)
+            guard let low = Int(bounds[0]), let high = bounds.count == 2 ? Int(bounds[1]) : low, low >= 0,
+                low <= high, high < 8192
+            else {
+                throw ValueError("Failed to parse CPU affinity '\(word)'")
+            }
+            for cpu in low...high where !cpus.contains(cpu) { cpus.append(cpu) }
+        }
+        return cpus.sorted()
+    }
+}
