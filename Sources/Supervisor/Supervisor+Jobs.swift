@@ -147,7 +147,12 @@ extension Supervisor {
         }
         guard unit.loaded.loadState == .loaded else { return finishJob(unit.name, .failed) }
         if unit.activeState == .active { return finishJob(unit.name, .done) }
-        guard unit.loaded.unit.unit.conditions.allow(pathExists: { access($0, F_OK) == 0 }) else {
+        let conditions = unit.loaded.unit.unit.conditions
+        guard conditions.allow(asserts: true, holds: ConditionCheck.holds) else {
+            log(unit.name, "Assertion failed for \(unit.loaded.unit.unit.description ?? unit.name).")
+            return finishJob(unit.name, .failed)
+        }
+        guard conditions.allow(holds: ConditionCheck.holds) else {
             log(
                 unit.name,
                 "Condition check resulted in \(unit.loaded.unit.unit.description ?? unit.name) being skipped.")

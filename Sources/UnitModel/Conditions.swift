@@ -1,14 +1,12 @@
 extension Array where Element == Condition {
-    /// Whether the unit may start, as systemd evaluates `Condition*=`: every non-triggering condition
-    /// must hold, and, if there are triggering (`|`) ones, at least one of them. `pathExists` answers
-    /// for `ConditionPathExists=`.
-    public func allow(pathExists: (String) -> Bool) -> Bool {
-        func holds(_ condition: Condition) -> Bool {
-            switch condition.kind {
-            case .pathExists: pathExists(condition.parameter) != condition.negate
-            }
-        }
-        let triggers = filter(\.trigger)
-        return filter { !$0.trigger }.allSatisfy(holds) && (triggers.isEmpty || triggers.contains(where: holds))
+    /// Whether the checks of one kind (conditions, or asserts) let the unit start, as systemd
+    /// evaluates them: every non-triggering check must hold, and, if there are triggering (`|`) ones,
+    /// at least one of them. `holds` answers for one check, before its `!`.
+    public func allow(asserts: Bool = false, holds: (Condition) -> Bool) -> Bool {
+        let checks = filter { $0.assert == asserts }
+        func passes(_ check: Condition) -> Bool { holds(check) != check.negate }
+        let triggers = checks.filter(\.trigger)
+        return checks.filter { !$0.trigger }.allSatisfy(passes)
+            && (triggers.isEmpty || triggers.contains(where: passes))
     }
 }

@@ -53,48 +53,59 @@ public enum PropertyTable {
 // MARK: - [Unit]
 
 extension PropertyTable {
-    static let unitDirectives: [PropertyDescriptor] = [
-        optionalString("Description", ["Unit"], \.unit.description),
-        PropertyDescriptor(name: "Documentation", sections: ["Unit"], expandsSpecifiers: true) {
-            (unit: inout Unit, value: String) throws(ValueError) in
-            if value.isEmpty { return unit.unit.documentation = [] }
-            let urls = try Grammar.words(value)
-            unit.unit.documentation += urls.filter(Grammar.isValidDocumentationURL)
-            let invalid = urls.filter { !Grammar.isValidDocumentationURL($0) }
-            if !invalid.isEmpty { throw ValueError("invalid documentation URL \(Grammar.quotedList(invalid))") }
-        },
-        dependency("Requires", \.unit.requires),
-        dependency("Requisite", \.unit.requisite),
-        dependency("Wants", \.unit.wants),
-        dependency("BindsTo", \.unit.bindsTo),
-        dependency("PartOf", \.unit.partOf),
-        dependency("Conflicts", \.unit.conflicts),
-        dependency("Before", \.unit.before),
-        dependency("After", \.unit.after),
-        dependency("OnFailure", \.unit.onFailure),
-        timeSpan("StartLimitIntervalSec", ["Unit"], \.unit.startLimitInterval),
-        timeSpan("StartLimitInterval", ["Unit", "Service"], \.unit.startLimitInterval),
-        PropertyDescriptor(name: "StartLimitBurst", sections: ["Unit", "Service"]) {
-            (unit: inout Unit, value: String) throws(ValueError) in
-            guard let burst = Grammar.parseUnsigned(value), let burst32 = UInt32(exactly: burst) else {
-                throw ValueError("invalid number '\(value)'")
-            }
-            unit.unit.startLimitBurst = burst32
-        },
-        boolean("DefaultDependencies", ["Unit"], \.unit.defaultDependencies),
-        PropertyDescriptor(name: "ConditionPathExists", sections: ["Unit"], expandsSpecifiers: true) {
-            (unit: inout Unit, value: String) throws(ValueError) in
-            if value.isEmpty { return unit.unit.conditions = [] }
+    static let unitDirectives: [PropertyDescriptor] =
+        [
+            optionalString("Description", ["Unit"], \.unit.description),
+            PropertyDescriptor(name: "Documentation", sections: ["Unit"], expandsSpecifiers: true) {
+                (unit: inout Unit, value: String) throws(ValueError) in
+                if value.isEmpty { return unit.unit.documentation = [] }
+                let urls = try Grammar.words(value)
+                unit.unit.documentation += urls.filter(Grammar.isValidDocumentationURL)
+                let invalid = urls.filter { !Grammar.isValidDocumentationURL($0) }
+                if !invalid.isEmpty { throw ValueError("invalid documentation URL \(Grammar.quotedList(invalid))") }
+            },
+            dependency("Requires", \.unit.requires),
+            dependency("Requisite", \.unit.requisite),
+            dependency("Wants", \.unit.wants),
+            dependency("BindsTo", \.unit.bindsTo),
+            dependency("PartOf", \.unit.partOf),
+            dependency("Conflicts", \.unit.conflicts),
+            dependency("Before", \.unit.before),
+            dependency("After", \.unit.after),
+            dependency("OnFailure", \.unit.onFailure),
+            timeSpan("StartLimitIntervalSec", ["Unit"], \.unit.startLimitInterval),
+            timeSpan("StartLimitInterval", ["Unit", "Service"], \.unit.startLimitInterval),
+            PropertyDescriptor(name: "StartLimitBurst", sections: ["Unit", "Service"]) {
+                (unit: inout Unit, value: String) throws(ValueError) in
+                guard let burst = Grammar.parseUnsigned(value), let burst32 = UInt32(exactly: burst) else {
+                    throw ValueError("invalid number '\(value)'")
+                }
+                unit.unit.startLimitBurst = burst32
+            },
+            boolean("DefaultDependencies", ["Unit"], \.unit.defaultDependencies),
+        ] + Condition.Kind.allCases.flatMap { [condition($0, assert: false), condition($0, assert: true)] }
+
+    /// `ConditionKIND=`/`AssertKIND=`: `[|][!]PARAMETER`; an empty value drops every condition (or
+    /// assert) given before.
+    private static func condition(_ kind: Condition.Kind, assert: Bool) -> PropertyDescriptor {
+        PropertyDescriptor(
+            name: (assert ? "Assert" : "Condition") + kind.rawValue, sections: ["Unit"], expandsSpecifiers: true
+        ) { (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.unit.conditions.removeAll { $0.assert == assert } }
             var rest = Substring(value)
             let trigger = rest.hasPrefix("|")
             if trigger { rest = rest.dropFirst() }
             let negate = rest.hasPrefix("!")
             if negate { rest = rest.dropFirst() }
-            let path = try Grammar.normalizedPath(String(rest))
+            let parameter =
+                kind.takesPath && kind != .pathExistsGlob ? try Grammar.normalizedPath(String(rest)) : String(rest)
+            if kind == .pathExistsGlob && !parameter.hasPrefix("/") {
+                throw ValueError("path '\(parameter)' is not absolute")
+            }
             unit.unit.conditions.append(
-                Condition(kind: .pathExists, trigger: trigger, negate: negate, parameter: path))
-        },
-    ]
+                Condition(kind: kind, trigger: trigger, negate: negate, parameter: parameter, assert: assert))
+        }
+    }
 
     /// A dependency list: an empty value changes nothing, invalid names are refused one by one.
     private static func dependency(_ name: String, _ field: WritableKeyPath<Unit, [String]> & Sendable)

@@ -42,21 +42,41 @@ public struct UnitSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// A `Condition*=` (or `Assert*=`) check; only path existence for now.
+/// A `Condition*=` or `Assert*=` check (systemd.unit(5)).
 public struct Condition: Sendable, Equatable {
-    public enum Kind: String, Sendable { case pathExists = "ConditionPathExists" }
+    /// The check, named as in `Condition*=` without the prefix.
+    public enum Kind: String, Sendable, CaseIterable {
+        case pathExists = "PathExists"
+        case pathExistsGlob = "PathExistsGlob"
+        case pathIsDirectory = "PathIsDirectory"
+        case pathIsSymbolicLink = "PathIsSymbolicLink"
+        case pathIsMountPoint = "PathIsMountPoint"
+        case pathIsReadWrite = "PathIsReadWrite"
+        case directoryNotEmpty = "DirectoryNotEmpty"
+        case fileNotEmpty = "FileNotEmpty"
+        case fileIsExecutable = "FileIsExecutable"
+        case kernelCommandLine = "KernelCommandLine"
+        case capability = "Capability"
+
+        /// Whether the parameter is an absolute path.
+        public var takesPath: Bool { self != .kernelCommandLine && self != .capability }
+    }
+
     public var kind: Kind
     /// `|` prefix: the unit starts if any triggering condition holds.
     public var trigger: Bool
     /// `!` prefix.
     public var negate: Bool
     public var parameter: String
+    /// `Assert*=`: a failure fails the start job instead of skipping the unit.
+    public var assert: Bool
 
-    public init(kind: Kind, trigger: Bool, negate: Bool, parameter: String) {
+    public init(kind: Kind, trigger: Bool, negate: Bool, parameter: String, assert: Bool = false) {
         self.kind = kind
         self.trigger = trigger
         self.negate = negate
         self.parameter = parameter
+        self.assert = assert
     }
 }
 

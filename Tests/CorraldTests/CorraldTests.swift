@@ -310,6 +310,39 @@ struct CorraldTests {
         try daemon.waitUntil("the OnFailure= unit runs") { daemon.ctl("is-active rescue.service").code == 0 }
     }
 
+    /// The condition family Debian's units use, checked on this host; an assert that fails fails
+    /// the start job and leaves the unit inactive.
+    @Test func conditionsAndAssertsAreCheckedOnTheHost() throws {
+        let directory = "/tmp/corral-conditions-\(getpid())"
+        mkdir(directory, 0o755)
+        defer { _ = DaemonHarness.shell("rm -rf \(directory)") }
+        creat(directory + "/.hidden", 0o644)
+        func unit(_ checks: String) -> String { "[Unit]\n\(checks)\n[Service]\nExecStart=/bin/sleep 600\n" }
+        let daemon = try DaemonHarness(units: [
+            "hidden-only.service": unit("ConditionDirectoryNotEmpty=\(directory)"),
+            "mounts.service": unit(
+                "ConditionPathIsMountPoint=/proc\nConditionPathIsMountPoint=!/proc/self\nConditionPathIsReadWrite=/tmp"),
+            "files.service": unit(
+                "ConditionFileNotEmpty=/etc/passwd\nConditionFileIsExecutable=/bin/sh\nConditionPathIsSymbolicLink=!/etc/passwd\nConditionPathIsDirectory=/etc\nConditionPathExistsGlob=/etc/pass*"
+            ),
+            "host.service": unit(
+                "ConditionKernelCommandLine=!corral-no-such-word\nConditionCapability=CAP_SYS_ADMIN"),
+            "asserted.service": unit("AssertPathExists=/nonexistent/corral"),
+        ])
+        #expect(daemon.ctl("start hidden-only.service").code == 0)
+        #expect(daemon.ctl("is-active hidden-only.service") == (3, "inactive\n"))
+        creat(directory + "/visible", 0o644)
+        #expect(daemon.ctl("start hidden-only.service").code == 0)
+        #expect(daemon.ctl("is-active hidden-only.service") == (0, "active\n"))
+        for name in ["mounts.service", "files.service", "host.service"] {
+            #expect(daemon.ctl("start \(name)").code == 0)
+            #expect(daemon.ctl("is-active \(name)") == (0, "active\n"), "\(name)")
+        }
+        #expect(daemon.ctl("start asserted.service").code == 1)
+        #expect(daemon.ctl("is-active asserted.service") == (3, "inactive\n"))
+        #expect(daemon.log.contains("asserted.service: Assertion failed for asserted.service."))
+    }
+
     @Test func sigtermStopsEveryUnitAndLeavesNoProcess() throws {
         let daemon = try DaemonHarness(units: ["sleeper.service": Self.sleeper], start: ["sleeper.service"])
         try daemon.waitUntil("the service runs") { Self.pids(daemon, "system.slice/sleeper.service").count == 1 }

@@ -9,15 +9,26 @@ import UnitModel
     }
 
     @Test func plainConditionsMustAllHold() {
-        #expect([Condition]().allow(pathExists: Self.exists))
-        #expect([Self.condition("/yes/a"), Self.condition("/no", negate: true)].allow(pathExists: Self.exists))
-        #expect(![Self.condition("/yes/a"), Self.condition("/no")].allow(pathExists: Self.exists))
+        #expect([Condition]().allow(holds: { Self.exists($0.parameter) }))
+        #expect(
+            [Self.condition("/yes/a"), Self.condition("/no", negate: true)].allow(holds: { Self.exists($0.parameter) }))
+        #expect(![Self.condition("/yes/a"), Self.condition("/no")].allow(holds: { Self.exists($0.parameter) }))
+    }
+
+    /// Asserts are judged apart from conditions, by the same rules.
+    @Test func assertsAreJudgedApart() {
+        let checks = [
+            Self.condition("/yes/a"),
+            Condition(kind: .pathExists, trigger: false, negate: false, parameter: "/no", assert: true),
+        ]
+        #expect(checks.allow(holds: { Self.exists($0.parameter) }))
+        #expect(!checks.allow(asserts: true, holds: { Self.exists($0.parameter) }))
     }
 
     @Test func oneTriggeringConditionIsEnough() {
         let triggers = [Self.condition("/no/a", trigger: true), Self.condition("/yes/b", trigger: true)]
-        #expect(triggers.allow(pathExists: Self.exists))
-        #expect(![Self.condition("/no/a", trigger: true)].allow(pathExists: Self.exists))
-        #expect(!(triggers + [Self.condition("/no/c")]).allow(pathExists: Self.exists))
+        #expect(triggers.allow(holds: { Self.exists($0.parameter) }))
+        #expect(![Self.condition("/no/a", trigger: true)].allow(holds: { Self.exists($0.parameter) }))
+        #expect(!(triggers + [Self.condition("/no/c")]).allow(holds: { Self.exists($0.parameter) }))
     }
 }
