@@ -15,7 +15,9 @@ public enum UnitFileWriter {
     }
 
     /// The unit file of a transient service: each property in its section, and the command line
-    /// quoted so that it reads back exactly (`%` and `$` escaped).
+    /// quoted so that it reads back exactly (`%` escaped). `$` stays as given: a transient command's
+    /// variables are expanded when it runs, as systemd 252 expands systemd-run's, so the command read
+    /// back from the file after a restart means what it meant before.
     public static func transientService(_ unit: Unit, properties: [String]) -> String {
         var sections: [String: [String]] = [:]
         for property in properties {
@@ -28,8 +30,7 @@ public enum UnitFileWriter {
         let words = unit.service.execStart.first?.argv ?? []
         let quoted = words.map { word in
             "\""
-                + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%")
-                .replacing("$", with: "$$") + "\""
+                + word.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("%", with: "%%") + "\""
         }
         sections["Service", default: []].insert("ExecStart=" + quoted.joined(separator: " "), at: 0)
         var text = "# Transient unit made by \"corralctl run\"; corrald removes it when the unit is gone.\n"
