@@ -32,24 +32,5 @@ for scenario in "$@"; do build_args="$build_args -s $scenario"; done
 disk="$work/disk.img"
 truncate -s 64M "$disk"
 
-log="$work/console.log"
-start=$(date +%s)
-timeout -k 5 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
-    -accel tcg -cpu max -smp 2 -m 512M \
-    -kernel "$cache/kernel/vmlinuz" -initrd "$initramfs" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1" \
-    -drive "file=$disk,if=virtio,format=raw" \
-    -display none -monitor none -serial stdio -no-reboot \
-    < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" || true
-elapsed=$(( $(date +%s) - start ))
-
-passed=$(grep -c '^PASS ' "$log" || true)
-failed=$(grep -c '^FAIL ' "$log" || true)
-if ! grep -qx 'VMTEST END' "$log"; then
-    echo "FAIL vm: no end marker (guest hung, crashed or timed out after ${VM_TIMEOUT:-300} s)"
-    failed=$((failed + 1))
-fi
-cp "$log" "$cache/console.log"
-echo "vmtest: VM ran for $elapsed s, console log in $cache/console.log"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+. "$vm_dir/boot.sh"
+boot_vm vmtest console.log "$initramfs" 512M "" -drive "file=$disk,if=virtio,format=raw"

@@ -78,23 +78,6 @@ done
 initramfs="$work/root.cpio.gz"
 (cd "$staging" && find . | cpio -o -H newc --quiet | gzip -1) > "$initramfs"
 
-log="$work/console.log"
-start=$(date +%s)
-timeout -k 5 "${VM_TIMEOUT:-600}" qemu-system-x86_64 \
-    -accel tcg -cpu max -smp 2 -m 2G \
-    -kernel "$cache/kernel/vmlinuz" -initrd "$initramfs" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 systemd.unified_cgroup_hierarchy=1 systemd.show_status=0" \
-    -display none -monitor none -serial stdio -no-reboot \
-    < /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" || true
-elapsed=$(( $(date +%s) - start ))
-
-passed=$(grep -c '^PASS ' "$log" || true)
-failed=$(grep -c '^FAIL ' "$log" || true)
-if ! grep -qx 'VMTEST END' "$log"; then
-    echo "FAIL vm: no end marker (guest hung, crashed or timed out after ${VM_TIMEOUT:-600} s)"
-    failed=$((failed + 1))
-fi
-cp "$log" "$cache/systemd-console.log"
-echo "systemd-run.sh: VM ran for $elapsed s, console log in $cache/systemd-console.log"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+. "$vm_dir/boot.sh"
+VM_TIMEOUT=${VM_TIMEOUT:-600} boot_vm systemd-run.sh systemd-console.log "$initramfs" 2G \
+    "systemd.unified_cgroup_hierarchy=1 systemd.show_status=0"
