@@ -1,18 +1,23 @@
 #define _GNU_SOURCE
 #include "corral_spawn.h"
+#include "mount_namespace.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +25,7 @@
 _Static_assert(CORRAL_CLD_EXITED == CLD_EXITED && CORRAL_CLD_KILLED == CLD_KILLED && CORRAL_CLD_DUMPED == CLD_DUMPED,
                "CLD_*");
 _Static_assert(sizeof(struct corral_bpf_instruction) == sizeof(struct sock_filter), "sock_filter layout");
-_Static_assert(sizeof(struct corral_spawn_failure) == 8, "status record");
+_Static_assert(sizeof(struct corral_spawn_failure) == 12, "status record");
 
 /// The kernel's struct sigaction for rt_sigaction (glibc's differs in layout).
 struct kernel_sigaction {
@@ -33,13 +38,17 @@ struct kernel_sigaction {
 /// Kernel sigset size on Linux: 64 signals.
 #define KERNEL_SIGSET_SIZE 8
 
-/// Reports a failed stage to the parent and exits. Child only.
-static _Noreturn void fail(int status_fd, int stage, int error) {
-    struct corral_spawn_failure failure = {.stage = stage, .error = error};
+/// Reports a failed stage (and mount entry, or -1) to the parent and exits. Child only.
+static _Noreturn void fail_at_mount(int status_fd, int stage, int error, int mount) {
+    struct corral_spawn_failure failure = {.stage = stage, .error = error, .mount = mount};
     while (syscall(SYS_write, status_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
     }
     syscall(SYS_exit_group, 127);
     __builtin_unreachable();
+}
+
+static _Noreturn void fail(int status_fd, int stage, int error) {
+    fail_at_mount(status_fd, stage, error, -1);
 }
 
 /// Makes `capabilities` inheritable and raises them into the ambient set, so that the program
@@ -63,6 +72,44 @@ static void raise_ambient(int status_fd, uint64_t capabilities) {
             fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
         }
     }
+}
+
+/// Brings the new network namespace's loopback device up (its 127.0.0.1 comes with it), as
+/// systemd does for PrivateNetwork=. Child only.
+static int loopback_up(void) {
+    long sock = syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) return -errno;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    memcpy(request.ifr_name, "lo", 3);
+    int result = 0;
+    if (syscall(SYS_ioctl, sock, SIOCGIFFLAGS, &request) < 0) {
+        result = -errno;
+    } else if (!(request.ifr_flags & IFF_UP)) {
+        request.ifr_flags |= IFF_UP;
+        if (syscall(SYS_ioctl, sock, SIOCSIFFLAGS, &request) < 0) result = -errno;
+    }
+    syscall(SYS_close, sock);
+    return result;
+}
+
+/// Joins a shared namespace, or makes it and keeps it at its path for the unit's later processes
+/// (a new network namespace gets its loopback up). Returns 0 or -errno. Child only.
+static int enter_shared_namespace(const struct corral_shared_namespace *shared) {
+    if (shared->create) {
+        if (syscall(SYS_unshare, shared->type) < 0) return -errno;
+        if (shared->type == CLONE_NEWNET) {
+            int result = loopback_up();
+            if (result < 0) return result;
+        }
+        const char *own = shared->type == CLONE_NEWNET ? "/proc/self/ns/net" : "/proc/self/ns/ipc";
+        return syscall(SYS_mount, own, shared->path, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+    }
+    long fd = syscall(SYS_openat, AT_FDCWD, shared->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int result = syscall(SYS_setns, fd, shared->type) < 0 ? -errno : 0;
+    syscall(SYS_close, fd);
+    return result;
 }
 
 /// Duplicates fd to the lowest free number >= 3, close-on-exec. Child only.
@@ -125,7 +172,6 @@ static _Noreturn void child(void *argument) {
             fail(status_fd, CORRAL_STAGE_RLIMIT, errno);
         }
     }
-    syscall(SYS_umask, request->umask);
     // Raising priority or lowering the OOM score needs root: these come before the uid change.
     if (request->oom_score_adjust != NULL) {
         long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -151,9 +197,24 @@ static _Noreturn void child(void *argument) {
     if (request->set_io_priority && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, request->io_priority) < 0) {
         fail(status_fd, CORRAL_STAGE_IO_PRIORITY, errno);
     }
+    for (size_t index = 0; index < request->shared_namespace_count; index++) {
+        const struct corral_shared_namespace *shared = &request->shared_namespaces[index];
+        int result = enter_shared_namespace(shared);
+        if (result < 0) fail(status_fd, shared->type == CLONE_NEWNET ? CORRAL_STAGE_NETWORK : CORRAL_STAGE_NAMESPACE, -result);
+    }
     if (request->unshare_flags != 0 && syscall(SYS_unshare, request->unshare_flags) < 0) {
         fail(status_fd, CORRAL_STAGE_NAMESPACE, errno);
     }
+    if (request->unshare_flags & CLONE_NEWNS) {
+        // Device nodes and mount points get exactly the modes asked for.
+        syscall(SYS_umask, 0);
+        int failed_mount;
+        int result = corral_setup_mounts(request, &failed_mount);
+        if (result < 0) {
+            fail_at_mount(status_fd, CORRAL_STAGE_NAMESPACE, -result, failed_mount);
+        }
+    }
+    syscall(SYS_umask, request->umask);
     if (request->set_bounding_set) {
         // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
         for (int capability = 0; capability < 64; capability++) {
@@ -224,8 +285,9 @@ static _Noreturn void child(void *argument) {
 }
 
 /// Stack for the child; it lives in the parent's frame, which stays put while
-/// the parent thread is suspended (CLONE_VFORK). The child needs well under 2 KiB.
-#define CHILD_STACK_SIZE 16384
+/// the parent thread is suspended (CLONE_VFORK). The child needs well under 2 KiB, and about
+/// 12 KiB more while it sets up a mount namespace (path buffers).
+#define CHILD_STACK_SIZE 65536
 
 /// clone3 that runs entry(argument) in the child on args->stack. Returns the
 /// child's pid or -errno in the parent. It is assembly because a child with a

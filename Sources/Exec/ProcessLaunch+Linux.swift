@@ -25,6 +25,12 @@ public struct LaunchContext {
     public var credentials: Result<Credentials?, Credentials.LookupError>
     /// Whether the program gets the write end of a readiness pipe (`ReadyNotificationFD=`).
     public var passesReadinessPipe: Bool
+    /// The nodes inaccessible paths are covered with (`SpawnRequest.inaccessibleDirectory`).
+    public var inaccessibleDirectory: String?
+    /// The unit's own `/tmp` and `/var/tmp` for this run (`PrivateTmp=`).
+    public var privateTemporary: (tmp: String, varTmp: String)?
+    /// The network and IPC namespaces the unit's processes share; their types are not unshared.
+    public var sharedNamespaces: [SharedNamespace] = []
 
     public init(
         cgroupDirectory: FileDescriptor, outputPipe: FileDescriptor?, journalStream: FileDescriptor?,
@@ -158,7 +164,8 @@ public enum ProcessLaunch {
 
         let fullPrivileges = command.flags.contains(.fullPrivileges)
         // `+` commands run without the sandbox (systemd.service(5), "Command lines").
-        let sandbox = fullPrivileges ? SandboxPlan(exec).withFullPrivileges() : SandboxPlan(exec)
+        let plan = SandboxPlan(exec, privateTemporary: context.privateTemporary)
+        let sandbox = fullPrivileges ? plan.withFullPrivileges() : plan
         var seccompPrograms: [[BPFInstruction]] = []
         for program in sandbox.seccompPrograms {
             do {
@@ -183,7 +190,7 @@ public enum ProcessLaunch {
             supplementaryGroups: fullPrivileges ? nil : credentials?.groups,
             resourceLimits: exec.limits.merging(context.defaultFileLimit.map { [.nofile: $0] } ?? [:]) { own, _ in own }
                 .map { RLimit(resource: $0.key.rawValue, soft: $0.value.soft, hard: $0.value.hard) },
-            unshareFlags: sandbox.unshareFlags,
+            unshareFlags: context.sharedNamespaces.reduce(sandbox.unshareFlags) { $0 & ~$1.kind.rawValue },
             capabilityBoundingSet: sandbox.capabilityBoundingSet?.mask,
             ambientCapabilities: sandbox.ambientCapabilities.mask,
             noNewPrivileges: noNewPrivileges,
@@ -196,6 +203,15 @@ public enum ProcessLaunch {
         request.scheduler = sandbox.scheduler
         request.ioPriority = sandbox.ioPriority
         request.cpuAffinity = sandbox.cpuAffinity
+        if !fullPrivileges { request.sharedNamespaces = context.sharedNamespaces }
+        if let mounts = sandbox.mounts {
+            // Paths are taken as the host resolves them; those inside a root directory as they are.
+            let resolved = mounts.rootDirectory == nil ? mounts.resolvingPaths(resolvingSymbolicLinks) : mounts
+            request.mounts = SpawnMount.entries(of: resolved)
+            request.mountPropagation = resolved.propagation.flag
+            request.rootDirectory = resolved.rootDirectory
+            request.inaccessibleDirectory = context.inaccessibleDirectory
+        }
         return (request, opened)
     }
 
@@ -212,6 +228,13 @@ public enum ProcessLaunch {
             environment.set("SHELL", credentials.shell)
         }
         return environment
+    }
+
+    /// `path` with its symbolic links resolved, or as it is when it does not exist.
+    static func resolvingSymbolicLinks(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// A plain program name (`ExecStart=sleep 5`) is looked up in the default PATH, as systemd does.
@@ -374,5 +397,16 @@ extension Substring {
         var end = endIndex
         while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
         return self[startIndex..<end]
+    }
+}
+
+extension MountPropagation {
+    /// mount(2)'s `MS_SHARED`, `MS_SLAVE` or `MS_PRIVATE`.
+    var flag: UInt {
+        switch self {
+        case .shared: 0x10_0000
+        case .slave: 0x8_0000
+        case .private: 0x4_0000
+        }
     }
 }

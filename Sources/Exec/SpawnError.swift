@@ -18,6 +18,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case cpuAffinity
     case ioPriority
     case namespaces
+    case network
     case capabilities
     case supplementaryGroups
     case groupID
@@ -45,6 +46,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .cpuAffinity: .cpuAffinity
         case .ioPriority: .ioPriority
         case .namespaces: .namespace
+        case .network: .network
         case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
         case .userID: .user
@@ -72,6 +74,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .cpuAffinity: CORRAL_STAGE_CPU_AFFINITY
         case .ioPriority: CORRAL_STAGE_IO_PRIORITY
         case .namespaces: CORRAL_STAGE_NAMESPACE
+        case .network: CORRAL_STAGE_NETWORK
         case .capabilities: CORRAL_STAGE_CAPABILITIES
         case .supplementaryGroups: CORRAL_STAGE_GROUPS
         case .groupID: CORRAL_STAGE_GID
@@ -113,6 +116,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case capabilities = "CAPABILITIES"
     case cgroup = "CGROUP"
     case namespace = "NAMESPACE"
+    case network = "NETWORK"
     case setsid = "SETSID"
     case standardError = "STDERR"
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
@@ -137,6 +141,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .capabilities: 218
         case .cgroup: 219
         case .namespace: 226
+        case .network: 225
         case .setsid: 220
         case .standardError: 222
         case .noNewPrivileges: 227
@@ -163,15 +168,19 @@ public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
     public var error: Errno
     /// The executable that was being spawned.
     public var path: String
+    /// The mount entry that failed, when setting up a mount namespace did.
+    public var mountPath: String?
 
-    public init(stage: SpawnStage, error: Errno, path: String) {
+    public init(stage: SpawnStage, error: Errno, path: String, mountPath: String? = nil) {
         self.stage = stage
         self.error = error
         self.path = path
+        self.mountPath = mountPath
     }
 
-    /// "Failed at step EXEC spawning /usr/bin/nope: No such file or directory"
+    /// "Failed at step EXEC spawning /usr/bin/nope: No such file or directory"; a mount entry's
+    /// failure names its path, as systemd's "Failed to set up mount namespacing: /x: ..." does.
     public var description: String {
-        "Failed at step \(stage.step?.rawValue ?? "CLONE") spawning \(path): \(error)"
+        "Failed at step \(stage.step?.rawValue ?? "CLONE") spawning \(path): \(mountPath.map { "\($0): " } ?? "")\(error)"
     }
 }

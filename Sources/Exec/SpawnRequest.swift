@@ -2,8 +2,8 @@ import ExecSandbox
 import Glibc
 
 /// Everything the child does between clone3 and execve, in that order:
-/// signals reset, stdio, setsid, resource limits, umask, OOM score, nice, scheduler, CPU affinity,
-/// IO priority, namespaces, capability bounding set, groups, gid, uid,
+/// signals reset, stdio, setsid, resource limits, OOM score, nice, scheduler, CPU affinity,
+/// IO priority, namespaces (and the mounts of a mount namespace), umask, capability bounding set, groups, gid, uid,
 /// ambient capabilities, no_new_privs, working directory, other descriptors closed, seccomp, execve.
 public struct SpawnRequest: Equatable, Sendable {
     /// The executable, as execve takes it (no PATH search).
@@ -34,8 +34,19 @@ public struct SpawnRequest: Equatable, Sendable {
     /// ioprio_set(2)'s value.
     public var ioPriority: Int32?
     public var cpuAffinity: [Int]?
+    /// Namespaces shared by the unit's processes, joined (or made) before `unshareFlags`.
+    public var sharedNamespaces: [SharedNamespace] = []
     /// `CLONE_NEW*` flags for unshare(2): namespaces of the program's own.
     public var unshareFlags: UInt64
+    /// With `CLONE_NEWNS`: the mount namespace's entries, parents first.
+    public var mounts: [SpawnMount] = []
+    /// `MS_SHARED`, `MS_SLAVE` or `MS_PRIVATE`: the namespace's propagation once it is set up.
+    public var mountPropagation: UInt = 0x10_0000
+    /// Moved to `/` once the mounts are made (an entry of `mounts` makes it a mount point).
+    public var rootDirectory: String?
+    /// A directory with the empty nodes `dir`, `reg`, `chr`, `blk`, `fifo` and `sock` (mode 0000)
+    /// that inaccessible entries are bound from.
+    public var inaccessibleDirectory: String?
     /// Bit N: capability N. nil: the bounding set is left as it is.
     public var capabilityBoundingSet: UInt64?
     /// Capabilities the program starts with in its ambient set (kept across the uid change).
@@ -133,5 +144,72 @@ public struct BPFInstruction: Equatable, Sendable {
         self.jumpIfTrue = jumpIfTrue
         self.jumpIfFalse = jumpIfFalse
         self.operand = operand
+    }
+}
+
+/// One entry of a mount namespace, as the child performs it (corral_mount).
+public struct SpawnMount: Equatable, Sendable {
+    public enum Kind: Int32, Sendable {
+        /// What is at `path`; only its attributes change.
+        case existing = 1
+        /// A clone of `source`.
+        case bind = 2
+        /// The inaccessible node of the path's type.
+        case inaccessible = 3
+        /// A new file system of `fileSystemType`.
+        case newFileSystem = 4
+        /// A new tmpfs `/dev` with the pseudo devices.
+        case devices = 5
+    }
+
+    /// An fsconfig(2) parameter; a nil value is a flag.
+    public struct Option: Equatable, Sendable {
+        public var key: String
+        public var value: String?
+
+        public init(_ key: String, _ value: String?) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var kind: Kind
+    public var path: String
+    public var source: String?
+    public var fileSystemType: String?
+    public var options: [Option] = []
+    /// `MOUNT_ATTR_*` of a new file system's mount.
+    public var newAttributes: UInt64 = 0
+    /// `MOUNT_ATTR_*` set and cleared once it is in place.
+    public var setAttributes: UInt64 = 0
+    public var clearAttributes: UInt64 = 0
+    public var recursive = true
+    public var ignoreMissing = false
+    /// The index of the nearest entry above it, nil: none.
+    public var anchor: Int?
+
+    public init(_ kind: Kind, path: String) {
+        self.kind = kind
+        self.path = path
+    }
+}
+
+/// A namespace the unit's processes share (`PrivateNetwork=`, `PrivateIPC=`, `NetworkNamespacePath=`):
+/// the first process makes it and binds its `/proc/self/ns` file onto `path`, the others join it there.
+public struct SharedNamespace: Equatable, Sendable {
+    public enum Kind: UInt64, Sendable {
+        case network = 0x4000_0000  // CLONE_NEWNET
+        case ipc = 0x0800_0000  // CLONE_NEWIPC
+    }
+
+    public var kind: Kind
+    public var path: String
+    /// Make it (`path` is an empty file to bind onto) rather than join it.
+    public var create: Bool
+
+    public init(_ kind: Kind, path: String, create: Bool) {
+        self.kind = kind
+        self.path = path
+        self.create = create
     }
 }

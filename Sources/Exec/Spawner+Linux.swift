@@ -44,7 +44,11 @@ public enum Spawner {
             return process
         }
         _ = try? process.waitForTermination()
-        throw failure(SpawnStage(childValue: report.stage) ?? .clone, Errno(report.error))
+        var error = failure(SpawnStage(childValue: report.stage) ?? .clone, Errno(report.error))
+        if request.mounts.indices.contains(Int(report.mount)) {
+            error.mountPath = request.mounts[Int(report.mount)].path
+        }
+        throw error
     }
 
     /// Reads until `value` is full or EOF; returns the bytes read.
@@ -106,6 +110,11 @@ private struct PreparedRequest: ~Copyable {
     private let seccompPrograms: UnsafeMutableBufferPointer<corral_seccomp_program>
     private let oomScoreAdjust: UnsafeMutablePointer<CChar>?
     private let cpuMask: UnsafeMutableBufferPointer<UInt64>?
+    private let mounts: MountTable
+    private let sharedNamespacePaths: [UnsafeMutablePointer<CChar>?]
+    private let sharedNamespaces: UnsafeMutableBufferPointer<corral_shared_namespace>
+    private let rootDirectory: UnsafeMutablePointer<CChar>?
+    private let inaccessibleDirectory: UnsafeMutablePointer<CChar>?
     private let request: SpawnRequest
     private let statusDescriptor: FileDescriptor
 
@@ -133,6 +142,15 @@ private struct PreparedRequest: ~Copyable {
         }
         seccompPrograms = .copy(
             seccompInstructions.map { corral_seccomp_program(instructions: $0.baseAddress, length: $0.count) })
+        mounts = MountTable(request.mounts)
+        let namespacePaths = request.sharedNamespaces.map { strdup($0.path) }
+        sharedNamespacePaths = namespacePaths
+        sharedNamespaces = .copy(
+            zip(request.sharedNamespaces, namespacePaths).map {
+                corral_shared_namespace(type: Int32($0.kind.rawValue), path: $1, create: $0.create ? 1 : 0)
+            })
+        rootDirectory = request.rootDirectory.map { strdup($0) }
+        inaccessibleDirectory = request.inaccessibleDirectory.map { strdup($0) }
     }
 
     func withCRequest<Result>(_ body: (UnsafePointer<corral_spawn_request>) -> Result) -> Result {
@@ -165,7 +183,14 @@ private struct PreparedRequest: ~Copyable {
             io_priority: request.ioPriority ?? 0,
             cpu_mask: cpuMask?.baseAddress,
             cpu_mask_size: (cpuMask?.count ?? 0) * 8,
+            shared_namespaces: sharedNamespaces.baseAddress,
+            shared_namespace_count: sharedNamespaces.count,
             unshare_flags: request.unshareFlags,
+            mounts: mounts.entries.baseAddress,
+            mount_count: mounts.entries.count,
+            mount_propagation: request.mountPropagation,
+            root_directory: rootDirectory,
+            inaccessible_directory: inaccessibleDirectory,
             set_bounding_set: request.capabilityBoundingSet == nil ? 0 : 1,
             bounding_set: request.capabilityBoundingSet ?? 0,
             ambient_set: request.ambientCapabilities,
@@ -190,6 +215,57 @@ private struct PreparedRequest: ~Copyable {
         free(oomScoreAdjust)
         cpuMask?.deallocate()
         seccompPrograms.deallocate()
+        free(rootDirectory)
+        free(inaccessibleDirectory)
+        sharedNamespacePaths.forEach { free($0) }
+        sharedNamespaces.deallocate()
+    }
+}
+
+/// The C view of a request's mount entries, with their strings and option lists.
+private struct MountTable: ~Copyable {
+    let entries: UnsafeMutableBufferPointer<corral_mount>
+    private let strings: [UnsafeMutablePointer<CChar>?]
+    private let optionLists: [UnsafeMutableBufferPointer<UnsafePointer<CChar>?>]
+
+    init(_ mounts: [SpawnMount]) {
+        var strings: [UnsafeMutablePointer<CChar>?] = []
+        var optionLists: [UnsafeMutableBufferPointer<UnsafePointer<CChar>?>] = []
+        func copy(_ text: String?) -> UnsafeMutablePointer<CChar>? {
+            guard let text else { return nil }
+            let pointer = strdup(text)
+            strings.append(pointer)
+            return pointer
+        }
+        entries = .allocate(capacity: mounts.count)
+        for (index, mount) in mounts.enumerated() {
+            var options: UnsafeMutableBufferPointer<UnsafePointer<CChar>?>?
+            if !mount.options.isEmpty {
+                let list = UnsafeMutableBufferPointer<UnsafePointer<CChar>?>.allocate(
+                    capacity: mount.options.count * 2 + 1)
+                for (position, option) in mount.options.enumerated() {
+                    list[position * 2] = UnsafePointer(copy(option.key))
+                    list[position * 2 + 1] = UnsafePointer(copy(option.value))
+                }
+                list[mount.options.count * 2] = nil
+                optionLists.append(list)
+                options = list
+            }
+            entries[index] = corral_mount(
+                kind: mount.kind.rawValue, path: copy(mount.path), source: copy(mount.source),
+                fs_type: copy(mount.fileSystemType), options: options?.baseAddress,
+                new_attributes: mount.newAttributes, set_attributes: mount.setAttributes,
+                clear_attributes: mount.clearAttributes, recursive: mount.recursive ? 1 : 0,
+                ignore_missing: mount.ignoreMissing ? 1 : 0, anchor: Int32(mount.anchor ?? -1))
+        }
+        self.strings = strings
+        self.optionLists = optionLists
+    }
+
+    deinit {
+        strings.forEach { free($0) }
+        optionLists.forEach { $0.deallocate() }
+        entries.deallocate()
     }
 }
 

@@ -102,6 +102,8 @@ public struct SandboxPlan: Sendable, Equatable {
     public var ioPriority: Int32?
     /// CPU indices for sched_setaffinity(2).
     public var cpuAffinity: [Int]?
+    /// The mount namespace (`CLONE_NEWNS` in `unshareFlags`); nil: the host's.
+    public var mounts: MountPlan?
 
     public init() {}
 
@@ -109,7 +111,8 @@ public struct SandboxPlan: Sendable, Equatable {
     /// runs (x86-64 runs i386 and x32 code too), so no call escapes the filter by its architecture.
     public static let machineArchitectures = ["native", "x86", "x32"]
 
-    public init(_ exec: ExecSettings) {
+    /// - Parameter privateTemporary: the unit's own `/tmp` and `/var/tmp` (`PrivateTmp=`), made by corrald.
+    public init(_ exec: ExecSettings, privateTemporary: (tmp: String, varTmp: String)? = nil) {
         umask = exec.umask ?? 0o022
         nice = exec.nice
         oomScoreAdjust = exec.oomScoreAdjust
@@ -126,7 +129,12 @@ public struct SandboxPlan: Sendable, Equatable {
         }
         cpuAffinity = exec.cpuAffinity
         noNewPrivileges = exec.noNewPrivileges
+        let namespaces = exec.namespaces
         capabilityBoundingSet = exec.capabilityBoundingSet
+        let implicitlyDropped = Self.implicitlyDroppedCapabilities(namespaces)
+        if implicitlyDropped != 0 {
+            capabilityBoundingSet = CapabilitySet(mask: (capabilityBoundingSet ?? .all).mask & ~implicitlyDropped)
+        }
         ambientCapabilities = exec.ambientCapabilities ?? CapabilitySet(mask: 0)
         let architectures =
             exec.systemCallArchitectures.isEmpty ? Self.machineArchitectures : exec.systemCallArchitectures
@@ -148,11 +156,46 @@ public struct SandboxPlan: Sendable, Equatable {
                     defaultAction: .allow, rules: restrictions, architectures: architectures.filter { $0 != "x86" },
                     otherArchitectures: .allow))
         }
+        let protections = Self.protectionRules(namespaces)
+        if !protections.isEmpty {
+            seccompPrograms.append(
+                SeccompProgram(defaultAction: .allow, rules: protections, architectures: architectures))
+        }
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
+        if namespaces.privateNetwork { unshareFlags |= 0x4000_0000 }  // CLONE_NEWNET
+        if namespaces.privateIPC { unshareFlags |= 0x0800_0000 }  // CLONE_NEWIPC
+        mounts = MountPlan(namespaces, hostname: exec.protectHostname, privateTemporary: privateTemporary)
+        if mounts != nil { unshareFlags |= 0x0002_0000 }  // CLONE_NEWNS
+    }
+
+    /// Capabilities systemd takes out of the bounding set for the protections that imply it:
+    /// `PrivateDevices=` (CAP_MKNOD, CAP_SYS_RAWIO), `ProtectKernelModules=` (CAP_SYS_MODULE),
+    /// `ProtectKernelLogs=` (CAP_SYSLOG), `ProtectClock=` (CAP_SYS_TIME, CAP_WAKE_ALARM).
+    static func implicitlyDroppedCapabilities(_ namespaces: NamespaceSettings) -> UInt64 {
+        var names: [String] = []
+        if namespaces.privateDevices { names += ["CAP_MKNOD", "CAP_SYS_RAWIO"] }
+        if namespaces.protectKernelModules { names.append("CAP_SYS_MODULE") }
+        if namespaces.protectKernelLogs { names.append("CAP_SYSLOG") }
+        if namespaces.protectClock { names += ["CAP_SYS_TIME", "CAP_WAKE_ALARM"] }
+        return names.compactMap { SandboxTables.capabilities[$0] }.reduce(0) { $0 | 1 << UInt64($1) }
+    }
+
+    /// The system calls the protections refuse with EPERM, as systemd's filters for them:
+    /// `PrivateDevices=` @raw-io, `ProtectKernelModules=` @module, `ProtectKernelLogs=` syslog(2),
+    /// `ProtectClock=` @clock.
+    static func protectionRules(_ namespaces: NamespaceSettings) -> [SeccompRule] {
+        var groups: [String] = []
+        if namespaces.privateDevices { groups.append("@raw-io") }
+        if namespaces.protectKernelModules { groups.append("@module") }
+        if namespaces.protectKernelLogs { groups.append("syslog") }
+        if namespaces.protectClock { groups.append("@clock") }
+        var seen = Set<String>()
+        return groups.flatMap { SandboxTables.systemCalls(in: $0) }.filter { seen.insert($0).inserted }
+            .map { SeccompRule($0, .errno(1)) }
     }
 
     /// The plan for a `+` command: the process settings stay, the privilege restrictions go
-    /// (capabilities, namespaces, no_new_privs, system call filters).
+    /// (capabilities, namespaces and their mounts, no_new_privs, system call filters).
     public func withFullPrivileges() -> SandboxPlan {
         var plan = self
         plan.noNewPrivileges = false
@@ -160,6 +203,7 @@ public struct SandboxPlan: Sendable, Equatable {
         plan.ambientCapabilities = CapabilitySet(mask: 0)
         plan.seccompPrograms = []
         plan.unshareFlags = 0
+        plan.mounts = nil
         return plan
     }
 

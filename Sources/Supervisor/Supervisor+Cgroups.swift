@@ -94,6 +94,7 @@ extension Supervisor {
         } catch {
             log(unit.name, "\(error)")
         }
+        releaseSandbox(of: unit)
         collectIfTransient(unit)
     }
 

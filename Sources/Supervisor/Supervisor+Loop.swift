@@ -22,6 +22,7 @@ extension Supervisor {
                 nil,
                 "tracking-only mode: processes are placed and tracked in cgroups, but no limit can be enforced here")
         }
+        makeInaccessibleNodes()
         if !resumeFromRecords() {
             for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
         }

@@ -60,13 +60,24 @@ extension Supervisor {
             }
         unit.credentials = credentials
         let passesReadinessPipe = role == .main && settings.service.readyNotificationFD != nil
-        let context = LaunchContext(
+        let privateTemporary: (tmp: String, varTmp: String)?
+        let sharedNamespaces: [SharedNamespace]
+        do {
+            privateTemporary = try privateTemporaryDirectories(for: unit)
+            sharedNamespaces = try self.sharedNamespaces(for: unit)
+        } catch {
+            return .spawnFailed(role, error)
+        }
+        var context = LaunchContext(
             cgroupDirectory: cgroup, outputPipe: unit.outputPipe?.write,
             journalStream: wantsJournalStream(unit) ? Journal.stream(identifier: syslogIdentifier(of: command)) : nil,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
             pipedStandardIO: unit.pipedStandardIO, defaultFileLimit: serviceFileLimit, credentials: credentials,
             passesReadinessPipe: passesReadinessPipe)
+        context.inaccessibleDirectory = inaccessibleDirectory
+        context.privateTemporary = privateTemporary
+        context.sharedNamespaces = sharedNamespaces
         if passesReadinessPipe { closeReadiness(of: unit) }
         do {
             let process = try ProcessLaunch.start(command, unit: settings, context: context)

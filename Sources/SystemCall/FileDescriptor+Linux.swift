@@ -90,6 +90,12 @@ public final class FileDescriptor: Sendable {
 
     /// The names of the subdirectories of a directory opened for reading (without `.` and `..`).
     public func subdirectoryNames() throws(Errno) -> [String] {
+        try entries().filter(\.isDirectory).map(\.name)
+    }
+
+    /// The entries of a directory opened for reading (without `.` and `..`); `isDirectory` as
+    /// readdir(3) tells it, without following symbolic links.
+    public func entries() throws(Errno) -> [(name: String, isDirectory: Bool)] {
         let copy = try retryingInterrupts { fcntl(rawValue, F_DUPFD_CLOEXEC, 0) }
         guard let directory = fdopendir(copy) else {
             let error = Errno.current
@@ -97,15 +103,14 @@ public final class FileDescriptor: Sendable {
             throw error
         }
         defer { closedir(directory) }
-        var names: [String] = []
+        var entries: [(name: String, isDirectory: Bool)] = []
         while let entry = readdir(directory) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type == UInt8(DT_DIR))) }
         }
-        return names
+        return entries
     }
 
     /// Closes now rather than when the last reference goes; later calls do nothing.

@@ -27,3 +27,34 @@ public func extendedAttributeIsSet(_ name: String, of path: String) -> Bool {
     var value: UInt8 = 0
     return corral_getxattr(path, name, &value, 1) > 0 && value == UInt8(ascii: "1")
 }
+
+/// Removes `path` and everything below it, never following a symbolic link (a link is removed,
+/// not what it names). A missing path is not an error.
+public func removeTree(_ path: String) throws(Errno) {
+    let directory: FileDescriptor
+    do {
+        directory = try FileDescriptor.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+    } catch {
+        if error.code == ENOENT { return }
+        if error.code == ENOTDIR || error.code == ELOOP {
+            if unlink(path) != 0 && errno != ENOENT { throw Errno.current }
+            return
+        }
+        throw error
+    }
+    try removeContents(of: directory)
+    if rmdir(path) != 0 && errno != ENOENT { throw Errno.current }
+}
+
+private func removeContents(of directory: FileDescriptor) throws(Errno) {
+    for entry in try directory.entries() {
+        if entry.isDirectory {
+            let fd = openat(directory.rawValue, entry.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw Errno.current }
+            try removeContents(of: FileDescriptor(adopting: fd))
+        }
+        if unlinkat(directory.rawValue, entry.name, entry.isDirectory ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT {
+            throw Errno.current
+        }
+    }
+}

@@ -253,6 +253,72 @@ extension PropertyTable {
         boolean("RestrictRealtime", ["Service"], \.exec.restrictRealtime),
         boolean("RestrictSUIDSGID", ["Service"], \.exec.restrictSUIDSGID),
         boolean("ProtectHostname", ["Service"], \.exec.protectHostname),
+        PropertyDescriptor(name: "ProtectSystem", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.namespaces.protectSystem = try Grammar.protectSystem(value)
+        },
+        PropertyDescriptor(name: "ProtectHome", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.namespaces.protectHome = try Grammar.protectHome(value)
+        },
+        boolean("PrivateTmp", ["Service"], \.exec.namespaces.privateTmp),
+        boolean("PrivateDevices", ["Service"], \.exec.namespaces.privateDevices),
+        boolean("ProtectKernelTunables", ["Service"], \.exec.namespaces.protectKernelTunables),
+        boolean("ProtectKernelModules", ["Service"], \.exec.namespaces.protectKernelModules),
+        boolean("ProtectKernelLogs", ["Service"], \.exec.namespaces.protectKernelLogs),
+        boolean("ProtectControlGroups", ["Service"], \.exec.namespaces.protectControlGroups),
+        boolean("ProtectClock", ["Service"], \.exec.namespaces.protectClock),
+        boolean("PrivateMounts", ["Service"], \.exec.namespaces.privateMounts),
+        boolean("MountAPIVFS", ["Service"], \.exec.namespaces.mountAPIVFS),
+        boolean("PrivateNetwork", ["Service"], \.exec.namespaces.privateNetwork),
+        boolean("PrivateIPC", ["Service"], \.exec.namespaces.privateIPC),
+        PropertyDescriptor(name: "ProtectProc", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let mode = ProtectProc(rawValue: value) else {
+                throw ValueError("Failed to parse /proc/ protection mode, ignoring: \(value)")
+            }
+            unit.exec.namespaces.protectProc = mode
+        },
+        PropertyDescriptor(name: "ProcSubset", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let subset = ProcSubset(rawValue: value) else {
+                throw ValueError("Failed to parse /proc/ subset mode, ignoring: \(value)")
+            }
+            unit.exec.namespaces.procSubset = subset
+        },
+        PropertyDescriptor(name: "MountFlags", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.namespaces.mountPropagation = nil }
+            guard let propagation = MountPropagation(rawValue: value) else {
+                throw ValueError("Failed to parse mount flag, ignoring: \(value)")
+            }
+            unit.exec.namespaces.mountPropagation = propagation
+        },
+        accessPaths("ReadWritePaths", \.exec.namespaces.readWritePaths),
+        accessPaths("ReadWriteDirectories", \.exec.namespaces.readWritePaths),
+        accessPaths("ReadOnlyPaths", \.exec.namespaces.readOnlyPaths),
+        accessPaths("ReadOnlyDirectories", \.exec.namespaces.readOnlyPaths),
+        accessPaths("InaccessiblePaths", \.exec.namespaces.inaccessiblePaths),
+        accessPaths("InaccessibleDirectories", \.exec.namespaces.inaccessiblePaths),
+        accessPaths("ExecPaths", \.exec.namespaces.execPaths),
+        accessPaths("NoExecPaths", \.exec.namespaces.noExecPaths),
+        bindMounts("BindPaths", readOnly: false),
+        bindMounts("BindReadOnlyPaths", readOnly: true),
+        PropertyDescriptor(name: "TemporaryFileSystem", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.namespaces.temporaryFileSystems = [] }
+            let parsed = try Grammar.temporaryFileSystems(value)
+            unit.exec.namespaces.temporaryFileSystems += parsed.value
+            try parsed.reportWarnings()
+        },
+        PropertyDescriptor(name: "NetworkNamespacePath", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.namespaces.networkNamespacePath = value.isEmpty ? nil : try Grammar.absolutePath(value)
+        },
+        PropertyDescriptor(name: "RootDirectory", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.exec.namespaces.rootDirectory = value.isEmpty ? nil : try Grammar.rootDirectory(value)
+        },
         optional("UMask", \.exec.umask, Grammar.umask),
         optional("Nice", \.exec.nice, Grammar.nice),
         optional("OOMScoreAdjust", \.exec.oomScoreAdjust, Grammar.oomScoreAdjust),
@@ -289,6 +355,30 @@ extension PropertyTable {
             if value.isEmpty { return unit[keyPath: field] = [] }
             let parsed = try ExecGrammar.parseCommands(value)
             unit[keyPath: field] += parsed.value
+            try parsed.reportWarnings()
+        }
+    }
+
+    /// `ReadWritePaths=` and its family: each line adds paths, an empty one empties the list.
+    private static func accessPaths(_ name: String, _ field: WritableKeyPath<Unit, [AccessPath]> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = [] }
+            let parsed = try Grammar.accessPaths(value, directive: name)
+            unit[keyPath: field] += parsed.value
+            try parsed.reportWarnings()
+        }
+    }
+
+    /// `BindPaths=`, `BindReadOnlyPaths=`: one list in the order given; an empty line empties both.
+    private static func bindMounts(_ name: String, readOnly: Bool) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.namespaces.bindMounts = [] }
+            let parsed = try Grammar.bindMounts(value, readOnly: readOnly, directive: name)
+            unit.exec.namespaces.bindMounts += parsed.value
             try parsed.reportWarnings()
         }
     }

@@ -333,6 +333,7 @@ public struct ExecSettings: Sendable, Equatable {
     public var cpuAffinity: [Int]?
     /// Group names or ids, in addition to the user's own groups.
     public var supplementaryGroups: [String] = []
+    public var namespaces = NamespaceSettings()
 
     public init() {}
 }

@@ -84,6 +84,43 @@ import UnitModel
         #expect(reset.exec.restrictAddressFamilies == FilterList(allowList: true, items: []))
     }
 
+    /// Prefixes, canonical paths, bind forms and the lists' resets, as systemd 252 reads them
+    /// (each line loads without a warning in systemd-analyze verify).
+    @Test func namespaceSettingsParseAsSystemdParsesThem() {
+        let (unit, refusals) = Self.apply([
+            ("ProtectSystem", "strict"), ("ProtectHome", "true"), ("ReadWritePaths", "/a/./b/ -/c //d/"),
+            ("ReadOnlyPaths", "/x:y"), ("ReadOnlyDirectories", "+/in/root"), ("InaccessiblePaths", "/gone"),
+            ("InaccessiblePaths", ""), ("InaccessiblePaths", "-+/both"),
+            ("BindPaths", "/a:/b:norbind -/e"), ("BindReadOnlyPaths", "/s:/t:rbind"),
+            ("TemporaryFileSystem", "/t:ro,size=10M /u"), ("ProtectProc", "invisible"), ("ProcSubset", "pid"),
+            ("MountFlags", "private"), ("RootDirectory", "/srv//root/"),
+        ])
+        #expect(refusals == [])
+        var expected = NamespaceSettings()
+        expected.protectSystem = .strict
+        expected.protectHome = .yes
+        expected.readWritePaths = [AccessPath("/a/b"), AccessPath("/c", ignoreMissing: true), AccessPath("/d")]
+        expected.readOnlyPaths = [AccessPath("/x:y"), AccessPath("/in/root", insideRoot: true)]
+        expected.inaccessiblePaths = [AccessPath("/both", ignoreMissing: true, insideRoot: true)]
+        expected.bindMounts = [
+            BindMount(source: "/a", destination: "/b", readOnly: false, recursive: false),
+            BindMount(source: "/e", destination: "/e", readOnly: false, ignoreMissing: true),
+            BindMount(source: "/s", destination: "/t", readOnly: true),
+        ]
+        expected.temporaryFileSystems = [
+            TemporaryFileSystem(path: "/t", options: "ro,size=10M"), TemporaryFileSystem(path: "/u"),
+        ]
+        expected.protectProc = .invisible
+        expected.procSubset = .pid
+        expected.mountPropagation = .private
+        expected.rootDirectory = "/srv/root"
+        #expect(unit.exec.namespaces == expected)
+        #expect(
+            Self.apply([("ProtectSystem", "no"), ("ProtectHome", "read-only")]).0.exec.namespaces.protectHome
+                == .readOnly)
+        #expect(Self.apply([("BindPaths", "/a"), ("BindReadOnlyPaths", "")]).0.exec.namespaces.bindMounts == [])
+    }
+
     // systemd 252 loads all of these (checked with systemd-analyze verify).
     @Test func acceptedOddities() {
         let (unit, refusals) = Self.apply([
@@ -317,6 +354,20 @@ import UnitModel
         ),
         ("RestrictNamespaces", "net bogus", "warning: Failed to parse namespace type string, ignoring: net bogus"),
         ("LockPersonality", "maybe", "warning: invalid boolean 'maybe'"),
+        // systemd-analyze verify's words for each of these.
+        ("ProtectSystem", "bogus", "warning: Failed to parse protect system value, ignoring: bogus"),
+        ("ProtectHome", "bogus", "warning: Failed to parse protect home value, ignoring: bogus"),
+        ("RootDirectory", "relative/dir", "error: RootDirectory= path is not absolute: relative/dir"),
+        (
+            "ReadWritePaths", "relative /x/../y",
+            "warning: ReadWritePaths= path is not absolute, ignoring: relative; ReadWritePaths= path is not normalized, ignoring: /x/../y"
+        ),
+        ("BindPaths", "/c:/d:bogus", "warning: Invalid option string, ignoring setting: bogus"),
+        ("BindPaths", "rel:/f", "warning: BindPaths= path is not absolute, ignoring: rel"),
+        ("TemporaryFileSystem", "rel", "warning: TemporaryFileSystem= path is not absolute, ignoring: rel"),
+        ("ProtectProc", "bogus", "warning: Failed to parse /proc/ protection mode, ignoring: bogus"),
+        ("ProcSubset", "bogus", "warning: Failed to parse /proc/ subset mode, ignoring: bogus"),
+        ("MountFlags", "bogus", "warning: Failed to parse mount flag, ignoring: bogus"),
     ])
     func refusal(name: String, value: String, expected: String) {
         #expect(Self.apply([(name, value)]).1 == [expected])

@@ -34,7 +34,11 @@ enum corral_spawn_stage {
     CORRAL_STAGE_SCHEDULER = 20,
     CORRAL_STAGE_CPU_AFFINITY = 21,
     CORRAL_STAGE_IO_PRIORITY = 22,
+    CORRAL_STAGE_NETWORK = 23,
 };
+
+/// Mount entries a request may have (corral_mount).
+#define CORRAL_MAX_MOUNTS 256
 
 /// A resource limit for prlimit64 (values as in struct rlimit64).
 struct corral_rlimit {
@@ -55,6 +59,38 @@ struct corral_bpf_instruction {
 struct corral_seccomp_program {
     const struct corral_bpf_instruction *instructions;
     size_t length;
+};
+
+/// What one entry of a mount namespace mounts on its path (see corral_mount).
+enum corral_mount_kind {
+    CORRAL_MOUNT_EXISTING = 1,  // what is there; only its attributes change
+    CORRAL_MOUNT_BIND = 2,      // a clone of source
+    CORRAL_MOUNT_INACCESSIBLE = 3,  // an empty node of the path's type, from inaccessible_directory
+    CORRAL_MOUNT_NEW = 4,       // a new file system of type fs_type
+    CORRAL_MOUNT_DEVICES = 5,   // a new tmpfs /dev with the pseudo devices and the host's pts and shm
+};
+
+/// One entry of a mount namespace, sorted parents first by the parent. See corral_setup_mounts
+/// in mount_namespace.c for how they are performed.
+struct corral_mount {
+    int kind;
+    const char *path;
+    const char *source;          // CORRAL_MOUNT_BIND
+    const char *fs_type;         // CORRAL_MOUNT_NEW, CORRAL_MOUNT_DEVICES
+    const char *const *options;  // fsconfig pairs, key then value (NULL: a flag), NULL-terminated; may be NULL
+    uint64_t new_attributes;     // MOUNT_ATTR_* of a new file system's mount
+    uint64_t set_attributes;     // MOUNT_ATTR_* set once it is in place
+    uint64_t clear_attributes;
+    int recursive;               // binds and attributes include the submounts
+    int ignore_missing;          // a missing path or source skips the entry
+    int anchor;                  // index of the nearest entry above this one, -1: none
+};
+
+/// A namespace the unit's processes share, kept as a bind mount of its /proc/self/ns file at path.
+struct corral_shared_namespace {
+    int type;        // CLONE_NEWNET or CLONE_NEWIPC
+    const char *path;
+    int create;      // boolean: make it (unshare, bind onto path, which exists) rather than join it
 };
 
 /// Everything the child does, prepared in the parent. Pointers must stay valid
@@ -87,7 +123,14 @@ struct corral_spawn_request {
     int io_priority;             // ioprio_set's value: class << 13 | data
     const uint64_t *cpu_mask;    // NULL: keep the parent's affinity
     size_t cpu_mask_size;        // bytes
+    const struct corral_shared_namespace *shared_namespaces;  // joined or made first, in the host's mounts
+    size_t shared_namespace_count;
     uint64_t unshare_flags;  // CLONE_NEW* namespaces the process gets of its own (0: none)
+    const struct corral_mount *mounts;  // with CLONE_NEWNS in unshare_flags: the namespace's entries
+    size_t mount_count;
+    unsigned long mount_propagation;  // MS_SHARED, MS_SLAVE or MS_PRIVATE, once the mounts are made
+    const char *root_directory;       // NULL: the host's; otherwise moved to / (a mount entry makes it one)
+    const char *inaccessible_directory;  // holds dir, reg, chr, blk, fifo and sock, mode 0000
     int set_bounding_set;  // boolean: drop every capability not in bounding_set (before the uid change)
     uint64_t bounding_set;  // bit N: capability N
     uint64_t ambient_set;   // kept across the uid change and raised into the ambient set after it
@@ -101,10 +144,11 @@ struct corral_spawn_request {
     int status_fd;  // write end of an O_CLOEXEC pipe: gets a corral_spawn_failure or EOF on exec
 };
 
-/// What the child writes to status_fd when a stage fails (8 bytes, host order).
+/// What the child writes to status_fd when a stage fails (12 bytes, host order).
 struct corral_spawn_failure {
     int32_t stage;
     int32_t error;
+    int32_t mount;  // the mount entry that failed, or -1
 };
 
 /// clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP]) and run the child setup.
