@@ -70,8 +70,8 @@ public struct MountPlan: Sendable, Equatable {
 
     /// nil: the settings ask for no mount namespace.
     /// - Parameter privateTemporary: the unit's directories for `/tmp` and `/var/tmp` (`PrivateTmp=`).
-    public init?(_ settings: NamespaceSettings, hostname: Bool, privateTemporary: (tmp: String, varTmp: String)?) {
-        var entries = Self.entries(settings, hostname: hostname, privateTemporary: privateTemporary)
+    public init?(_ settings: NamespaceSettings, privateTemporary: (tmp: String, varTmp: String)?) {
+        var entries = Self.entries(settings, privateTemporary: privateTemporary)
         guard
             !entries.isEmpty || settings.privateMounts || settings.mountPropagation != nil
                 || settings.rootDirectory != nil && Self.mountsAPIFileSystems(settings)
@@ -114,8 +114,7 @@ public struct MountPlan: Sendable, Equatable {
 
     /// Every entry the settings ask for, paths as seen inside the namespace (access paths without
     /// `+` excepted: they are host paths, which `init` does not prefix with the root directory).
-    static func entries(_ settings: NamespaceSettings, hostname: Bool, privateTemporary: (tmp: String, varTmp: String)?)
-        -> [MountEntry]
+    static func entries(_ settings: NamespaceSettings, privateTemporary: (tmp: String, varTmp: String)?) -> [MountEntry]
     {
         var entries: [MountEntry] = []
         func add(_ table: [(String, MountEntry.Kind, Bool)]) {
@@ -160,7 +159,7 @@ public struct MountPlan: Sendable, Equatable {
         if settings.privateDevices {
             var entry = MountEntry("/dev", .privateDevices)
             entry.flags = Self.noSUID | Self.noExec | Self.strictAccessTime
-            entry.options = "mode=755"
+            entry.options = "mode=755,size=4m,nr_inodes=64k"
             entries.append(entry)
         }
         if settings.protectKernelTunables {
@@ -191,7 +190,7 @@ public struct MountPlan: Sendable, Equatable {
             for (path, mode) in [("/home", "0755"), ("/run/user", "0755"), ("/root", "0700")] {
                 var entry = MountEntry(path, .temporaryFileSystem, ignoreMissing: true)
                 entry.readOnly = true
-                entry.options = "mode=\(mode)"
+                entry.options = "mode=\(mode),size=4m,nr_inodes=1k"
                 entry.flags = Self.noDevices | Self.strictAccessTime
                 entries.append(entry)
             }
@@ -235,9 +234,6 @@ public struct MountPlan: Sendable, Equatable {
             var entry = MountEntry("/dev/mqueue", .messageQueues)
             entry.flags = Self.noSUID | Self.noDevices | Self.noExec
             entries.append(entry)
-        }
-        if hostname {
-            add([("/proc/sys/kernel/hostname", .readOnly, false), ("/proc/sys/kernel/domainname", .readOnly, false)])
         }
         return entries
     }

@@ -164,7 +164,7 @@ public struct SandboxPlan: Sendable, Equatable {
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
         if namespaces.privateNetwork { unshareFlags |= 0x4000_0000 }  // CLONE_NEWNET
         if namespaces.privateIPC { unshareFlags |= 0x0800_0000 }  // CLONE_NEWIPC
-        mounts = MountPlan(namespaces, hostname: exec.protectHostname, privateTemporary: privateTemporary)
+        mounts = MountPlan(namespaces, privateTemporary: privateTemporary)
         if mounts != nil { unshareFlags |= 0x0002_0000 }  // CLONE_NEWNS
     }
 

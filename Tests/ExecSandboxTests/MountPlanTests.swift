@@ -54,7 +54,7 @@ import UnitModel
                 "/run/user temporaryFileSystem ro -", "/usr bind ro",
             ])
         #expect(plan?.anchors == [nil, nil, nil, 2, nil, nil, nil, nil, nil])
-        #expect(plan?.entries[5].options == "mode=0755")
+        #expect(plan?.entries[5].options == "mode=0755,size=4m,nr_inodes=1k")
     }
 
     @Test func privateTmpDevicesAndKernelProtections() throws {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the VM's initramfs: static busybox, the guest /init, the kernel modules
-# for the virtio disk, the memhog helper, the given scenarios and binaries.
+# for the virtio disk, the C helpers, the given scenarios and binaries.
 #
 #   build-initramfs.sh OUTPUT [-s SCENARIO]... [BINARY]...
 #
@@ -49,20 +49,15 @@ for module in virtio_pci virtio_blk; do
     add_module "$module"
 done
 
-# memhog: rebuilt only when its source changes.
-memhog="$cache/bin/memhog"
-if [ ! -x "$memhog" ] || [ "$vm_dir/memhog.c" -nt "$memhog" ]; then
-    mkdir -p "$cache/bin"
-    gcc -static -O2 -Wall -Werror -o "$memhog" "$vm_dir/memhog.c"
-fi
-cp "$memhog" "$staging/usr/local/bin/memhog"
-
-# sdnotify: both ends of sd_notify for the journal scenario (scripts/vm/sdnotify.c).
-sdnotify="$cache/bin/sdnotify"
-if [ ! -x "$sdnotify" ] || [ "$vm_dir/sdnotify.c" -nt "$sdnotify" ]; then
-    gcc -static -O2 -Wall -Werror -o "$sdnotify" "$vm_dir/sdnotify.c"
-fi
-cp "$sdnotify" "$staging/usr/local/bin/sdnotify"
+# The guest's helpers, static C (each rebuilt only when its source changes): memhog, sdnotify (both
+# ends of sd_notify) and probe (one forbidden thing for the sandbox scenario).
+mkdir -p "$cache/bin"
+for helper in memhog sdnotify probe; do
+    if [ ! -x "$cache/bin/$helper" ] || [ "$vm_dir/$helper.c" -nt "$cache/bin/$helper" ]; then
+        gcc -static -O2 -Wall -Werror -o "$cache/bin/$helper" "$vm_dir/$helper.c"
+    fi
+    cp "$cache/bin/$helper" "$staging/usr/local/bin/$helper"
+done
 
 # A binary and the shared libraries (and loader) it links against.
 add_binary() {
