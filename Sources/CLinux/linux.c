@@ -176,3 +176,23 @@ int corral_pipe_cloexec(int descriptors[2]) {
 int corral_memfd(const char *name) {
     return memfd_create(name, MFD_CLOEXEC);
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+
+int corral_hypervisor_vendor(char vendor[13]) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1U << 31))) return 0;
+    __cpuid(0x40000000, eax, ebx, ecx, edx);
+    memcpy(vendor, &ebx, 4);
+    memcpy(vendor + 4, &ecx, 4);
+    memcpy(vendor + 8, &edx, 4);
+    vendor[12] = 0;
+    return 1;
+}
+#else
+int corral_hypervisor_vendor(char vendor[13]) {
+    vendor[0] = 0;
+    return 0;
+}
+#endif

@@ -36,6 +36,11 @@ enum ConditionCheck {
                 .first { $0.hasPrefix("CapBnd:") }
                 .flatMap { UInt64($0.dropFirst("CapBnd:".count).trimmingPrefix(while: { $0 == "\t" }), radix: 16) }
             return (bounding ?? 0) & 1 << UInt64(number) != 0
+        case .virtualization: return HostDetection.virtualizationMatches(condition.parameter)
+        case .security: return HostDetection.hasSecurityTechnology(condition.parameter)
+        case .acPower:
+            guard let wanted = try? Grammar.boolean(condition.parameter) else { return false }
+            return wanted == HostDetection.onACPower()
         }
     }
 

@@ -44,3 +44,11 @@ public enum Processes {
         try retryingInterrupts { corral_set_child_subreaper() }
     }
 }
+
+/// The hypervisor's CPUID vendor signature (`KVMKVMKVM`, `TCGTCGTCGTCG` ...), or nil when the
+/// CPU reports none.
+public func hypervisorVendor() -> String? {
+    var vendor = [CChar](repeating: 0, count: 13)
+    guard corral_hypervisor_vendor(&vendor) != 0 else { return nil }
+    return String(decoding: vendor.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -57,9 +57,14 @@ public struct Condition: Sendable, Equatable {
         case fileIsExecutable = "FileIsExecutable"
         case kernelCommandLine = "KernelCommandLine"
         case capability = "Capability"
+        case virtualization = "Virtualization"
+        case security = "Security"
+        case acPower = "ACPower"
 
         /// Whether the parameter is an absolute path.
-        public var takesPath: Bool { self != .kernelCommandLine && self != .capability }
+        public var takesPath: Bool {
+            ![.kernelCommandLine, .capability, .virtualization, .security, .acPower].contains(self)
+        }
     }
 
     public var kind: Kind

@@ -57,3 +57,7 @@ int corral_pipe_cloexec(int descriptors[2]);
 
 /// memfd_create(name, MFD_CLOEXEC), which glibc declares only under _GNU_SOURCE.
 int corral_memfd(const char *name);
+
+/// Whether CPUID reports a hypervisor (leaf 1, ECX bit 31); if so, stores its vendor signature
+/// (leaf 0x40000000, 12 bytes and a NUL). Always 0 off x86. C because CPUID is an instruction.
+int corral_hypervisor_vendor(char vendor[13]);
