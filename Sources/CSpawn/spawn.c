@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -197,6 +198,9 @@ static _Noreturn void child(void *argument) {
     if (request->set_io_priority && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, request->io_priority) < 0) {
         fail(status_fd, CORRAL_STAGE_IO_PRIORITY, errno);
     }
+    if (request->set_personality && syscall(SYS_personality, request->personality) < 0) {
+        fail(status_fd, CORRAL_STAGE_PERSONALITY, errno);
+    }
     for (size_t index = 0; index < request->shared_namespace_count; index++) {
         const struct corral_shared_namespace *shared = &request->shared_namespaces[index];
         int result = enter_shared_namespace(shared);
@@ -244,6 +248,20 @@ static _Noreturn void child(void *argument) {
     }
     if (request->ambient_set != 0) {
         raise_ambient(status_fd, request->ambient_set);
+    }
+    if (request->set_secure_bits && syscall(SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0) != request->secure_bits &&
+        syscall(SYS_prctl, PR_SET_SECUREBITS, request->secure_bits, 0, 0, 0) < 0) {
+        fail(status_fd, CORRAL_STAGE_SECURE_BITS, errno);
+    }
+    // A kernel (or container) without keyrings is no failure, as in systemd.
+    if (request->keyring_mode != 0 && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 &&
+        errno != ENOSYS && errno != EPERM && errno != EACCES) {
+        fail(status_fd, CORRAL_STAGE_KEYRING, errno);
+    }
+    if (request->keyring_mode == 2 &&
+        syscall(SYS_keyctl, KEYCTL_LINK, KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING, 0, 0) < 0 &&
+        errno != ENOSYS && errno != EPERM && errno != EACCES) {
+        fail(status_fd, CORRAL_STAGE_KEYRING, errno);
     }
     if (request->no_new_privileges && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         fail(status_fd, CORRAL_STAGE_NO_NEW_PRIVS, errno);

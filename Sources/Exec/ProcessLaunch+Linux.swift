@@ -114,6 +114,7 @@ public enum ProcessLaunch {
             environment.merge(parseEnvironmentFile(text))
         }
         environment.merge(exec.environment)
+        environment.unset(exec.unsetEnvironment)
 
         let arguments =
             command.flags.contains(.noEnvironmentExpansion)
@@ -203,6 +204,9 @@ public enum ProcessLaunch {
         request.scheduler = sandbox.scheduler
         request.ioPriority = sandbox.ioPriority
         request.cpuAffinity = sandbox.cpuAffinity
+        request.personality = exec.personality
+        request.secureBits = fullPrivileges ? nil : exec.secureBits
+        request.keyringMode = exec.keyringMode
         if !fullPrivileges { request.sharedNamespaces = context.sharedNamespaces }
         if let mounts = sandbox.mounts {
             // Paths are taken as the host resolves them; those inside a root directory as they are.
@@ -316,6 +320,17 @@ struct Environment {
 
     mutating func set(_ name: String, _ value: String) {
         merge(["\(name)=\(value)"])
+    }
+
+    /// `UnsetEnvironment=`: a name takes out that variable, an assignment only that exact entry.
+    mutating func unset(_ entries: [String]) {
+        for entry in entries {
+            if entry.contains("=") {
+                self.entries.removeAll { $0 == entry }
+            } else {
+                self.entries.removeAll { $0.hasPrefix(entry + "=") }
+            }
+        }
     }
 
     mutating func merge(_ assignments: [String]) {

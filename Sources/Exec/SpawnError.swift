@@ -17,12 +17,15 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case scheduler
     case cpuAffinity
     case ioPriority
+    case personality
     case namespaces
     case network
     case capabilities
     case supplementaryGroups
     case groupID
     case userID
+    case secureBits
+    case keyring
     case noNewPrivileges
     case workingDirectory
     case closeFileDescriptors
@@ -45,11 +48,14 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .scheduler: .setScheduler
         case .cpuAffinity: .cpuAffinity
         case .ioPriority: .ioPriority
+        case .personality: .personality
         case .namespaces: .namespace
         case .network: .network
         case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
         case .userID: .user
+        case .secureBits: .secureBits
+        case .keyring: .keyring
         case .noNewPrivileges: .noNewPrivileges
         case .workingDirectory: .chdir
         case .closeFileDescriptors: .fds
@@ -73,6 +79,9 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .scheduler: CORRAL_STAGE_SCHEDULER
         case .cpuAffinity: CORRAL_STAGE_CPU_AFFINITY
         case .ioPriority: CORRAL_STAGE_IO_PRIORITY
+        case .personality: CORRAL_STAGE_PERSONALITY
+        case .secureBits: CORRAL_STAGE_SECURE_BITS
+        case .keyring: CORRAL_STAGE_KEYRING
         case .namespaces: CORRAL_STAGE_NAMESPACE
         case .network: CORRAL_STAGE_NETWORK
         case .capabilities: CORRAL_STAGE_CAPABILITIES
@@ -117,6 +126,9 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case cgroup = "CGROUP"
     case namespace = "NAMESPACE"
     case network = "NETWORK"
+    case personality = "PERSONALITY"
+    case secureBits = "SECUREBITS"
+    case keyring = "KEYRING"
     case setsid = "SETSID"
     case standardError = "STDERR"
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
@@ -142,6 +154,9 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .cgroup: 219
         case .namespace: 226
         case .network: 225
+        case .personality: 230
+        case .secureBits: 213
+        case .keyring: 237
         case .setsid: 220
         case .standardError: 222
         case .noNewPrivileges: 227

@@ -1,10 +1,11 @@
 import ExecSandbox
 import Glibc
+import UnitModel
 
 /// Everything the child does between clone3 and execve, in that order:
 /// signals reset, stdio, setsid, resource limits, OOM score, nice, scheduler, CPU affinity,
-/// IO priority, namespaces (and the mounts of a mount namespace), umask, capability bounding set, groups, gid, uid,
-/// ambient capabilities, no_new_privs, working directory, other descriptors closed, seccomp, execve.
+/// IO priority, personality, namespaces (and the mounts of a mount namespace), umask, capability bounding set,
+/// groups, gid, uid, ambient capabilities, secure bits, session keyring, no_new_privs, working directory, other descriptors closed, seccomp, execve.
 public struct SpawnRequest: Equatable, Sendable {
     /// The executable, as execve takes it (no PATH search).
     public var path: String
@@ -34,6 +35,12 @@ public struct SpawnRequest: Equatable, Sendable {
     /// ioprio_set(2)'s value.
     public var ioPriority: Int32?
     public var cpuAffinity: [Int]?
+    /// personality(2)'s execution domain.
+    public var personality: UInt32?
+    /// prctl(PR_SET_SECUREBITS) after the uid change, when it differs from what the process has.
+    public var secureBits: Int32?
+    /// The session keyring, joined after the uid change (so it is the user's).
+    public var keyringMode: KeyringMode = .inherit
     /// Namespaces shared by the unit's processes, joined (or made) before `unshareFlags`.
     public var sharedNamespaces: [SharedNamespace] = []
     /// `CLONE_NEW*` flags for unshare(2): namespaces of the program's own.

@@ -1,6 +1,7 @@
 import CSpawn
 import Glibc
 import SystemCall
+import UnitModel
 
 /// Starts processes with clone3 and reports how they ended through their pidfd.
 public enum Spawner {
@@ -183,6 +184,11 @@ private struct PreparedRequest: ~Copyable {
             io_priority: request.ioPriority ?? 0,
             cpu_mask: cpuMask?.baseAddress,
             cpu_mask_size: (cpuMask?.count ?? 0) * 8,
+            set_personality: request.personality == nil ? 0 : 1,
+            personality: request.personality ?? 0,
+            set_secure_bits: request.secureBits == nil ? 0 : 1,
+            secure_bits: request.secureBits ?? 0,
+            keyring_mode: request.keyringMode == .inherit ? 0 : request.keyringMode == .private ? 1 : 2,
             shared_namespaces: sharedNamespaces.baseAddress,
             shared_namespace_count: sharedNamespaces.count,
             unshare_flags: request.unshareFlags,

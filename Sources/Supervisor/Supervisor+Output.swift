@@ -80,13 +80,14 @@ extension Supervisor {
     }
 
     /// The stream's `SYSLOG_IDENTIFIER=`: the executable's file name, as systemd uses without SyslogIdentifier=.
-    func syslogIdentifier(of command: ExecCommand) -> String {
-        String(command.path.split(separator: "/").last ?? Substring(command.path))
+    func syslogIdentifier(of command: ExecCommand, in unit: ManagedUnit) -> String {
+        unit.loaded.unit.exec.syslogIdentifier
+            ?? String(command.path.split(separator: "/").last ?? Substring(command.path))
     }
 
     /// The identifier for output that came through the pipe, shared by the unit's processes: its main command's.
     private func outputProgram(of unit: ManagedUnit) -> String? {
-        unit.loaded.unit.service.execStart.first.map(syslogIdentifier(of:))
+        unit.loaded.unit.service.execStart.first.map { syslogIdentifier(of: $0, in: unit) }
     }
 
     /// Tells corrald's manager it is up (or back from a reload), with the count of active services.

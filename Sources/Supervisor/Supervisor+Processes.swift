@@ -70,7 +70,8 @@ extension Supervisor {
         }
         var context = LaunchContext(
             cgroupDirectory: cgroup, outputPipe: unit.outputPipe?.write,
-            journalStream: wantsJournalStream(unit) ? Journal.stream(identifier: syslogIdentifier(of: command)) : nil,
+            journalStream: wantsJournalStream(unit)
+                ? Journal.stream(identifier: syslogIdentifier(of: command, in: unit)) : nil,
             notifySocket: wantsNotify ? configuration.notifySocketPath : nil,
             invocationID: unit.invocationID, mainPID: role == .control ? unit.machine?.mainPID : nil,
             pipedStandardIO: unit.pipedStandardIO, defaultFileLimit: serviceFileLimit, credentials: credentials,

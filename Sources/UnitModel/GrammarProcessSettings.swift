@@ -111,3 +111,24 @@ extension Grammar {
         return cpus.sorted()
     }
 }
+
+extension Grammar {
+    /// `UnsetEnvironment=`: variable names and `NAME=VALUE` assignments; anything else is dropped
+    /// with systemd's warning.
+    public static func unsetEnvironment(_ text: String) throws(ValueError) -> ParsedValue<[String]> {
+        var warnings: [ValueError] = []
+        var entries: [String] = []
+        for word in try words(text) {
+            let name = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard let first = name.first, !first.isNumber,
+                name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            else {
+                warnings.append(
+                    ValueError("Invalid environment name or assignment UnsetEnvironment, ignoring: \(word)"))
+                continue
+            }
+            if !entries.contains(word) { entries.append(word) }
+        }
+        return ParsedValue(entries, warnings: warnings)
+    }
+}

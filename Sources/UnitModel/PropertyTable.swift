@@ -342,6 +342,38 @@ extension PropertyTable {
             unit.exec.supplementaryGroups += names.filter { !unit.exec.supplementaryGroups.contains($0) }
         },
         capabilities("AmbientCapabilities", \.exec.ambientCapabilities),
+        PropertyDescriptor(name: "UnsetEnvironment", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.unsetEnvironment = [] }
+            let parsed = try Grammar.unsetEnvironment(value)
+            unit.exec.unsetEnvironment += parsed.value.filter { !unit.exec.unsetEnvironment.contains($0) }
+            try parsed.reportWarnings()
+        },
+        optionalString("SyslogIdentifier", ["Service"], \.exec.syslogIdentifier),
+        PropertyDescriptor(name: "Personality", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.personality = nil }
+            guard let domain = ["x86-64": UInt32(0), "x86": 8][value] else {
+                throw ValueError("Failed to parse personality, ignoring: \(value)")
+            }
+            unit.exec.personality = domain
+        },
+        PropertyDescriptor(name: "SecureBits", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            // Unknown words are dropped without a word, as systemd drops them.
+            let bits: [String: Int32] = [
+                "noroot": 1 << 0, "noroot-locked": 1 << 1, "no-setuid-fixup": 1 << 2,
+                "no-setuid-fixup-locked": 1 << 3, "keep-caps": 1 << 4, "keep-caps-locked": 1 << 5,
+            ]
+            unit.exec.secureBits = value.isEmpty ? nil : try Grammar.words(value).reduce(0) { $0 | (bits[$1] ?? 0) }
+        },
+        PropertyDescriptor(name: "KeyringMode", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let mode = KeyringMode(rawValue: value) else {
+                throw ValueError("Failed to parse keyring mode, ignoring: \(value)")
+            }
+            unit.exec.keyringMode = mode
+        },
     ]
 
     /// `ExecStart=` and friends: an empty value empties the list, each other line appends.

@@ -339,6 +339,25 @@ public struct ExecSettings: Sendable, Equatable {
     /// Group names or ids, in addition to the user's own groups.
     public var supplementaryGroups: [String] = []
     public var namespaces = NamespaceSettings()
+    /// Variable names and `NAME=VALUE` assignments taken out of the environment last.
+    public var unsetEnvironment: [String] = []
+    /// The journal's and syslog's name for the output; nil: the program's file name.
+    public var syslogIdentifier: String?
+    /// personality(2)'s execution domain (`PER_LINUX` 0 for `x86-64`, `PER_LINUX32` 8 for `x86`).
+    public var personality: UInt32?
+    /// `SECBIT_*` flags for prctl(PR_SET_SECUREBITS); nil: left alone.
+    public var secureBits: Int32?
+    public var keyringMode: KeyringMode = .private
 
     public init() {}
+}
+
+/// `KeyringMode=`: the session keyring the processes get.
+public enum KeyringMode: String, Sendable {
+    /// corrald's own.
+    case inherit
+    /// A new anonymous one (systemd's default for system services).
+    case `private`
+    /// A new one with the user's keyring linked in.
+    case shared
 }

@@ -159,6 +159,32 @@ struct SandboxTests {
             Self.run(daemon, "-p User=nobody -p SupplementaryGroups=adm", "/usr/bin/id -G") == (0, "65534 4\n"))
     }
 
+    @Test func environmentPersonalitySecureBitsAndKeyring() throws {
+        let daemon = try DaemonHarness(units: [:])
+        // The shell would make up a PATH of its own: env(1) shows what the process got.
+        let env = "/bin/sh -c '/usr/bin/env | grep -E \"^(PATH|A|B)=\" | sort'"
+        #expect(
+            Self.run(daemon, "-p Environment=A=1 -p Environment=B=2", env)
+                == (0, "A=1\nB=2\nPATH=\(Self.defaultPath)\n"))
+        #expect(
+            Self.run(daemon, "-p Environment=A=1 -p Environment=B=2 -p \"UnsetEnvironment=PATH A=1 B=3\"", env)
+                == (0, "B=2\n"))
+        #expect(Self.run(daemon, "-p Personality=x86", "/bin/uname -m") == (0, "i686\n"))
+        #expect(Self.run(daemon, "", "/bin/uname -m") == (0, "x86_64\n"))
+        // SECBIT_NOROOT: root gains no capabilities by executing a program.
+        #expect(Self.status(daemon, "-p SecureBits=noroot", "CapEff") == "CapEff: 0000000000000000\n")
+        #expect(Self.status(daemon, "", "CapEff") != "CapEff: 0000000000000000\n")
+        // KEYCTL_GET_KEYRING_ID of the session keyring: a new one each run, unless inherited.
+        let keyring = Self.python("print(libc.syscall(250, 0, -3, 0))")
+        let (first, second) = (Self.run(daemon, "", keyring).output, Self.run(daemon, "", keyring).output)
+        #expect(first != second)
+        #expect(
+            Self.run(daemon, "-p KeyringMode=inherit", keyring).output
+                == Self.run(daemon, "-p KeyringMode=inherit", keyring).output)
+    }
+
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     @Test func aSettingTheKernelRefusesFailsTheStartAtItsStep() throws {
         let daemon = try DaemonHarness(units: [:])
         let unknownGroup = Self.run(

@@ -368,6 +368,12 @@ import UnitModel
         ("ProtectProc", "bogus", "warning: Failed to parse /proc/ protection mode, ignoring: bogus"),
         ("ProcSubset", "bogus", "warning: Failed to parse /proc/ subset mode, ignoring: bogus"),
         ("MountFlags", "bogus", "warning: Failed to parse mount flag, ignoring: bogus"),
+        (
+            "UnsetEnvironment", "A B=1 1bad",
+            "warning: Invalid environment name or assignment UnsetEnvironment, ignoring: 1bad"
+        ),
+        ("Personality", "arm64", "warning: Failed to parse personality, ignoring: arm64"),
+        ("KeyringMode", "bogus", "warning: Failed to parse keyring mode, ignoring: bogus"),
     ])
     func refusal(name: String, value: String, expected: String) {
         #expect(Self.apply([(name, value)]).1 == [expected])

@@ -35,6 +35,9 @@ enum corral_spawn_stage {
     CORRAL_STAGE_CPU_AFFINITY = 21,
     CORRAL_STAGE_IO_PRIORITY = 22,
     CORRAL_STAGE_NETWORK = 23,
+    CORRAL_STAGE_PERSONALITY = 24,
+    CORRAL_STAGE_SECURE_BITS = 25,
+    CORRAL_STAGE_KEYRING = 26,
 };
 
 /// Mount entries a request may have (corral_mount).
@@ -123,6 +126,11 @@ struct corral_spawn_request {
     int io_priority;             // ioprio_set's value: class << 13 | data
     const uint64_t *cpu_mask;    // NULL: keep the parent's affinity
     size_t cpu_mask_size;        // bytes
+    int set_personality;
+    unsigned int personality;    // personality(2)'s value
+    int set_secure_bits;         // boolean: PR_SET_SECUREBITS after the uid change
+    int secure_bits;
+    int keyring_mode;            // 0: inherit, 1: a new session keyring, 2: one with the user keyring linked
     const struct corral_shared_namespace *shared_namespaces;  // joined or made first, in the host's mounts
     size_t shared_namespace_count;
     uint64_t unshare_flags;  // CLONE_NEW* namespaces the process gets of its own (0: none)
