@@ -113,6 +113,9 @@ public enum ProcessLaunch {
             }
             environment.merge(parseEnvironmentFile(text))
         }
+        environment.merge(
+            try exec.directories.prepare(
+                owner: exec.user == nil ? (0, 0) : (credentials?.uid ?? 0, credentials?.gid ?? 0)))
         environment.merge(exec.environment)
         environment.unset(exec.unsetEnvironment)
 

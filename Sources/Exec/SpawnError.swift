@@ -129,6 +129,11 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case personality = "PERSONALITY"
     case secureBits = "SECUREBITS"
     case keyring = "KEYRING"
+    case runtimeDirectory = "RUNTIME_DIRECTORY"
+    case stateDirectory = "STATE_DIRECTORY"
+    case cacheDirectory = "CACHE_DIRECTORY"
+    case logsDirectory = "LOGS_DIRECTORY"
+    case configurationDirectory = "CONFIGURATION_DIRECTORY"
     case setsid = "SETSID"
     case standardError = "STDERR"
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
@@ -157,6 +162,11 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .personality: 230
         case .secureBits: 213
         case .keyring: 237
+        case .runtimeDirectory: 233
+        case .stateDirectory: 238
+        case .cacheDirectory: 239
+        case .logsDirectory: 240
+        case .configurationDirectory: 241
         case .setsid: 220
         case .standardError: 222
         case .noNewPrivileges: 227

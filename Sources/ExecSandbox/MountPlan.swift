@@ -70,12 +70,18 @@ public struct MountPlan: Sendable, Equatable {
 
     /// nil: the settings ask for no mount namespace.
     /// - Parameter privateTemporary: the unit's directories for `/tmp` and `/var/tmp` (`PrivateTmp=`).
-    public init?(_ settings: NamespaceSettings, privateTemporary: (tmp: String, varTmp: String)?) {
+    /// - Parameter writableDirectories: the unit's state, cache, logs and runtime directories, which
+    ///   stay writable in a namespace that asks for one for other reasons.
+    public init?(
+        _ settings: NamespaceSettings, privateTemporary: (tmp: String, varTmp: String)?,
+        writableDirectories: [String] = []
+    ) {
         var entries = Self.entries(settings, privateTemporary: privateTemporary)
         guard
             !entries.isEmpty || settings.privateMounts || settings.mountPropagation != nil
                 || settings.rootDirectory != nil && Self.mountsAPIFileSystems(settings)
         else { return nil }
+        entries += writableDirectories.map { MountEntry($0, .readWrite) }
         if let root = settings.rootDirectory {
             entries = entries.map { entry in
                 var entry = entry

@@ -164,7 +164,9 @@ public struct SandboxPlan: Sendable, Equatable {
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
         if namespaces.privateNetwork { unshareFlags |= 0x4000_0000 }  // CLONE_NEWNET
         if namespaces.privateIPC { unshareFlags |= 0x0800_0000 }  // CLONE_NEWIPC
-        mounts = MountPlan(namespaces, privateTemporary: privateTemporary)
+        mounts = MountPlan(
+            namespaces, privateTemporary: privateTemporary,
+            writableDirectories: [.runtime, .state, .cache, .logs].flatMap { exec.directories.paths(of: $0) })
         if mounts != nil { unshareFlags |= 0x0002_0000 }  // CLONE_NEWNS
     }
 

@@ -94,8 +94,24 @@ extension Supervisor {
         configuration.runtimeDirectory + "/namespaces/\(unit.invocationID)-\(kind == .network ? "net" : "ipc")"
     }
 
-    /// Removes what the run had of its own: its private `/tmp` and `/var/tmp`, and its kept namespaces.
+    /// Removes what the run had of its own: its private `/tmp` and `/var/tmp`, its kept namespaces,
+    /// and its runtime directories unless `RuntimeDirectoryPreserve=` keeps them (`restart`: over
+    /// an automatic restart).
     func releaseSandbox(of unit: ManagedUnit) {
+        let directories = unit.loaded.unit.exec.directories
+        let restarting = unit.machine?.subState == .autoRestart
+        if directories.runtimePreserve == .no || directories.runtimePreserve == .restart && !restarting {
+            for directory in directories.directories[.runtime] ?? [] {
+                for link in directory.symlinks { unlink("/run/" + link) }
+                do {
+                    try removeTree("/run/" + directory.name)
+                } catch {
+                    log(
+                        unit.name, "Failed to remove the runtime directory /run/\(directory.name): \(error)",
+                        level: .warning)
+                }
+            }
+        }
         guard !unit.invocationID.isEmpty else { return }
         for kind in [SharedNamespace.Kind.network, .ipc] {
             let path = keptNamespacePath(kind, of: unit)

@@ -33,8 +33,8 @@ public enum IOSchedulingClass: String, Sendable, CaseIterable {
 }
 
 extension Grammar {
-    /// `UMask=`: an octal mode up to 0777.
-    public static func umask(_ text: String) throws(ValueError) -> UInt32 {
+    /// `UMask=` and the `*DirectoryMode=` settings: an octal mode up to 0777.
+    public static func fileMode(_ text: String) throws(ValueError) -> UInt32 {
         guard !text.isEmpty, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
             throw ValueError("Failed to parse mode value, ignoring: \(text)")
         }
@@ -130,5 +130,40 @@ extension Grammar {
             if !entries.contains(word) { entries.append(word) }
         }
         return ParsedValue(entries, warnings: warnings)
+    }
+}
+
+extension Grammar {
+    /// `RuntimeDirectory=` and its family: relative paths below the kind's base directory, each
+    /// optionally `:SYMLINK` (a second relative path that is made a link to it).
+    public static func execDirectories(_ text: String, directive: String) throws(ValueError)
+        -> ParsedValue<[ExecDirectory]>
+    {
+        var warnings: [ValueError] = []
+        var directories: [ExecDirectory] = []
+        func relative(_ path: String) -> String? {
+            guard !path.hasPrefix("/") else {
+                warnings.append(ValueError("\(directive)= path is absolute, ignoring: \(path)"))
+                return nil
+            }
+            let components = path.split(separator: "/").filter { $0 != "." }
+            guard !components.isEmpty, !components.contains("..") else {
+                warnings.append(ValueError("\(directive)= path is not normalized, ignoring: \(path)"))
+                return nil
+            }
+            return components.joined(separator: "/")
+        }
+        for word in try words(text) {
+            let parts = word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let name = relative(parts[0]) else { continue }
+            let link = parts.count > 1 ? relative(parts[1]) : nil
+            if parts.count > 1 && link == nil { continue }
+            if let index = directories.firstIndex(where: { $0.name == name }) {
+                if let link, !directories[index].symlinks.contains(link) { directories[index].symlinks.append(link) }
+            } else {
+                directories.append(ExecDirectory(name: name, symlinks: link.map { [$0] } ?? []))
+            }
+        }
+        return ParsedValue(directories, warnings: warnings)
     }
 }

@@ -108,3 +108,59 @@ public struct NamespaceSettings: Sendable, Equatable {
 
     public init() {}
 }
+
+/// The directories systemd makes for a service (`RuntimeDirectory=`, `StateDirectory=` ...).
+public enum ExecDirectoryKind: String, Sendable, CaseIterable {
+    case runtime = "Runtime"
+    case state = "State"
+    case cache = "Cache"
+    case logs = "Logs"
+    case configuration = "Configuration"
+
+    /// Where its directories are.
+    public var base: String {
+        switch self {
+        case .runtime: "/run"
+        case .state: "/var/lib"
+        case .cache: "/var/cache"
+        case .logs: "/var/log"
+        case .configuration: "/etc"
+        }
+    }
+
+    /// The variable that lists them for the program (`$RUNTIME_DIRECTORY` ...).
+    public var environmentName: String { rawValue.uppercased() + "_DIRECTORY" }
+}
+
+/// One directory of a `*Directory=` setting, below its kind's base, and the links made to it.
+public struct ExecDirectory: Sendable, Equatable {
+    public var name: String
+    public var symlinks: [String]
+
+    public init(name: String, symlinks: [String] = []) {
+        self.name = name
+        self.symlinks = symlinks
+    }
+}
+
+/// `RuntimeDirectoryPreserve=`.
+public enum RuntimeDirectoryPreserve: String, Sendable {
+    case no, yes, restart
+}
+
+/// The `*Directory=` and `*DirectoryMode=` settings of a service.
+public struct ExecDirectories: Sendable, Equatable {
+    public var directories: [ExecDirectoryKind: [ExecDirectory]] = [:]
+    /// 0755 for a kind not listed.
+    public var modes: [ExecDirectoryKind: UInt32] = [:]
+    public var runtimePreserve: RuntimeDirectoryPreserve = .no
+
+    public init() {}
+
+    public func mode(of kind: ExecDirectoryKind) -> UInt32 { modes[kind] ?? 0o755 }
+
+    /// The absolute paths of a kind's directories.
+    public func paths(of kind: ExecDirectoryKind) -> [String] {
+        (directories[kind] ?? []).map { kind.base + "/" + $0.name }
+    }
+}

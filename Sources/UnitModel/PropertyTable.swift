@@ -46,7 +46,7 @@ public enum PropertyTable {
     private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     public static let all: [PropertyDescriptor] =
-        unitDirectives + serviceDirectives + limitDirectives
+        unitDirectives + serviceDirectives + directoryDirectives + limitDirectives
         + resourceDirectives + installDirectives
 }
 
@@ -319,7 +319,7 @@ extension PropertyTable {
             (unit: inout Unit, value: String) throws(ValueError) in
             unit.exec.namespaces.rootDirectory = value.isEmpty ? nil : try Grammar.rootDirectory(value)
         },
-        optional("UMask", \.exec.umask, Grammar.umask),
+        optional("UMask", \.exec.umask, Grammar.fileMode),
         optional("Nice", \.exec.nice, Grammar.nice),
         optional("OOMScoreAdjust", \.exec.oomScoreAdjust, Grammar.oomScoreAdjust),
         optional("CPUSchedulingPolicy", \.exec.schedulingPolicy, Grammar.schedulingPolicy),
@@ -443,6 +443,41 @@ extension PropertyTable {
 // MARK: - Limit*=
 
 extension PropertyTable {
+    /// `RuntimeDirectory=`, `RuntimeDirectoryMode=` and the other kinds', and `RuntimeDirectoryPreserve=`.
+    static let directoryDirectives: [PropertyDescriptor] =
+        ExecDirectoryKind.allCases.flatMap { kind in
+            [
+                PropertyDescriptor(name: kind.rawValue + "Directory", sections: ["Service"], expandsSpecifiers: true) {
+                    (unit: inout Unit, value: String) throws(ValueError) in
+                    if value.isEmpty { return unit.exec.directories.directories[kind] = nil }
+                    let parsed = try Grammar.execDirectories(value, directive: kind.rawValue + "Directory")
+                    var list = unit.exec.directories.directories[kind] ?? []
+                    for directory in parsed.value {
+                        if let index = list.firstIndex(where: { $0.name == directory.name }) {
+                            list[index].symlinks += directory.symlinks.filter { !list[index].symlinks.contains($0) }
+                        } else {
+                            list.append(directory)
+                        }
+                    }
+                    unit.exec.directories.directories[kind] = list
+                    try parsed.reportWarnings()
+                },
+                PropertyDescriptor(name: kind.rawValue + "DirectoryMode", sections: ["Service"]) {
+                    (unit: inout Unit, value: String) throws(ValueError) in
+                    unit.exec.directories.modes[kind] = value.isEmpty ? nil : try Grammar.fileMode(value)
+                },
+            ]
+        } + [
+            PropertyDescriptor(name: "RuntimeDirectoryPreserve", sections: ["Service"]) {
+                (unit: inout Unit, value: String) throws(ValueError) in
+                if value == "restart" { return unit.exec.directories.runtimePreserve = .restart }
+                guard let preserve = try? Grammar.boolean(value) else {
+                    throw ValueError("Failed to parse runtime directory preserve mode, ignoring: \(value)")
+                }
+                unit.exec.directories.runtimePreserve = preserve ? .yes : .no
+            }
+        ]
+
     static let limitDirectives: [PropertyDescriptor] = [
         ("LimitCPU", .cpu), ("LimitFSIZE", .fsize), ("LimitDATA", .data), ("LimitSTACK", .stack),
         ("LimitCORE", .core), ("LimitRSS", .rss), ("LimitNOFILE", .nofile), ("LimitAS", .as),

@@ -348,6 +348,7 @@ public struct ExecSettings: Sendable, Equatable {
     /// `SECBIT_*` flags for prctl(PR_SET_SECUREBITS); nil: left alone.
     public var secureBits: Int32?
     public var keyringMode: KeyringMode = .private
+    public var directories = ExecDirectories()
 
     public init() {}
 }

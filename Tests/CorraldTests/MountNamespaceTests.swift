@@ -147,6 +147,30 @@ struct MountNamespaceTests {
         }
     }
 
+    /// The directories are made before the process starts, owned by its user, named in its
+    /// environment, writable under ProtectSystem=strict; the runtime one goes with the run.
+    @Test func execDirectoriesAreMadeForTheUser() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let name = "corral-test-\(getpid())"
+        defer { _ = DaemonHarness.shell("rm -rf /var/lib/\(name) /run/\(name) /var/lib/\(name)-link") }
+        let probe =
+            "echo $$STATE_DIRECTORY $$RUNTIME_DIRECTORY; stat -c %U:%a /var/lib/\(name) /run/\(name); readlink /var/lib/\(name)-link; \(Self.writable(["/var/lib/\(name)", "/var/lib"]))"
+        #expect(
+            Self.run(
+                daemon,
+                "-p User=nobody -p StateDirectory=\(name):\(name)-link -p RuntimeDirectory=\(name) -p StateDirectoryMode=0750 -p ProtectSystem=strict",
+                probe)
+                == (
+                    0,
+                    "/var/lib/\(name) /run/\(name)\nnobody:750\nnobody:755\n/var/lib/\(name)\nw\nro\n"
+                ))
+        try daemon.waitUntil("the runtime directory is removed") { access("/run/\(name)", F_OK) != 0 }
+        #expect(access("/var/lib/\(name)", F_OK) == 0)
+        #expect(
+            Self.run(daemon, "-p RuntimeDirectory=\(name) -p RuntimeDirectoryPreserve=yes", "true") == (0, ""))
+        #expect(access("/run/\(name)", F_OK) == 0)
+    }
+
     @Test func rootDirectoryIsTheProcessesRoot() throws {
         let daemon = try DaemonHarness(units: [:])
         let root = daemon.directory + "/root"

@@ -374,6 +374,15 @@ import UnitModel
         ),
         ("Personality", "arm64", "warning: Failed to parse personality, ignoring: arm64"),
         ("KeyringMode", "bogus", "warning: Failed to parse keyring mode, ignoring: bogus"),
+        (
+            "RuntimeDirectory", "a /abs ../x d:e",
+            "warning: RuntimeDirectory= path is absolute, ignoring: /abs; RuntimeDirectory= path is not normalized, ignoring: ../x"
+        ),
+        ("StateDirectoryMode", "0800", "warning: Failed to parse mode value, ignoring: 0800"),
+        (
+            "RuntimeDirectoryPreserve", "bogus",
+            "warning: Failed to parse runtime directory preserve mode, ignoring: bogus"
+        ),
     ])
     func refusal(name: String, value: String, expected: String) {
         #expect(Self.apply([(name, value)]).1 == [expected])
