@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -196,3 +197,60 @@ int corral_hypervisor_vendor(char vendor[13]) {
     return 0;
 }
 #endif
+
+static long bpf(int command, union bpf_attr *attributes) {
+    return syscall(SYS_bpf, command, attributes, sizeof *attributes);
+}
+
+int corral_bpf_load_device_program(const void *instructions, unsigned count, char *log, unsigned log_size) {
+    union bpf_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attributes.insn_cnt = count;
+    attributes.insns = (uint64_t)(uintptr_t)instructions;
+    attributes.license = (uint64_t)(uintptr_t)"GPL";
+    attributes.log_buf = log_size > 0 ? (uint64_t)(uintptr_t)log : 0;
+    attributes.log_size = log_size;
+    attributes.log_level = log_size > 0 ? 1 : 0;
+    return (int)bpf(BPF_PROG_LOAD, &attributes);
+}
+
+int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
+    uint32_t ids[64];
+    union bpf_attr query;
+    memset(&query, 0, sizeof query);
+    query.query.target_fd = cgroup_fd;
+    query.query.attach_type = BPF_CGROUP_DEVICE;
+    query.query.prog_ids = (uint64_t)(uintptr_t)ids;
+    query.query.prog_cnt = 64;
+    if (bpf(BPF_PROG_QUERY, &query) < 0) return -1;
+    if (program_fd >= 0) {
+        union bpf_attr attach;
+        memset(&attach, 0, sizeof attach);
+        attach.target_fd = cgroup_fd;
+        attach.attach_bpf_fd = program_fd;
+        attach.attach_type = BPF_CGROUP_DEVICE;
+        attach.attach_flags = BPF_F_ALLOW_MULTI;
+        if (bpf(BPF_PROG_ATTACH, &attach) < 0) return -1;
+    }
+    for (uint32_t index = 0; index < query.query.prog_cnt && index < 64; index++) {
+        union bpf_attr by_id;
+        memset(&by_id, 0, sizeof by_id);
+        by_id.prog_id = ids[index];
+        int old = (int)bpf(BPF_PROG_GET_FD_BY_ID, &by_id);
+        if (old < 0) continue;  // gone meanwhile
+        union bpf_attr detach;
+        memset(&detach, 0, sizeof detach);
+        detach.target_fd = cgroup_fd;
+        detach.attach_bpf_fd = old;
+        detach.attach_type = BPF_CGROUP_DEVICE;
+        int result = (int)bpf(BPF_PROG_DETACH, &detach);
+        int saved = errno;
+        close(old);
+        if (result < 0) {
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -30,7 +30,32 @@ extension CgroupTree {
         for (write, outcome) in self.write(plan.writes, in: plan.cgroup) {
             if case .failed(let error) = outcome { problems.append("\(error) (from \(write.from)=)") }
         }
+        do throws(CgroupError) {
+            try attachDeviceProgram(plan.devices, to: plan.cgroup)
+        } catch {
+            problems.append("\(error) (from DeviceAllow=/DevicePolicy=)")
+        }
         return problems
+    }
+
+    /// Makes `filter`'s program the cgroup's device program (nil: none), replacing an earlier one.
+    public func attachDeviceProgram(_ filter: DeviceFilter?, to cgroup: String) throws(CgroupError) {
+        let directory = try openDirectory(cgroup, readable: true)
+        var program: FileDescriptor?
+        if let filter {
+            do {
+                program = try FileDescriptor.deviceProgram(filter.program.flatMap(\.bytes))
+            } catch {
+                throw CgroupError(operation: .devices(error.log), path: cgroup, errno: error.errno)
+            }
+        }
+        do {
+            try directory.replaceDeviceProgram(with: program)
+        } catch {
+            // Without a filter there is nothing to take away where the kernel has no cgroup BPF.
+            if filter == nil && [EINVAL, ENOSYS, EPERM].contains(error.code) { return }
+            throw CgroupError(operation: .devices(""), path: cgroup, errno: error)
+        }
     }
 
     /// Writes each value into its file of `cgroup`, in order.
@@ -45,5 +70,14 @@ extension CgroupTree {
                 return (write, CgroupWriteOutcome.failed(error))
             }
         }
+    }
+}
+
+extension EBPFInstruction {
+    /// struct bpf_insn's 8 bytes, little-endian.
+    var bytes: [UInt8] {
+        let offset = UInt16(bitPattern: self.offset), immediate = UInt32(bitPattern: self.immediate)
+        return [code, registers, UInt8(offset & 0xFF), UInt8(offset >> 8)]
+            + (0..<4).map { UInt8((immediate >> (8 * $0)) & 0xFF) }
     }
 }

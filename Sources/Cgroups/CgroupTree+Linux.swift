@@ -7,6 +7,8 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Operation: Sendable, Equatable {
         case open, create, remove, read, attach, kill
         case write(String)
+        /// Loading or attaching the device program; the verifier's words, if any.
+        case devices(String)
     }
 
     public var operation: Operation
@@ -30,6 +32,8 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .attach: return "cannot move a process into \(target): \(errno)"
         case .kill: return "cannot kill the processes of \(target): \(errno)"
         case .write(let value): return "cannot write '\(value)' to \(target): \(errno)"
+        case .devices(let log):
+            return "cannot attach the device program to \(target): \(errno)\(log.isEmpty ? "" : " (\(log))")"
         }
     }
 }
@@ -182,10 +186,12 @@ public final class CgroupTree: Sendable {
         KeyedValues(try read("cgroup.events", in: cgroup))["populated"] == 1
     }
 
-    /// An `O_PATH` directory descriptor on `cgroup`, for `clone3(CLONE_INTO_CGROUP)`.
-    public func openDirectory(_ cgroup: String) throws(CgroupError) -> FileDescriptor {
+    /// A directory descriptor on `cgroup`: `O_PATH`, enough for `clone3(CLONE_INTO_CGROUP)`, or
+    /// `readable`, as bpf(2) takes a cgroup.
+    public func openDirectory(_ cgroup: String, readable: Bool = false) throws(CgroupError) -> FileDescriptor {
         do {
-            return try FileDescriptor.open(cgroup.isEmpty ? "." : cgroup, O_PATH | O_DIRECTORY, relativeTo: root)
+            return try FileDescriptor.open(
+                cgroup.isEmpty ? "." : cgroup, (readable ? O_RDONLY : O_PATH) | O_DIRECTORY, relativeTo: root)
         } catch {
             throw CgroupError(operation: .open, path: cgroup, errno: error)
         }

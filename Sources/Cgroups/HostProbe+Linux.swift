@@ -7,9 +7,8 @@ public enum HostProbe {
     /// - Parameters:
     ///   - cgroupRoot: the cgroup2 directory Corral manages; nil means the host's cgroup2 mount
     ///     (found in /proc/self/mountinfo, `/sys/fs/cgroup` when none is listed).
-    ///   - devicePaths: paths units name in `IO*=`/`BlockIO*=` settings, resolved to whole disks;
-    ///     paths that do not lead to a block device are left out.
-    public static func current(cgroupRoot: String? = nil, devicePaths: [String] = []) -> HostFacts {
+    /// The devices a unit names are added by `facts(for:base:)`.
+    public static func current(cgroupRoot: String? = nil) -> HostFacts {
         let root = cgroupRoot ?? cgroup2Mount() ?? "/sys/fs/cgroup"
         let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
         let meminfo = readTextFile(atPath: "/proc/meminfo").map(parseMeminfo) ?? [:]
@@ -28,8 +27,42 @@ public enum HostProbe {
             controllers: Set(
                 (readTextFile(atPath: root + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
                     .compactMap { Controller(rawValue: String($0)) }),
-            devices: devices(for: devicePaths),
             pageSize: pageSize)
+    }
+
+    /// `base` with what one unit's settings name looked up: the disks of its IO settings, and
+    /// for a device filter the device nodes and /proc/devices.
+    public static func facts(for unit: Unit, base: HostFacts) -> HostFacts {
+        var facts = base
+        // Devices already in `base` were given (`plan --host device=`) and stay.
+        facts.devices = devices(for: unit.resources.devicePaths).merging(base.devices) { _, given in given }
+        let resources = unit.resources
+        if !resources.deviceAllow.isEmpty || resources.devicePolicy != .auto || unit.exec.namespaces.privateDevices {
+            for path in resources.deviceNodePaths {
+                var status = stat()
+                guard stat(path, &status) == 0 else { continue }
+                let type = status.st_mode & S_IFMT
+                guard type == S_IFCHR || type == S_IFBLK else { continue }
+                let (major, minor) = split(status.st_rdev)
+                facts.deviceNodes[path] = DeviceNumber(isBlock: type == S_IFBLK, major: major, minor: minor)
+            }
+            facts.deviceDrivers = parseDevices(readTextFile(atPath: "/proc/devices") ?? "")
+        }
+        return facts
+    }
+
+    /// /proc/devices: "Character devices:" and "Block devices:" sections of "MAJOR NAME" lines.
+    static func parseDevices(_ text: String) -> [DeviceDriver] {
+        var isBlock = false
+        var drivers: [DeviceDriver] = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("Character devices:") { isBlock = false; continue }
+            if line.hasPrefix("Block devices:") { isBlock = true; continue }
+            let fields = line.split(separator: " ", maxSplits: 1)
+            guard fields.count == 2, let major = UInt32(fields[0]) else { continue }
+            drivers.append(DeviceDriver(isBlock: isBlock, major: major, name: String(fields[1])))
+        }
+        return drivers
     }
 
     /// The whole disks behind `paths` (device nodes, partitions or any file); paths that do not

@@ -38,13 +38,18 @@ public struct CgroupPlan: Sendable, Equatable, Codable {
     public var writes: [CgroupWrite]
     /// What the host cannot enforce, in plain words.
     public var warnings: [String]
+    /// The device program attached to the cgroup; nil: every device is allowed.
+    public var devices: DeviceFilter?
 
-    public init(unit: String, cgroup: String, enable: [ControllerEnablement], writes: [CgroupWrite], warnings: [String])
-    {
+    public init(
+        unit: String, cgroup: String, enable: [ControllerEnablement], writes: [CgroupWrite], warnings: [String],
+        devices: DeviceFilter? = nil
+    ) {
         self.unit = unit
         self.cgroup = cgroup
         self.enable = enable
         self.writes = writes
         self.warnings = warnings
+        self.devices = devices
     }
 }

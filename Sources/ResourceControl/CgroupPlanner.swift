@@ -57,9 +57,10 @@ private struct Planner {
             case .pids: planPids()
             }
         }
+        let devices = DeviceFilter.rules(for: unit, host: host, warnings: &warnings)
         return CgroupPlan(
             unit: unit.name, cgroup: cgroup, enable: enablement(cgroup: cgroup, controllers: available),
-            writes: writes, warnings: warnings)
+            writes: writes, warnings: warnings, devices: devices)
     }
 
     // MARK: Placement

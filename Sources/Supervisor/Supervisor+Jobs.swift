@@ -49,11 +49,9 @@ extension Supervisor {
         return loaded
     }
 
-    /// The unit's cgroup plan on this host, with the block devices its IO settings name resolved.
+    /// The unit's cgroup plan on this host, with the devices its settings name looked up.
     func plan(for unit: Unit) -> CgroupPlan {
-        var facts = hostFacts
-        facts.devices = HostProbe.devices(for: unit.resources.devicePaths)
-        return CgroupPlanner.plan(for: unit, host: facts)
+        CgroupPlanner.plan(for: unit, host: HostProbe.facts(for: unit, base: hostFacts))
     }
 
     /// The dependencies the job queue follows; nil for a unit that cannot be loaded.

@@ -123,3 +123,44 @@ public final class FileDescriptor: Sendable {
         close()
     }
 }
+
+extension FileDescriptor {
+    /// Loads a cgroup device program (`BPF_PROG_TYPE_CGROUP_DEVICE`) of 8-byte instructions; the
+    /// error carries the end of the verifier's log (asked for only after a refusal: a log too
+    /// small for the whole trace would itself fail the load).
+    public static func deviceProgram(_ instructions: [UInt8]) throws(DeviceProgramError) -> FileDescriptor {
+        func load(log: inout [CChar]) -> Int32 {
+            instructions.withUnsafeBytes { bytes in
+                corral_bpf_load_device_program(
+                    bytes.baseAddress, UInt32(instructions.count / 8), &log, UInt32(log.count))
+            }
+        }
+        var noLog: [CChar] = []
+        let fd = load(log: &noLog)
+        guard fd >= 0 else {
+            let error = Errno.current
+            var log = [CChar](repeating: 0, count: 1 << 20)
+            _ = load(log: &log)
+            let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw DeviceProgramError(
+                errno: error, log: String(text.split(separator: "\n").suffix(3).joined(separator: "; ")))
+        }
+        return FileDescriptor(adopting: fd)
+    }
+
+    /// Makes `program` (nil: none) the device program of the cgroup directory this descriptor is
+    /// open on, replacing the ones attached before.
+    public func replaceDeviceProgram(with program: FileDescriptor?) throws(Errno) {
+        try withExtendedLifetime(program) { () throws(Errno) in
+            if corral_bpf_replace_device_program(rawValue, program?.rawValue ?? -1) != 0 { throw Errno.current }
+        }
+    }
+}
+
+/// A device program the kernel refused, with what its verifier said.
+public struct DeviceProgramError: Error, CustomStringConvertible {
+    public var errno: Errno
+    public var log: String
+
+    public var description: String { log.isEmpty ? "\(errno)" : "\(errno): \(log)" }
+}

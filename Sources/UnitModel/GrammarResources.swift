@@ -116,3 +116,28 @@ extension Grammar {
         if !refused.isEmpty { throw ValueError("invalid controller name \(quotedList(refused))") }
     }
 }
+
+extension Grammar {
+    /// `DeviceAllow=`: `PATTERN [rwm]`; a pattern is `/dev/...` (or `/run/systemd/inaccessible/...`)
+    /// or `char-NAME`/`block-NAME`; without rights, all three.
+    public static func deviceAllowance(_ text: String) throws(ValueError) -> DeviceAllowance {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let pattern = parts.first ?? ""
+        guard
+            pattern.hasPrefix("/dev/") || pattern.hasPrefix("/run/systemd/inaccessible/")
+                || pattern.hasPrefix("char-") || pattern.hasPrefix("block-")
+        else { throw ValueError("Invalid device node path '\(pattern)', ignoring.") }
+        guard parts.count > 1 else { return DeviceAllowance(pattern) }
+        let rights = parts[1...].joined()
+        var access: DeviceAccess = []
+        for character in rights {
+            switch character {
+            case "r": access.insert(.read)
+            case "w": access.insert(.write)
+            case "m": access.insert(.mknod)
+            default: throw ValueError("Invalid device rights '\(rights)', ignoring.")
+            }
+        }
+        return DeviceAllowance(pattern, access)
+    }
+}

@@ -20,6 +20,10 @@ public struct HostFacts: Sendable, Equatable {
     public var devices: [String: BlockDevice]
     /// Bytes per memory page; memory percentages are rounded down to whole pages.
     public var pageSize: UInt64
+    /// The device numbers of the device nodes `DeviceAllow=` and `DevicePolicy=closed` name.
+    public var deviceNodes: [String: DeviceNumber] = [:]
+    /// The drivers of /proc/devices, for `DeviceAllow=char-NAME` and `block-NAME`.
+    public var deviceDrivers: [DeviceDriver] = []
 
     public init(
         memory: UInt64, swap: UInt64, cpus: Int, pidMax: UInt64, threadsMax: UInt64,
@@ -59,4 +63,30 @@ public struct BlockDevice: Sendable, Equatable {
 
     /// `MAJ:MIN`, as in `io.max`.
     public var number: String { "\(major):\(minor)" }
+}
+
+/// A character or block device's number.
+public struct DeviceNumber: Sendable, Equatable, Hashable, Codable {
+    public var isBlock: Bool
+    public var major: UInt32
+    public var minor: UInt32
+
+    public init(isBlock: Bool, major: UInt32, minor: UInt32) {
+        self.isBlock = isBlock
+        self.major = major
+        self.minor = minor
+    }
+}
+
+/// A line of /proc/devices: a driver and its major number.
+public struct DeviceDriver: Sendable, Equatable {
+    public var isBlock: Bool
+    public var major: UInt32
+    public var name: String
+
+    public init(isBlock: Bool, major: UInt32, name: String) {
+        self.isBlock = isBlock
+        self.major = major
+        self.name = name
+    }
 }

@@ -497,6 +497,18 @@ extension PropertyTable {
     static let resourceSections: Set<String> = ["Service", "Slice", "Scope"]
 
     static let resourceDirectives: [PropertyDescriptor] = [
+        PropertyDescriptor(name: "DevicePolicy", sections: resourceSections) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            guard let policy = DevicePolicy(rawValue: value) else {
+                throw ValueError("Failed to parse device policy, ignoring: \(value)")
+            }
+            unit.resources.devicePolicy = policy
+        },
+        PropertyDescriptor(name: "DeviceAllow", sections: resourceSections, expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.resources.deviceAllow = [] }
+            unit.resources.deviceAllow.append(try Grammar.deviceAllowance(value))
+        },
         memory("MemoryMin", \.resources.memoryMin, allowsZero: true),
         memory("MemoryLow", \.resources.memoryLow, allowsZero: true),
         memory("MemoryHigh", \.resources.memoryHigh, allowsZero: false),

@@ -136,10 +136,57 @@ public struct ResourceSettings: Sendable, Equatable {
     /// `Slice=`; nil means the type's default (`system.slice` for services and scopes).
     public var slice: String?
 
+    public var devicePolicy: DevicePolicy = .auto
+    public var deviceAllow: [DeviceAllowance] = []
+
     public init() {}
 }
 
+/// `DevicePolicy=`.
+public enum DevicePolicy: String, Sendable {
+    /// Everything, unless `DeviceAllow=` lists something: then as `closed`.
+    case auto
+    /// The pseudo devices (`/dev/null`, `/dev/zero` ...) and what `DeviceAllow=` lists.
+    case closed
+    /// Only what `DeviceAllow=` lists.
+    case strict
+}
+
+/// What a device may be used for (the kernel's `BPF_DEVCG_ACC_*` bits).
+public struct DeviceAccess: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let mknod = DeviceAccess(rawValue: 1)
+    public static let read = DeviceAccess(rawValue: 2)
+    public static let write = DeviceAccess(rawValue: 4)
+    public static let all: DeviceAccess = [.read, .write, .mknod]
+}
+
+/// `DeviceAllow=PATTERN [rwm]`: a device node path (`/dev/...`), or `char-NAME`/`block-NAME`
+/// naming a driver of /proc/devices (a glob).
+public struct DeviceAllowance: Sendable, Equatable {
+    public var pattern: String
+    public var access: DeviceAccess
+
+    /// What `DevicePolicy=closed` allows besides its list (systemd 252's static list).
+    public static let pseudoDevices =
+        ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx"]
+        .map { DeviceAllowance($0) } + [DeviceAllowance("char-pts", [.read, .write])]
+
+    public init(_ pattern: String, _ access: DeviceAccess = .all) {
+        self.pattern = pattern
+        self.access = access
+    }
+}
+
 extension ResourceSettings {
+    /// The device nodes the device filter may name (`DeviceAllow=` paths and the pseudo devices
+    /// `DevicePolicy=closed` allows), for the host probe to resolve.
+    public var deviceNodePaths: [String] {
+        DeviceAllowance.pseudoDevices.map(\.pattern) + deviceAllow.map(\.pattern).filter { $0.hasPrefix("/") }
+    }
+
     /// Every device path an IO directive names, for the host probe to resolve.
     public var devicePaths: [String] {
         ioDeviceWeights.map(\.path) + ioDeviceLimits.map(\.path) + blockIODeviceWeights.map(\.path)

@@ -29,8 +29,7 @@ struct PlanCommand: ParsableCommand {
             printError("\(broken.name): cannot plan a unit whose load state is \(broken.loadState.rawValue)")
             throw ExitCode(1)
         }
-        let devicePaths = loaded.flatMap { $0.unit.resources.devicePaths }
-        var host = HostProbe.current(devicePaths: devicePaths)
+        var host = HostProbe.current()
         for override in hostOverrides {
             do {
                 try host.override(override)
@@ -38,7 +37,7 @@ struct PlanCommand: ParsableCommand {
                 throw ValidationError("--host \(override): \(error.message)")
             }
         }
-        let plans = loaded.map { CgroupPlanner.plan(for: $0.unit, host: host) }
+        let plans = loaded.map { CgroupPlanner.plan(for: $0.unit, host: HostProbe.facts(for: $0.unit, base: host)) }
         if options.json {
             let documents = plans.map(\.json)
             print((documents.count == 1 ? documents[0] : .array(documents)).rendered(indent: 2))
@@ -70,6 +69,7 @@ extension CgroupPlan {
                         .object([("file", .string($0.file)), ("value", .string($0.value)), ("from", .string($0.from))])
                     })
             ),
+            ("devices", devices.map { filter in .array(filter.rules.map { .string($0.text) }) } ?? .null),
             ("warnings", .array(warnings.map(JSONValue.string))),
         ])
     }
@@ -95,10 +95,24 @@ extension CgroupPlan {
                 lines.append("  \(file)  \(padded)  \(write.from)")
             }
         }
+        if let devices {
+            lines.append("Devices: (device program; anything else refused)")
+            lines += devices.rules.map { "  \($0.text)" }
+        }
         if !warnings.isEmpty {
             lines.append("Warnings:")
             lines += warnings.map { "  \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension DeviceFilter.Rule {
+    /// `char 1:3 rwm`, `block 254:* r`, as `DeviceAllow=` would name it.
+    var text: String {
+        let type = isBlock.map { $0 ? "block" : "char" } ?? "any"
+        let rights = [(DeviceAccess.read, "r"), (.write, "w"), (.mknod, "m")]
+            .filter { DeviceAccess(rawValue: access).contains($0.0) }.map(\.1).joined()
+        return "\(type) \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(rights)"
     }
 }

@@ -6,7 +6,8 @@ import UnitModel
 
 /// Facts about this machine, checked against independent readings (Foundation, coreutils).
 @Suite struct HostProbeTests {
-    let facts = HostProbe.current(devicePaths: ["/", "/dev/null", "/no/such/path"])
+    let facts = HostProbe.current()
+    let devices = HostProbe.devices(for: ["/", "/dev/null", "/no/such/path"])
 
     private func kernelValue(_ path: String) throws -> String {
         try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -69,15 +70,15 @@ import UnitModel
         let sysfs = "/sys/dev/block/\(number)"
         let isPartition = FileManager.default.fileExists(atPath: sysfs + "/partition")
         let disk = isPartition ? try kernelValue(sysfs + "/../dev") : number
-        let resolved = try #require(facts.devices["/"])
+        let resolved = try #require(devices["/"])
         #expect(resolved.number == disk)
         let scheduler = (try? kernelValue("/sys/dev/block/\(disk)/queue/scheduler")) ?? ""
         #expect(resolved.supportsWeight == scheduler.contains("[bfq]"))
     }
 
     @Test func characterDevicesAndMissingPathsAreLeftOut() {
-        #expect(facts.devices["/dev/null"] == nil)
-        #expect(facts.devices["/no/such/path"] == nil)
+        #expect(devices["/dev/null"] == nil)
+        #expect(devices["/no/such/path"] == nil)
     }
 
     /// A fake /sys/dev/block: 8:1 is a partition of 8:0, 253:0 a device-mapper device on 8:1.
@@ -110,5 +111,15 @@ import UnitModel
         #expect(HostProbe.wholeDisk(of: (8, 0), sysBlock: sysBlock) == (8, 0))
         #expect(HostProbe.singleSlave(of: (253, 0), sysBlock: sysBlock).map { [$0.0, $0.1] } == [8, 1])
         #expect(HostProbe.singleSlave(of: (8, 0), sysBlock: sysBlock) == nil)
+    }
+
+    /// A device filter's nodes and drivers: /dev/null is char 1:3 everywhere, /proc/devices has pts.
+    @Test func deviceNodesAndDriversForAFilter() {
+        var unit = Unit(name: "probe.service", type: .service)
+        unit.resources.devicePolicy = .closed
+        let found = HostProbe.facts(for: unit, base: facts)
+        #expect(found.deviceNodes["/dev/null"] == DeviceNumber(isBlock: false, major: 1, minor: 3))
+        #expect(found.deviceDrivers.contains(DeviceDriver(isBlock: false, major: 136, name: "pts")))
+        #expect(HostProbe.facts(for: Unit(name: "plain.service", type: .service), base: facts).deviceNodes.isEmpty)
     }
 }

@@ -183,6 +183,24 @@ struct SandboxTests {
                 == Self.run(daemon, "-p KeyringMode=inherit", keyring).output)
     }
 
+    /// The device program on the unit's cgroup answers open(2) of a device node (EPERM when refused).
+    @Test func devicePolicyRefusesDevicesNotAllowed() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let probe = Self.python(
+            """
+            for path, flags in (("/dev/null", os.O_WRONLY), ("/dev/kmsg", os.O_RDONLY), ("/dev/kmsg", os.O_WRONLY)):
+                try:
+                    os.close(os.open(path, flags)); print("ok")
+                except OSError as error:
+                    print(error.errno)
+            """)
+        #expect(Self.run(daemon, "", probe) == (0, "ok\nok\nok\n"))
+        #expect(Self.run(daemon, "-p DevicePolicy=closed", probe) == (0, "ok\n1\n1\n"))
+        #expect(Self.run(daemon, "-p DeviceAllow=\"/dev/kmsg r\"", probe) == (0, "ok\nok\n1\n"))
+        #expect(Self.run(daemon, "-p DevicePolicy=strict -p DeviceAllow=\"/dev/kmsg r\"", probe) == (0, "1\nok\n1\n"))
+        #expect(Self.run(daemon, "-p DevicePolicy=closed -p DeviceAllow=char-mem", probe) == (0, "ok\nok\nok\n"))
+    }
+
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     @Test func aSettingTheKernelRefusesFailsTheStartAtItsStep() throws {

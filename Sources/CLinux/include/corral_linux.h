@@ -61,3 +61,11 @@ int corral_memfd(const char *name);
 /// Whether CPUID reports a hypervisor (leaf 1, ECX bit 31); if so, stores its vendor signature
 /// (leaf 0x40000000, 12 bytes and a NUL). Always 0 off x86. C because CPUID is an instruction.
 int corral_hypervisor_vendor(char vendor[13]);
+
+/// bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` 8-byte struct bpf_insn);
+/// the verifier's words go to `log`. Returns the program's fd, or -1 with errno.
+int corral_bpf_load_device_program(const void *instructions, unsigned count, char *log, unsigned log_size);
+/// Makes `program_fd` (-1: none) the one device program attached to the cgroup directory
+/// `cgroup_fd`: attaches it (BPF_F_ALLOW_MULTI), then detaches the ones attached before.
+/// 0, or -1 with errno. C because union bpf_attr is a union of anonymous structs.
+int corral_bpf_replace_device_program(int cgroup_fd, int program_fd);

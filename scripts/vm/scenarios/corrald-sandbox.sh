@@ -42,6 +42,10 @@ check protect-control-groups "errno 30" ProtectControlGroups=yes -- probe open-w
 check private-devices "errno 2" PrivateDevices=yes -- probe read /dev/vda
 check private-devices-off ok -- probe read /dev/vda
 check private-devices-null ok PrivateDevices=yes -- probe open-write /dev/null
+check device-policy-closed "errno 1" DevicePolicy=closed -- probe read /dev/vda
+check device-allow-read ok "DeviceAllow=/dev/vda r" -- probe read /dev/vda
+check device-allow-no-write "errno 1" "DeviceAllow=/dev/vda r" -- probe open-write /dev/vda
+check device-allow-driver ok DevicePolicy=strict DeviceAllow=block-virtblk -- probe read /dev/vda
 # An inaccessible device is a node on a nodev mount: opening it is refused with EACCES.
 check protect-kernel-logs "errno 13" ProtectKernelLogs=yes -- probe open-write /dev/kmsg
 check protect-kernel-logs-off ok -- probe open-write /dev/kmsg
