@@ -31,6 +31,8 @@ public struct LaunchContext {
     public var privateTemporary: (tmp: String, varTmp: String)?
     /// The network and IPC namespaces the unit's processes share; their types are not unshared.
     public var sharedNamespaces: [SharedNamespace] = []
+    /// `$CREDENTIALS_DIRECTORY`, when the unit has credentials.
+    public var credentialsDirectory: String?
 
     public init(
         cgroupDirectory: FileDescriptor, outputPipe: FileDescriptor?, journalStream: FileDescriptor?,
@@ -228,6 +230,7 @@ public enum ProcessLaunch {
         environment.set("INVOCATION_ID", context.invocationID)
         if let socket = context.notifySocket { environment.set("NOTIFY_SOCKET", socket) }
         if let pid = context.mainPID { environment.set("MAINPID", String(pid)) }
+        if let directory = context.credentialsDirectory { environment.set("CREDENTIALS_DIRECTORY", directory) }
         if let credentials, unit.exec.user != nil {
             environment.set("USER", credentials.userName)
             environment.set("LOGNAME", credentials.userName)

@@ -134,6 +134,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case cacheDirectory = "CACHE_DIRECTORY"
     case logsDirectory = "LOGS_DIRECTORY"
     case configurationDirectory = "CONFIGURATION_DIRECTORY"
+    case credentials = "CREDENTIALS"
     case setsid = "SETSID"
     case standardError = "STDERR"
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
@@ -167,6 +168,7 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
         case .cacheDirectory: 239
         case .logsDirectory: 240
         case .configurationDirectory: 241
+        case .credentials: 243
         case .setsid: 220
         case .standardError: 222
         case .noNewPrivileges: 227

@@ -62,9 +62,11 @@ extension Supervisor {
         let passesReadinessPipe = role == .main && settings.service.readyNotificationFD != nil
         let privateTemporary: (tmp: String, varTmp: String)?
         let sharedNamespaces: [SharedNamespace]
+        let credentialsDirectory: String?
         do {
             privateTemporary = try privateTemporaryDirectories(for: unit)
             sharedNamespaces = try self.sharedNamespaces(for: unit)
+            credentialsDirectory = try self.credentialsDirectory(for: unit)
         } catch {
             return .spawnFailed(role, error)
         }
@@ -79,6 +81,7 @@ extension Supervisor {
         context.inaccessibleDirectory = inaccessibleDirectory
         context.privateTemporary = privateTemporary
         context.sharedNamespaces = sharedNamespaces
+        context.credentialsDirectory = credentialsDirectory
         if passesReadinessPipe { closeReadiness(of: unit) }
         do {
             let process = try ProcessLaunch.start(command, unit: settings, context: context)

@@ -54,6 +54,100 @@ extension Supervisor {
         return (tmp, varTmp)
     }
 
+    /// The run's credentials (`LoadCredential=`, `SetCredential=`), made at its first process:
+    /// `RUNTIMEDIR/credentials/UNIT`, a ramfs (never swapped out) of files mode 0400 owned by the
+    /// unit's user, read-only once written; nil when the unit has none. A load that fails leaves
+    /// nothing behind.
+    func credentialsDirectory(for unit: ManagedUnit) throws(SpawnFailure) -> String? {
+        let exec = unit.loaded.unit.exec
+        guard !exec.loadCredentials.isEmpty || !exec.setCredentials.isEmpty else { return nil }
+        let path = credentialsPath(of: unit)
+        var status = stat(), parent = stat()
+        if stat(path, &status) == 0, stat(configuration.runtimeDirectory + "/credentials", &parent) == 0,
+            status.st_dev != parent.st_dev
+        {
+            return path  // made by an earlier process of this run
+        }
+        let owner: (uid: uid_t, gid: gid_t) =
+            if exec.user != nil, case .success(let found?) = unit.credentials { (found.uid, found.gid) } else { (0, 0) }
+        do {
+            try makeDirectory(configuration.runtimeDirectory + "/credentials")
+            try makeDirectory(path, mode: 0o700)
+            let flags = UInt(MS_NODEV | MS_NOSUID | MS_NOEXEC)
+            if mount("ramfs", path, "ramfs", flags, "mode=0700") != 0
+                && mount("tmpfs", path, "tmpfs", flags, "mode=0700") != 0
+            {
+                throw Errno.current
+            }
+            var written: Set<String> = []
+            for file in exec.loadCredentials {
+                for (name, bytes) in try credentialContents(file) where written.insert(name).inserted {
+                    try writeCredential(bytes, to: path + "/" + name, owner: owner)
+                }
+            }
+            for value in exec.setCredentials where written.insert(value.id).inserted {
+                try writeCredential(Array(value.value.utf8), to: path + "/" + value.id, owner: owner)
+            }
+            if chown(path, owner.uid, owner.gid) != 0 || chmod(path, 0o500) != 0
+                || mount(nil, path, nil, flags | UInt(MS_REMOUNT | MS_BIND | MS_RDONLY), nil) != 0
+            {
+                throw Errno.current
+            }
+        } catch {
+            releaseCredentials(of: unit)
+            throw SpawnFailure(step: .credentials, message: "Failed to set up credentials: \(error)")
+        }
+        return path
+    }
+
+    /// What one `LoadCredential=` gives: the file (or each file of the directory, as `ID_NAME`),
+    /// or the name in corrald's own credentials, which may be absent.
+    private func credentialContents(_ file: CredentialFile) throws(CredentialError) -> [(String, [UInt8])] {
+        func read(_ path: String) throws(CredentialError) -> [UInt8] {
+            do {
+                return try FileDescriptor.open(path, O_RDONLY).readToEnd()
+            } catch {
+                throw CredentialError(path: path, errno: error)
+            }
+        }
+        guard file.path.hasPrefix("/") else {
+            guard let store = getenv("CREDENTIALS_DIRECTORY").map({ String(cString: $0) }),
+                access(store + "/" + file.path, F_OK) == 0
+            else { return [] }
+            return [(file.id, try read(store + "/" + file.path))]
+        }
+        var status = stat()
+        guard stat(file.path, &status) == 0 else { throw CredentialError(path: file.path, errno: .current) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return [(file.id, try read(file.path))] }
+        let entries: [(name: String, isDirectory: Bool)]
+        do {
+            entries = try FileDescriptor.open(file.path, O_RDONLY | O_DIRECTORY).entries()
+        } catch {
+            throw CredentialError(path: file.path, errno: error)
+        }
+        var contents: [(String, [UInt8])] = []
+        for entry in entries.sorted(by: { $0.name < $1.name }) where !entry.isDirectory {
+            contents.append((file.id + "_" + entry.name, try read(file.path + "/" + entry.name)))
+        }
+        return contents
+    }
+
+    private func writeCredential(_ bytes: [UInt8], to path: String, owner: (uid: uid_t, gid: gid_t)) throws(Errno) {
+        let file = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o400)
+        try file.writeAll(bytes)
+        if fchown(file.rawValue, owner.uid, owner.gid) != 0 { throw Errno.current }
+    }
+
+    func releaseCredentials(of unit: ManagedUnit) {
+        let path = credentialsPath(of: unit)
+        umount2(path, Int32(MNT_DETACH))
+        rmdir(path)
+    }
+
+    private func credentialsPath(of unit: ManagedUnit) -> String {
+        configuration.runtimeDirectory + "/credentials/" + unit.name
+    }
+
     /// The network and IPC namespaces the run's processes share: `NetworkNamespacePath=` to join,
     /// or for `PrivateNetwork=` and `PrivateIPC=` a file under `RUNTIMEDIR/namespaces` that the
     /// first process binds its namespace onto and the others join (it survives a crash of corrald).
@@ -95,7 +189,7 @@ extension Supervisor {
     }
 
     /// Removes what the run had of its own: its private `/tmp` and `/var/tmp`, its kept namespaces,
-    /// and its runtime directories unless `RuntimeDirectoryPreserve=` keeps them (`restart`: over
+    /// its credentials, and its runtime directories unless `RuntimeDirectoryPreserve=` keeps them (`restart`: over
     /// an automatic restart).
     func releaseSandbox(of unit: ManagedUnit) {
         let directories = unit.loaded.unit.exec.directories
@@ -112,6 +206,7 @@ extension Supervisor {
                 }
             }
         }
+        releaseCredentials(of: unit)
         guard !unit.invocationID.isEmpty else { return }
         for kind in [SharedNamespace.Kind.network, .ipc] {
             let path = keptNamespacePath(kind, of: unit)
@@ -131,4 +226,12 @@ extension Supervisor {
     private func privateTemporaryPaths(of unit: ManagedUnit) -> (tmp: String, varTmp: String) {
         ("/tmp/corral-private-\(unit.invocationID)/tmp", "/var/tmp/corral-private-\(unit.invocationID)/tmp")
     }
+}
+
+/// A credential file that could not be read.
+struct CredentialError: Error, CustomStringConvertible {
+    var path: String
+    var errno: Errno
+
+    var description: String { "\(path): \(errno)" }
 }

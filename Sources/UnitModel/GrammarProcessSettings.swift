@@ -167,3 +167,17 @@ extension Grammar {
         return ParsedValue(directories, warnings: warnings)
     }
 }
+
+extension Grammar {
+    /// `ID[:REST]` of `LoadCredential=` and `SetCredential=`: the ID a file name of at most 255
+    /// bytes; `SetCredential=` needs the `:`.
+    public static func credential(_ text: String, requiresValue: Bool) throws(ValueError) -> (String, String?) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard !requiresValue || parts.count == 2 else { throw ValueError("Invalid syntax, ignoring: \(text)") }
+        let id = parts[0]
+        guard !id.isEmpty, id != ".", id != "..", !id.contains("/"), id.utf8.count <= 255 else {
+            throw ValueError("Credential name \"\(id)\" not valid, ignoring.")
+        }
+        return (id, parts.count == 2 ? parts[1] : nil)
+    }
+}

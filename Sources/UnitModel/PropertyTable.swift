@@ -1,3 +1,5 @@
+import UnitFile
+
 /// One directive: where it may appear, whether specifiers are expanded in its value, and how its
 /// value is applied to a unit. An empty value resets the setting where systemd does.
 public struct PropertyDescriptor: Sendable {
@@ -342,6 +344,26 @@ extension PropertyTable {
             unit.exec.supplementaryGroups += names.filter { !unit.exec.supplementaryGroups.contains($0) }
         },
         capabilities("AmbientCapabilities", \.exec.ambientCapabilities),
+        PropertyDescriptor(name: "LoadCredential", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.loadCredentials = [] }
+            let (id, rest) = try Grammar.credential(value, requiresValue: false)
+            unit.exec.loadCredentials.removeAll { $0.id == id }
+            unit.exec.loadCredentials.append(CredentialFile(id: id, path: rest ?? id))
+        },
+        PropertyDescriptor(name: "SetCredential", sections: ["Service"], expandsSpecifiers: true) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.setCredentials = [] }
+            let (id, rest) = try Grammar.credential(value, requiresValue: true)
+            let text: String
+            do {
+                text = try Words.cUnescape(rest ?? "")
+            } catch {
+                throw ValueError("Invalid syntax, ignoring: \(value)")
+            }
+            unit.exec.setCredentials.removeAll { $0.id == id }
+            unit.exec.setCredentials.append(CredentialValue(id: id, value: text))
+        },
         PropertyDescriptor(name: "UnsetEnvironment", sections: ["Service"], expandsSpecifiers: true) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.exec.unsetEnvironment = [] }

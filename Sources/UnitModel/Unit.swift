@@ -349,6 +349,8 @@ public struct ExecSettings: Sendable, Equatable {
     public var secureBits: Int32?
     public var keyringMode: KeyringMode = .private
     public var directories = ExecDirectories()
+    public var loadCredentials: [CredentialFile] = []
+    public var setCredentials: [CredentialValue] = []
 
     public init() {}
 }
@@ -361,4 +363,27 @@ public enum KeyringMode: String, Sendable {
     case `private`
     /// A new one with the user's keyring linked in.
     case shared
+}
+
+/// `LoadCredential=ID[:PATH]`: an absolute path (a file, or a directory whose files become
+/// `ID_NAME`), or a name in corrald's own `$CREDENTIALS_DIRECTORY` (the ID when none is given).
+public struct CredentialFile: Sendable, Equatable {
+    public var id: String
+    public var path: String
+
+    public init(id: String, path: String) {
+        self.id = id
+        self.path = path
+    }
+}
+
+/// `SetCredential=ID:VALUE` (C escapes undone), used when no `LoadCredential=` gives the ID.
+public struct CredentialValue: Sendable, Equatable {
+    public var id: String
+    public var value: String
+
+    public init(id: String, value: String) {
+        self.id = id
+        self.value = value
+    }
 }

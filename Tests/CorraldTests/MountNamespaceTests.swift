@@ -171,6 +171,33 @@ struct MountNamespaceTests {
         #expect(access("/run/\(name)", F_OK) == 0)
     }
 
+    /// Credentials are files of the unit's user, 0400, on a read-only ramfs named by
+    /// $CREDENTIALS_DIRECTORY, gone with the run; a missing file fails the start at CREDENTIALS.
+    @Test func credentialsAreTheUsersReadOnlyFiles() throws {
+        let daemon = try DaemonHarness(units: [:])
+        // The user must reach the runtime directory, as /run/corral.
+        chmod(daemon.directory, 0o755)
+        chmod(daemon.runtimeDirectory, 0o755)
+        let source = daemon.directory + "/source"
+        mkdir(source, 0o755)
+        try daemon.write("one", to: source + "/a")
+        try daemon.write("two", to: source + "/b")
+        let probe =
+            "cd $$CREDENTIALS_DIRECTORY && echo $$(ls) && cat greeting && cmp -s host /etc/hostname && echo same; stat -c %U:%a greeting; touch new 2>/dev/null || echo ro; df . | tail -n1 | cut -d\" \" -f1"
+        let properties =
+            "-p User=nobody -p LoadCredential=host:/etc/hostname -p LoadCredential=dir:\(source) -p SetCredential=greeting:hi\\\\x21 -p SetCredential=host:ignored"
+        #expect(
+            Self.run(daemon, properties, probe)
+                == (0, "dir_a dir_b greeting host\nhi!same\nnobody:400\nro\nramfs\n"))
+        try daemon.waitUntil("the credentials are removed") {
+            DaemonHarness.shell("ls -A \(daemon.runtimeDirectory)/credentials").output == ""
+        }
+        let missing = SandboxTests.run(daemon, "-p LoadCredential=x:/nonexistent", "/bin/true", quiet: false)
+        #expect(missing.code != 0)
+        #expect(missing.output.contains("status=243"))
+        #expect(DaemonHarness.shell("ls -A \(daemon.runtimeDirectory)/credentials").output == "")
+    }
+
     @Test func rootDirectoryIsTheProcessesRoot() throws {
         let daemon = try DaemonHarness(units: [:])
         let root = daemon.directory + "/root"

@@ -374,6 +374,8 @@ import UnitModel
         ),
         ("Personality", "arm64", "warning: Failed to parse personality, ignoring: arm64"),
         ("KeyringMode", "bogus", "warning: Failed to parse keyring mode, ignoring: bogus"),
+        ("LoadCredential", "c/d:/x", "warning: Credential name \"c/d\" not valid, ignoring."),
+        ("SetCredential", "bad", "warning: Invalid syntax, ignoring: bad"),
         (
             "RuntimeDirectory", "a /abs ../x d:e",
             "warning: RuntimeDirectory= path is absolute, ignoring: /abs; RuntimeDirectory= path is not normalized, ignoring: ../x"
