@@ -19,6 +19,10 @@ public struct NotifyMessage: Sendable, Equatable {
         case stopping
         /// `WATCHDOG=1`
         case watchdog
+        /// `WATCHDOG=trigger`
+        case watchdogTrigger
+        /// `WATCHDOG_USEC=N`, decimal microseconds.
+        case watchdogTimeout(microseconds: UInt64)
         /// `STATUS=TEXT`, possibly empty.
         case status(String)
         /// `MAINPID=PID` with a positive decimal PID.
@@ -27,7 +31,7 @@ public struct NotifyMessage: Sendable, Equatable {
         case errno(Int32)
         /// `EXTEND_TIMEOUT_USEC=N`, decimal microseconds.
         case extendTimeout(microseconds: UInt64)
-        /// `MAINPID=`, `ERRNO=` or `EXTEND_TIMEOUT_USEC=` with a value that does not parse.
+        /// `MAINPID=`, `ERRNO=`, `EXTEND_TIMEOUT_USEC=` or `WATCHDOG_USEC=` with a value that does not parse.
         case malformed(key: String, value: String)
     }
 
@@ -118,7 +122,11 @@ public struct NotifyMessage: Sendable, Equatable {
         if keyIs("READY") { return isOne ? .ready : nil }
         if keyIs("RELOADING") { return isOne ? .reloading : nil }
         if keyIs("STOPPING") { return isOne ? .stopping : nil }
-        if keyIs("WATCHDOG") { return isOne ? .watchdog : nil }
+        if keyIs("WATCHDOG") { return isOne ? .watchdog : value == "trigger" ? .watchdogTrigger : nil }
+        if keyIs("WATCHDOG_USEC") {
+            guard let microseconds = UInt64(value) else { return .malformed(key: "WATCHDOG_USEC", value: value) }
+            return .watchdogTimeout(microseconds: microseconds)
+        }
         if keyIs("STATUS") { return .status(value) }
         if keyIs("MAINPID") {
             guard let pid = Int32(value), pid > 0 else { return .malformed(key: "MAINPID", value: value) }

@@ -33,6 +33,8 @@ public struct LaunchContext {
     public var sharedNamespaces: [SharedNamespace] = []
     /// `$CREDENTIALS_DIRECTORY`, when the unit has credentials.
     public var credentialsDirectory: String?
+    /// `$WATCHDOG_USEC` for the main process of a service with `WatchdogSec=`.
+    public var watchdogMicroseconds: UInt64?
 
     public init(
         cgroupDirectory: FileDescriptor, outputPipe: FileDescriptor?, journalStream: FileDescriptor?,
@@ -231,6 +233,7 @@ public enum ProcessLaunch {
         if let socket = context.notifySocket { environment.set("NOTIFY_SOCKET", socket) }
         if let pid = context.mainPID { environment.set("MAINPID", String(pid)) }
         if let directory = context.credentialsDirectory { environment.set("CREDENTIALS_DIRECTORY", directory) }
+        if let watchdog = context.watchdogMicroseconds { environment.set("WATCHDOG_USEC", String(watchdog)) }
         if let credentials, unit.exec.user != nil {
             environment.set("USER", credentials.userName)
             environment.set("LOGNAME", credentials.userName)

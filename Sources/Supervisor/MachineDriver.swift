@@ -29,6 +29,7 @@ enum MachineDriver {
         guard unit.machine != nil else { return }
         var pending = [event]
         while !pending.isEmpty {
+            unit.machine!.now = effects.now
             for action in unit.machine!.handle(pending.removeFirst()) {
                 if let followUp = perform(action, on: unit, effects: effects) { pending.append(followUp) }
             }

@@ -46,7 +46,7 @@ public enum ActiveState: String, Sendable {
 
 /// Why a service ended (systemd's `Result=`).
 public enum ServiceResult: String, Sendable {
-    case success, resources, timeout, signal, `protocol`
+    case success, resources, timeout, signal, `protocol`, watchdog
     case exitCode = "exit-code"
     case coreDump = "core-dump"
     case oomKill = "oom-kill"
@@ -105,6 +105,12 @@ public enum ServiceEvent: Sendable, Equatable {
     case notifyReady
     case notifyStopping
     case notifyMainPID(Int32)
+    /// `WATCHDOG=1`: the running service is alive.
+    case notifyWatchdog
+    /// `WATCHDOG=trigger`: the service asks to be handled as if its watchdog ran out.
+    case notifyWatchdogTrigger
+    /// `WATCHDOG_USEC=N`: a new watchdog timeout for this run.
+    case notifyWatchdogTimeout(USec)
     case cgroupEmpty
     /// `memory.events` counted a new OOM kill in the unit's cgroup.
     case oomKilled
@@ -121,7 +127,14 @@ public struct ServiceMachine: Sendable {
     public let startLimitInterval: USec
     public let startLimitBurst: UInt32
 
+    /// The monotonic time of the event being handled; the driver sets it before each event, and
+    /// the running state's deadlines (`WatchdogSec=`, `RuntimeMaxSec=`) are measured on it.
+    public var now: USec = 0
     public private(set) var subState: ServiceSubState = .dead
+    private var watchdogDeadline: USec?
+    private var runtimeDeadline: USec?
+    /// `WATCHDOG_USEC=` of this run, replacing `WatchdogSec=`.
+    private var watchdogOverride: USec?
     public private(set) var result: ServiceResult = .success
     public private(set) var mainPID: Int32?
     public private(set) var controlPID: Int32?
@@ -189,7 +202,34 @@ public struct ServiceMachine: Sendable {
             return processesGone ? advanceAfterKill() : []
         case .oomKilled: return oomKilled()
         case .timerFired(let now): return timerFired(now: now)
+        case .notifyWatchdog:
+            guard subState == .running, let timeout = watchdogTimeout else { return [] }
+            watchdogDeadline = now &+ timeout
+            return runningTimer()
+        case .notifyWatchdogTrigger:
+            guard [.start, .startPost, .running, .reload].contains(subState) else { return [] }
+            return watchdogExpired()
+        case .notifyWatchdogTimeout(let timeout):
+            watchdogOverride = timeout == 0 ? nil : timeout
+            guard subState == .running else { return [] }
+            watchdogDeadline = watchdogTimeout.map { now &+ $0 }
+            return runningTimer()
         }
+    }
+
+    private var watchdogTimeout: USec? { watchdogOverride ?? settings.watchdog }
+
+    /// The running state's timer: the nearer of the watchdog's and the runtime limit's deadlines.
+    private func runningTimer() -> [ServiceAction] {
+        guard let deadline = [watchdogDeadline, runtimeDeadline].compactMap({ $0 }).min() else { return [.disarmTimer] }
+        return [.armTimer(deadline > now ? deadline - now : 0)]
+    }
+
+    /// systemd's stop-watchdog: `WatchdogSignal=`, then SIGKILL after the stop timeout.
+    private mutating func watchdogExpired() -> [ServiceAction] {
+        let limit = watchdogTimeout.map { " (limit \(ShowFormatting.timespan($0)))" } ?? ""
+        return [.log("Watchdog timeout\(limit)!")]
+            + enterSignal(.stopSigterm, result: .watchdog, signal: settings.watchdogSignal)
     }
 
     // MARK: - Starting
@@ -210,6 +250,7 @@ public struct ServiceMachine: Sendable {
         mainExit = nil
         mainProcessUnknown = false
         oomKillSeen = false
+        (watchdogDeadline, runtimeDeadline, watchdogOverride) = (nil, nil, nil)
         var actions: [ServiceAction] = [.prepareCgroup]
         actions.append(settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout))
         pendingCommands = settings.execStartPre
@@ -258,7 +299,11 @@ public struct ServiceMachine: Sendable {
         if result != .success { return enterSignal(.stopSigterm, result: result) }
         if mainPID != nil || (mainProcessUnknown && !cgroupEmpty) {
             subState = .running
-            return [.disarmTimer]
+            // The runtime limit counts from the first time the service became active (a reload
+            // does not restart it); the watchdog from each entry.
+            if runtimeDeadline == nil { runtimeDeadline = settings.runtimeMax.map { now &+ $0 } }
+            watchdogDeadline = watchdogTimeout.map { now &+ $0 }
+            return runningTimer()
         }
         if settings.remainAfterExit {
             subState = .exited
@@ -426,8 +471,9 @@ public struct ServiceMachine: Sendable {
     }
 
     /// Signals what is left per KillMode= and waits, with TimeoutStopSec=, for it to be gone.
+    /// - Parameter signal: sent instead of `KillSignal=` (the watchdog's).
     private mutating func enterSignal(
-        _ state: ServiceSubState, result failure: ServiceResult, sendSignal: Bool = true
+        _ state: ServiceSubState, result failure: ServiceResult, sendSignal: Bool = true, signal: Int32? = nil
     ) -> [ServiceAction] {
         if result == .success { result = failure }
         subState = state
@@ -436,7 +482,7 @@ public struct ServiceMachine: Sendable {
         if processesGone { return advanceAfterKill() }
         if sendSignal {
             let isKill = state == .stopSigkill || state == .finalSigkill
-            actions += killActions(signal: isKill ? SIGKILL : settings.killSignal, sweep: isKill)
+            actions += killActions(signal: isKill ? SIGKILL : signal ?? settings.killSignal, sweep: isKill)
         }
         return actions + armStopTimer()
     }
@@ -507,8 +553,8 @@ public struct ServiceMachine: Sendable {
         case .always: true
         case .onSuccess: result == .success
         case .onFailure: result != .success
-        case .onAbnormal: [.signal, .coreDump, .timeout].contains(result)
-        case .onWatchdog: false
+        case .onAbnormal: [.signal, .coreDump, .timeout, .watchdog].contains(result)
+        case .onWatchdog: result == .watchdog
         case .onAbort: [.signal, .coreDump].contains(result)
         }
     }
@@ -562,7 +608,13 @@ public struct ServiceMachine: Sendable {
             subState = result == .success ? .dead : .failed
             restarts += 1
             return [.log("Scheduled restart job, restart counter is at \(restarts).")] + start(now: now)
-        case .dead, .failed, .running, .exited:
+        case .running:
+            if let deadline = watchdogDeadline, deadline <= now { return watchdogExpired() }
+            if let deadline = runtimeDeadline, deadline <= now {
+                return [.log("Service reached runtime time limit. Stopping.")] + enterStop(result: .timeout)
+            }
+            return runningTimer()
+        case .dead, .failed, .exited:
             return []
         }
     }
@@ -642,17 +694,22 @@ public struct ServiceMachine: Sendable {
     }
 
     /// The timer a restored machine needs: a state that waits with a timeout waits its whole timeout
-    /// again (a pending restart keeps its own deadline, which the supervisor restores).
-    public var timerOnResume: ServiceAction {
+    /// again (a pending restart keeps its own deadline, which the supervisor restores), and a
+    /// running one its whole watchdog and runtime limit.
+    public mutating func timerOnResume() -> ServiceAction {
         switch subState {
+        case .running:
+            runtimeDeadline = settings.runtimeMax.map { now &+ $0 }
+            watchdogDeadline = watchdogTimeout.map { now &+ $0 }
+            return runningTimer()[0]
         case .startPre, .start, .startPost, .reload:
-            settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout)
+            return settings.startTimeout == .infinity ? .disarmTimer : .armTimer(settings.startTimeout)
         case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
-            armStopTimer()[0]
+            return armStopTimer()[0]
         case .autoRestart:
-            .armTimer(settings.restartDelay)
-        case .dead, .running, .exited, .failed:
-            .disarmTimer
+            return .armTimer(settings.restartDelay)
+        case .dead, .exited, .failed:
+            return .disarmTimer
         }
     }
 

@@ -95,7 +95,13 @@ extension Supervisor {
                 if let deadline = unit.deadline {
                     unit.deadline = max(deadline, monotonicMicroseconds() &+ extra)
                 }
-            case .reloading, .watchdog, .malformed:
+            case .watchdog:
+                deliver(.notifyWatchdog, to: unit)
+            case .watchdogTrigger:
+                deliver(.notifyWatchdogTrigger, to: unit)
+            case .watchdogTimeout(let microseconds):
+                deliver(.notifyWatchdogTimeout(microseconds), to: unit)
+            case .reloading, .malformed:
                 continue  // Accepted and ignored, as are unknown keys (which NotifyMessage drops).
             }
         }

@@ -190,7 +190,8 @@ extension Supervisor {
         if machine.subState == .autoRestart, let deadline = record.restartDeadline {
             unit.deadline = deadline
         } else {
-            _ = MachineDriver.perform(machine.timerOnResume, on: unit, effects: self)
+            unit.machine!.now = now
+            _ = MachineDriver.perform(unit.machine!.timerOnResume(), on: unit, effects: self)
         }
         for event in events { deliver(event, to: unit) }
         if unit.holdsCgroup && (try? tree.isPopulated(unit.plan.cgroup)) == false { deliver(.cgroupEmpty, to: unit) }

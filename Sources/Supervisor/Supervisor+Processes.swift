@@ -82,6 +82,7 @@ extension Supervisor {
         context.privateTemporary = privateTemporary
         context.sharedNamespaces = sharedNamespaces
         context.credentialsDirectory = credentialsDirectory
+        if role == .main { context.watchdogMicroseconds = settings.service.watchdog }
         if passesReadinessPipe { closeReadiness(of: unit) }
         do {
             let process = try ProcessLaunch.start(command, unit: settings, context: context)

@@ -151,6 +151,20 @@ extension PropertyTable {
         },
         enumeration("Restart", ["Service"], \.service.restart, what: "restart policy"),
         timeSpan("RestartSec", ["Service"], \.service.restartDelay),
+        PropertyDescriptor(name: "WatchdogSec", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            let span = try Grammar.timeSpan(value)
+            unit.service.watchdog = span == 0 || span == .infinity ? nil : span
+        },
+        PropertyDescriptor(name: "WatchdogSignal", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            unit.service.watchdogSignal = try Grammar.signal(value)
+        },
+        PropertyDescriptor(name: "RuntimeMaxSec", sections: ["Service", "Scope"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            let span = try Grammar.timeSpan(value)
+            unit.service.runtimeMax = span == .infinity ? nil : span
+        },
         timeout("TimeoutSec", sections: ["Service"], [\.service.timeoutStart, \.service.timeoutStop]),
         timeout("TimeoutStartSec", sections: ["Service"], [\.service.timeoutStart]),
         timeout("TimeoutStopSec", sections: ["Service", "Scope"], [\.service.timeoutStop]),

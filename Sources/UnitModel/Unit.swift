@@ -159,6 +159,12 @@ public struct ServiceSettings: Sendable, Equatable {
     /// nil: `main` for Type=notify, `none` otherwise (systemd's default).
     public var notifyAccess: NotifyAccess?
     public var oomPolicy: OOMPolicy = .stop
+    /// `WatchdogSec=`: the longest a running service may go without `WATCHDOG=1`; nil: no watchdog.
+    public var watchdog: USec?
+    /// `WatchdogSignal=`: what a service whose watchdog ran out is sent first.
+    public var watchdogSignal: Int32 = 6
+    /// `RuntimeMaxSec=`: how long the service may be active before it is stopped; nil: forever.
+    public var runtimeMax: USec?
 
     public init() {}
 

@@ -29,9 +29,18 @@ import Testing
                 == NotifyMessage(assignments: [.status("a=b"), .status("second"), .ready, .ready]))
     }
 
-    @Test(arguments: ["READY=0", "READY=", "READY=1 ", "READY= 1", "READY=true", "STOPPING=2", "WATCHDOG=trigger"])
+    @Test(arguments: ["READY=0", "READY=", "READY=1 ", "READY= 1", "READY=true", "STOPPING=2", "WATCHDOG=2"])
     func flagsCountOnlyWithTheValueOne(line: String) {
         #expect(NotifyMessage(line) == NotifyMessage(assignments: []))
+    }
+
+    @Test func watchdogTriggerAndTimeout() {
+        #expect(
+            NotifyMessage("WATCHDOG=1\nWATCHDOG=trigger\nWATCHDOG_USEC=5000000\nWATCHDOG_USEC=x")
+                == NotifyMessage(assignments: [
+                    .watchdog, .watchdogTrigger, .watchdogTimeout(microseconds: 5_000_000),
+                    .malformed(key: "WATCHDOG_USEC", value: "x"),
+                ]))
     }
 
     @Test func splitsAtCarriageReturnsAndSkipsEmptyLines() {

@@ -201,6 +201,24 @@ struct SandboxTests {
         #expect(Self.run(daemon, "-p DevicePolicy=closed -p DeviceAllow=char-mem", probe) == (0, "ok\nok\nok\n"))
     }
 
+    /// A service that stops feeding its watchdog is aborted; one past its runtime limit is stopped.
+    @Test func watchdogAndRuntimeLimit() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let starved = Self.run(
+            daemon, "-p Type=notify -p NotifyAccess=all -p WatchdogSec=1",
+            "/bin/sh -c 'systemd-notify --ready; echo $$WATCHDOG_USEC; exec sleep 600'", quiet: false)
+        #expect(starved.output.contains("1000000\n"))
+        #expect(starved.output.contains("Finished with result: watchdog"))
+        // Fed every 0.3 s for 3 s, longer than its 2 s watchdog.
+        let fed = Self.run(
+            daemon, "-p Type=notify -p NotifyAccess=all -p WatchdogSec=2",
+            "/bin/sh -c 'systemd-notify --ready; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.3; systemd-notify WATCHDOG=1; done'",
+            quiet: false)
+        #expect(fed.output.contains("Finished with result: success"))
+        let limited = Self.run(daemon, "-p RuntimeMaxSec=1", "/bin/sleep 600", quiet: false)
+        #expect(limited.output.contains("Finished with result: timeout"))
+    }
+
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     @Test func aSettingTheKernelRefusesFailsTheStartAtItsStep() throws {

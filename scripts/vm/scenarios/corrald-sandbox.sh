@@ -7,15 +7,22 @@
 
 start_corrald /run/units-sandbox || exit 0
 
-# sandboxed PROPERTIES... -- COMMAND...: what the command printed in a transient service.
+# sandboxed PROPERTIES... -- COMMAND...: what the command printed in a transient service (each
+# property one argument, blanks and all).
 sandboxed() {
-    local properties=""
-    while [ "$1" != -- ]; do
-        properties="$properties -p $1"
-        shift
+    local count=$# properties=1 argument
+    for argument; do
+        if [ $properties = 1 ] && [ "$argument" = -- ]; then
+            properties=0
+            set -- "$@" --
+        elif [ $properties = 1 ]; then
+            set -- "$@" -p "$argument"
+        else
+            set -- "$@" "$argument"
+        fi
     done
-    shift
-    corralctl run --quiet --wait --pipe --collect $properties -- "$@" 2>&1
+    shift "$count"
+    corralctl run --quiet --wait --pipe --collect "$@" 2>&1
 }
 
 # check NAME EXPECTED PROPERTIES... -- COMMAND...: the sandboxed command prints EXPECTED.
