@@ -51,8 +51,8 @@ let package = Package(
         .executableTarget(
             name: "corralctl",
             dependencies: [
-                "UnitFile", "UnitModel", "UnitInstall", "ResourceControl", "Cgroups", "ControlProtocol", "SystemCall",
-                "Journal",
+                "UnitFile", "UnitModel", "UnitInstall", "ResourceControl", "ExecSandbox", "Cgroups", "ControlProtocol",
+                "SystemCall", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

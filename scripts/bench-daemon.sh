@@ -12,13 +12,18 @@ root="$mount/corral-bench-$$"
 cleanup() {
     [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
     [ -d "$root" ] && { echo 1 > "$root/cgroup.kill" 2>/dev/null; sleep 0.2; find "$root" -depth -type d -exec rmdir {} + 2>/dev/null; } || true
-    rm -rf "$work"
+    rm -rf "$work" "${tools:-}" /var/lib/corral-bench
 }
 trap cleanup EXIT
 gcc -O2 -o "$work/stamp" "$(dirname "$0")/bench/stamp.c"
 gcc -O2 -o "$work/floor" "$(dirname "$0")/bench/floor.c"
 mkdir -p "$work/units" "$work/run"
 printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=%s %s/stamp.out hold\n' "$work/stamp" "$work" > "$work/units/latency.service"
+# The same with the full hardening profile of issue 8; /tmp is its own, so its program and its
+# stamp live under /var/lib.
+tools=/var/lib/corral-bench-tools-$$
+mkdir -p "$tools" && cp "$work/stamp" "$tools/stamp"
+printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=%s /var/lib/corral-bench/stamp.out hold\nStateDirectory=corral-bench\nSystemCallFilter=@system-service\nProtectSystem=strict\nPrivateTmp=yes\nPrivateDevices=yes\nCapabilityBoundingSet=\nRestrictAddressFamilies=AF_UNIX\n' "$tools/stamp" > "$work/units/hardened.service"
 for i in $(seq 1 100); do printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/units/many-$i.service"; done
 for i in $(seq 1 200); do printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' > "$work/units/spawn-$i.service"; done
 for i in $(seq 1 1000); do printf '[Unit]\nDescription=Idle %s\n[Service]\nExecStart=/bin/sleep 1000\nMemoryMax=64M\nCPUQuota=20%%\n' "$i" > "$work/units/idle-$i.service"; done
@@ -47,6 +52,21 @@ for _ in $(seq 1 100); do
 done
 floor_median=$(printf '%s\n' "${floor_latency[@]}" | sort -n | sed -n 50p)
 echo "| corralctl start → first instruction of the service (median of 100) | ${median} µs | fork+exec from a shell: ${floor_median} µs |"
+
+# 1b. The same for the hardened service (seccomp, mount namespace with private /tmp and /dev, no
+# capabilities, sockets filtered): its cost over the plain spawn.
+hardened=()
+for _ in $(seq 1 100); do
+    rm -f /var/lib/corral-bench/stamp.out
+    start=$(now)
+    "$ctl" start hardened.service
+    while [ ! -s /var/lib/corral-bench/stamp.out ]; do :; done
+    hardened+=($(( ($(cat /var/lib/corral-bench/stamp.out) - start) / 1000 )))
+    "$ctl" stop hardened.service
+done
+hardened_median=$(printf '%s\n' "${hardened[@]}" | sort -n | sed -n 50p)
+rm -rf /var/lib/corral-bench
+echo "| the same with a full hardening profile (@system-service, ProtectSystem=strict, PrivateTmp=, PrivateDevices=, CapabilityBoundingSet=, RestrictAddressFamilies=) | ${hardened_median} µs | $(awk -v h="$hardened_median" -v p="$median" 'BEGIN { printf "%.2f", h / p }') × the plain start |"
 
 # 2. 100 services in one start request, then one stop request.
 names=$(for i in $(seq 1 100); do printf 'many-%s.service ' "$i"; done)

@@ -25,6 +25,24 @@ public struct MountEntry: Sendable, Equatable {
         case readWriteImplicit
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// systemd's name of the mode (namespace.c's mount_mode_table).
+        public var name: String {
+            switch self {
+            case .inaccessible: "inaccessible"
+            case .bind: "bind"
+            case .privateTemporary: "private-tmp"
+            case .privateDevices: "private-dev"
+            case .procfs: "procfs"
+            case .readOnly: "read-only"
+            case .readWrite: "read-write"
+            case .noExec: "noexec"
+            case .exec: "exec"
+            case .temporaryFileSystem: "tmpfs"
+            case .messageQueues: "mqueuefs"
+            case .readWriteImplicit: "read-write-implicit"
+            }
+        }
     }
 
     public var path: String

@@ -138,12 +138,6 @@ public struct SandboxPlan: Sendable, Equatable {
         ambientCapabilities = exec.ambientCapabilities ?? CapabilitySet(mask: 0)
         let architectures =
             exec.systemCallArchitectures.isEmpty ? Self.machineArchitectures : exec.systemCallArchitectures
-        if let filter = exec.systemCallFilter {
-            seccompPrograms.append(
-                Self.systemCallProgram(filter, refusal: exec.systemCallErrorNumber, architectures: architectures))
-        } else if !exec.systemCallArchitectures.isEmpty {
-            seccompPrograms.append(SeccompProgram(defaultAction: .allow, rules: [], architectures: architectures))
-        }
         if let families = exec.restrictAddressFamilies {
             seccompPrograms.append(Self.addressFamilyProgram(families, architectures: architectures))
         }
@@ -160,6 +154,13 @@ public struct SandboxPlan: Sendable, Equatable {
         if !protections.isEmpty {
             seccompPrograms.append(
                 SeccompProgram(defaultAction: .allow, rules: protections, architectures: architectures))
+        }
+        // Last, as in systemd: an allow list may refuse seccomp(2) itself, which loads the others.
+        if let filter = exec.systemCallFilter {
+            seccompPrograms.append(
+                Self.systemCallProgram(filter, refusal: exec.systemCallErrorNumber, architectures: architectures))
+        } else if !exec.systemCallArchitectures.isEmpty {
+            seccompPrograms.append(SeccompProgram(defaultAction: .allow, rules: [], architectures: architectures))
         }
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
         if namespaces.privateNetwork { unshareFlags |= 0x4000_0000 }  // CLONE_NEWNET

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Cgroups
+import ExecSandbox
 import ResourceControl
 import UnitModel
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print the cgroup path, every cgroup write with its directive, and what the host cannot enforce.",
+        abstract:
+            "Print the cgroup path, every cgroup write with its directive, what the host cannot enforce, and a service's sandbox.",
         discussion: """
             Host facts come from the running system. --host KEY=VALUE overrides one: memory=SIZE, swap=SIZE, \
             cpus=N, pid-max=N, threads-max=N, root-pids-max=N|max, controllers=LIST (comma-separated), \
@@ -38,11 +40,21 @@ struct PlanCommand: ParsableCommand {
             }
         }
         let plans = loaded.map { CgroupPlanner.plan(for: $0.unit, host: HostProbe.facts(for: $0.unit, base: host)) }
+        // A service's processes get the sandbox; its private /tmp is named after each run.
+        let sandboxes = loaded.map { loaded in
+            loaded.unit.type == .service
+                ? SandboxPlan(loaded.unit.exec, privateTemporary: SandboxPlan.privateTemporaryPlaceholder) : nil
+        }
         if options.json {
-            let documents = plans.map(\.json)
+            let documents = zip(plans, sandboxes).map { plan, sandbox in
+                guard case .object(var fields) = plan.json else { return plan.json }
+                if let sandbox { fields.insert(("sandbox", sandbox.json), at: fields.count - 1) }
+                return JSONValue.object(fields)
+            }
             print((documents.count == 1 ? documents[0] : .array(documents)).rendered(indent: 2))
         } else {
-            print(plans.map(\.text).joined(separator: "\n"), terminator: "")
+            print(
+                zip(plans, sandboxes).map { $0.text + ($1?.text ?? "") }.joined(separator: "\n"), terminator: "")
         }
     }
 }
@@ -114,5 +126,76 @@ extension DeviceFilter.Rule {
         let rights = [(DeviceAccess.read, "r"), (.write, "w"), (.mknod, "m")]
             .filter { DeviceAccess(rawValue: access).contains($0.0) }.map(\.1).joined()
         return "\(type) \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(rights)"
+    }
+}
+
+extension SandboxPlan {
+    /// What stands in for a run's private `/tmp` and `/var/tmp` in a plan made before any run.
+    static let privateTemporaryPlaceholder = (
+        tmp: "/tmp/corral-private-INVOCATION/tmp", varTmp: "/var/tmp/corral-private-INVOCATION/tmp"
+    )
+
+    /// The namespaces the processes get, by their /proc/PID/ns names.
+    var namespaceNames: [String] {
+        [(0x0002_0000, "mnt"), (0x4000_0000, "net"), (0x0800_0000, "ipc"), (0x0400_0000, "uts")]
+            .filter { unshareFlags & UInt64($0.0) != 0 }.map(\.1)
+    }
+
+    var json: JSONValue {
+        .object([
+            ("namespaces", .array(namespaceNames.map(JSONValue.string))),
+            (
+                "mounts",
+                .array(
+                    (mounts?.entries ?? []).map {
+                        .object([
+                            ("path", .string($0.path)), ("mode", .string($0.kind.name)),
+                            ("readOnly", .bool($0.isReadOnly)), ("source", $0.source.map(JSONValue.string) ?? .null),
+                        ])
+                    })
+            ),
+            ("capabilityBoundingSet", capabilityBoundingSet.map { .string($0.description) } ?? .null),
+            ("ambientCapabilities", .string(ambientCapabilities.description)),
+            ("noNewPrivileges", .bool(noNewPrivileges)),
+            (
+                "seccomp",
+                .array(
+                    seccompPrograms.map {
+                        .object([
+                            ("default", .string($0.defaultAction.name)), ("rules", .number(UInt64($0.rules.count))),
+                        ])
+                    })
+            ),
+        ])
+    }
+
+    /// The `Sandbox:` section, empty when there is no sandbox to speak of.
+    var text: String {
+        var lines: [String] = []
+        if !namespaceNames.isEmpty { lines.append("  Namespaces: \(namespaceNames.joined(separator: " "))") }
+        for entry in mounts?.entries ?? [] {
+            let source = entry.source.map { " from \($0)" } ?? ""
+            lines.append("  Mount: \(entry.path) \(entry.kind.name)\(entry.isReadOnly ? " ro" : "")\(source)")
+        }
+        if let bounding = capabilityBoundingSet {
+            lines.append("  CapabilityBoundingSet: \(bounding.mask == 0 ? "(none)" : bounding.description)")
+        }
+        if ambientCapabilities.mask != 0 { lines.append("  AmbientCapabilities: \(ambientCapabilities)") }
+        if noNewPrivileges { lines.append("  NoNewPrivileges: yes") }
+        for program in seccompPrograms {
+            lines.append("  Seccomp: \(program.rules.count) rules, otherwise \(program.defaultAction.name)")
+        }
+        return lines.isEmpty ? "" : "Sandbox:\n" + lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension SeccompAction {
+    /// `allow`, `errno N`, `kill`.
+    var name: String {
+        switch self {
+        case .allow: "allow"
+        case .errno(let code): "errno \(code)"
+        case .killProcess: "kill"
+        }
     }
 }

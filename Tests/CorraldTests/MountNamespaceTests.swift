@@ -208,3 +208,33 @@ struct MountNamespaceTests {
                 == (0, "bin\nlib\nlib64\nsbin\nusr\nro\n"))
     }
 }
+
+/// `corralctl plan` shows a service's sandbox beside its cgroup plan.
+@Suite struct SandboxPlanOutputTests {
+    @Test func planListsNamespacesMountsAndCapabilities() throws {
+        var template = Array("/tmp/corral-plan-XXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { _ = DaemonHarness.shell("rm -rf \(directory)") }
+        let unit =
+            "[Service]\nExecStart=/bin/true\nProtectSystem=strict\nPrivateTmp=yes\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nSystemCallFilter=@system-service\n"
+        guard let file = fopen(directory + "/hardened.service", "w") else { throw HarnessError("cannot write") }
+        fputs(unit, file)
+        fclose(file)
+        let output = DaemonHarness.shell(
+            "'\(DaemonHarness.binaries)/corralctl' plan --unit-path \(directory) hardened.service"
+        ).output
+        let sandbox = output.split(separator: "\n").drop { $0 != "Sandbox:" }.map(String.init)
+        #expect(
+            sandbox.filter { !$0.hasPrefix("  Seccomp:") } == [
+                "Sandbox:", "  Namespaces: mnt", "  Mount: / read-only ro", "  Mount: /dev read-write-implicit",
+                "  Mount: /home read-write-implicit", "  Mount: /proc read-write-implicit",
+                "  Mount: /root read-write-implicit", "  Mount: /run/user read-write-implicit",
+                "  Mount: /sys read-write-implicit",
+                "  Mount: /tmp private-tmp from /tmp/corral-private-INVOCATION/tmp",
+                "  Mount: /var/tmp private-tmp from /var/tmp/corral-private-INVOCATION/tmp",
+                "  CapabilityBoundingSet: CAP_NET_BIND_SERVICE",
+            ])
+        #expect(
+            sandbox.last?.hasPrefix("  Seccomp: ") == true && sandbox.last?.hasSuffix("rules, otherwise kill") == true)
+    }
+}

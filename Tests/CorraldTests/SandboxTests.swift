@@ -46,6 +46,11 @@ struct SandboxTests {
                 0, "-1 1\n"
             ))
         #expect(Self.status(daemon, "-p SystemCallFilter=@system-service", "Seccomp") == "Seccomp: 2\n")
+        // With other filters too: the allow list, which does not allow seccomp(2), is loaded last.
+        #expect(
+            Self.run(
+                daemon, "-p SystemCallFilter=@system-service -p RestrictAddressFamilies=AF_UNIX -p PrivateDevices=yes",
+                "/bin/sh -c 'echo ok'") == (0, "ok\n"))
         #expect(Self.status(daemon, "", "Seccomp") == "Seccomp: 0\n")
     }
 

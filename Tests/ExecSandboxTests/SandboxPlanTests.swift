@@ -88,6 +88,15 @@ import UnitModel
             ])
     }
 
+    /// The system call filter comes last: an allow list may refuse seccomp(2), which loads the others.
+    @Test func theSystemCallFilterIsLoadedLast() throws {
+        let plan = SandboxPlan(
+            try Self.exec([("SystemCallFilter", "@system-service"), ("RestrictAddressFamilies", "AF_UNIX")]))
+        #expect(plan.seccompPrograms.count == 2)
+        #expect(plan.seccompPrograms.last?.defaultAction == .killProcess)
+        #expect(plan.seccompPrograms.first?.rules.allSatisfy { $0.systemCall == "socket" } == true)
+    }
+
     @Test func architecturesAloneMakeAProgramThatOnlyRefusesOtherArchitectures() throws {
         let plan = SandboxPlan(try Self.exec([("SystemCallArchitectures", "native")]))
         #expect(

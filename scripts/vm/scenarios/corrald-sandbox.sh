@@ -71,6 +71,9 @@ expect sandbox-mount-sigsys "run --wait printed '$(echo "$output" | tr '\n' '|')
     sh -c 'echo "$1" | grep -q "signal=SYS"' - "$output"
 check restrict-namespaces "errno 1" RestrictNamespaces=yes -- probe unshare user
 check restrict-namespaces-off ok -- probe unshare user
+# The README's hardened run: every filter loaded, the system call filter last.
+check hardened-profile ok SystemCallFilter=@system-service ProtectSystem=strict PrivateTmp=yes PrivateDevices=yes \
+    CapabilityBoundingSet= RestrictAddressFamilies=AF_UNIX -- probe socket unix
 check bounding-set "CapBnd:	0000000000001000" CapabilityBoundingSet=CAP_NET_ADMIN -- grep ^CapBnd: /proc/self/status
 # systemd 252 prints this set for the four protections together.
 check implied-bounding-set "CapBnd:	000001f3f5fcffff" PrivateDevices=yes ProtectClock=yes ProtectKernelModules=yes \
