@@ -1,6 +1,7 @@
 import CSeccomp
 import ExecSandbox
 import Glibc
+import Synchronization
 import SystemCall
 
 /// Compiles a sandbox plan's seccomp programs to classic BPF with libseccomp, in the parent, so the
@@ -10,7 +11,23 @@ public enum SeccompCompiler {
         public var description: String
     }
 
+    /// Programs compiled before: a unit's programs are the same at each of its spawns, and
+    /// libseccomp takes milliseconds for a large allow list. Emptied when it reaches `cacheLimit`.
+    private static let compiled = Mutex<[SeccompProgram: [BPFInstruction]]>([:])
+    static let cacheLimit = 256
+
+    /// The program as classic BPF, from the cache when it was compiled before.
     public static func compile(_ program: SeccompProgram) throws(Failure) -> [BPFInstruction] {
+        if let known = compiled.withLock({ $0[program] }) { return known }
+        let instructions = try compileAnew(program)
+        compiled.withLock { cache in
+            if cache.count >= cacheLimit { cache.removeAll() }
+            cache[program] = instructions
+        }
+        return instructions
+    }
+
+    private static func compileAnew(_ program: SeccompProgram) throws(Failure) -> [BPFInstruction] {
         guard let context = seccomp_init(action(program.defaultAction)) else {
             throw Failure(description: "seccomp_init failed")
         }

@@ -16,8 +16,8 @@ public enum SeccompAction: Sendable, Equatable, Hashable {
 }
 
 /// A test of one system call argument, as libseccomp compares them (64-bit).
-public struct ArgumentCondition: Sendable, Equatable {
-    public enum Comparison: Sendable, Equatable {
+public struct ArgumentCondition: Sendable, Hashable {
+    public enum Comparison: Sendable, Hashable {
         case equal, notEqual, greaterOrEqual
         /// `argument & mask == value`.
         case maskedEqual(mask: UInt64)
@@ -35,7 +35,7 @@ public struct ArgumentCondition: Sendable, Equatable {
 }
 
 /// One rule: `action` for `systemCall` (a name), when all of its argument conditions hold.
-public struct SeccompRule: Sendable, Equatable {
+public struct SeccompRule: Sendable, Hashable {
     public var systemCall: String
     public var action: SeccompAction
     public var conditions: [ArgumentCondition]
@@ -51,7 +51,7 @@ public struct SeccompRule: Sendable, Equatable {
 /// it covers and what a call made for another one gets. The kernel
 /// runs every program a process has and takes the strictest answer, so separate concerns
 /// (`SystemCallFilter=`, `RestrictAddressFamilies=`) are separate programs, as systemd loads them.
-public struct SeccompProgram: Sendable, Equatable {
+public struct SeccompProgram: Sendable, Hashable {
     public var defaultAction: SeccompAction
     public var rules: [SeccompRule]
     /// libseccomp names; `native` for corrald's own.
