@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -253,4 +254,8 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
         }
     }
     return 0;
+}
+
+int corral_semaphores_remove(int id) {
+    return semctl(id, 0, IPC_RMID);
 }

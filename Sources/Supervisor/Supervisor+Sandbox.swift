@@ -54,6 +54,20 @@ extension Supervisor {
         return (tmp, varTmp)
     }
 
+    /// `RemoveIPC=`: once no other unit runs as the unit's (non-root) user, its IPC objects go.
+    private func removeIPCIfLast(_ unit: ManagedUnit) {
+        guard unit.loaded.unit.exec.removeIPC, unit.loaded.unit.exec.user != nil,
+            case .success(let user?) = unit.credentials, user.uid != 0
+        else { return }
+        let others = units.values.contains { other in
+            guard other !== unit, other.activeState != .inactive, other.activeState != .failed,
+                case .success(let found?) = other.credentials
+            else { return false }
+            return found.uid == user.uid
+        }
+        if !others { IPCCleanup.remove(uid: user.uid, gid: user.gid) }
+    }
+
     /// The run's credentials (`LoadCredential=`, `SetCredential=`), made at its first process:
     /// `RUNTIMEDIR/credentials/UNIT`, a ramfs (never swapped out) of files mode 0400 owned by the
     /// unit's user, read-only once written; nil when the unit has none. A load that fails leaves
@@ -207,6 +221,7 @@ extension Supervisor {
             }
         }
         releaseCredentials(of: unit)
+        removeIPCIfLast(unit)
         guard !unit.invocationID.isEmpty else { return }
         for kind in [SharedNamespace.Kind.network, .ipc] {
             let path = keptNamespacePath(kind, of: unit)

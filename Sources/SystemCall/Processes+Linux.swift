@@ -52,3 +52,19 @@ public func hypervisorVendor() -> String? {
     guard corral_hypervisor_vendor(&vendor) != 0 else { return nil }
     return String(decoding: vendor.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// A System V IPC object's kind, as /proc/sysvipc names its table.
+public enum SystemVObject: String, Sendable, CaseIterable {
+    case sharedMemory = "shm"
+    case semaphores = "sem"
+    case messageQueue = "msg"
+
+    /// IPC_RMID of the object with `id`; whether it went.
+    public func remove(id: Int32) -> Bool {
+        switch self {
+        case .sharedMemory: shmctl(id, IPC_RMID, nil) == 0
+        case .semaphores: corral_semaphores_remove(id) == 0
+        case .messageQueue: msgctl(id, IPC_RMID, nil) == 0
+        }
+    }
+}

@@ -386,6 +386,7 @@ extension PropertyTable {
             try parsed.reportWarnings()
         },
         optionalString("SyslogIdentifier", ["Service"], \.exec.syslogIdentifier),
+        boolean("RemoveIPC", ["Service"], \.exec.removeIPC),
         PropertyDescriptor(name: "Personality", sections: ["Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.exec.personality = nil }

@@ -357,6 +357,8 @@ public struct ExecSettings: Sendable, Equatable {
     public var directories = ExecDirectories()
     public var loadCredentials: [CredentialFile] = []
     public var setCredentials: [CredentialValue] = []
+    /// `RemoveIPC=`: the user's System V and POSIX IPC objects go when its last unit stops.
+    public var removeIPC = false
 
     public init() {}
 }

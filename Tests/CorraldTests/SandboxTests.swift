@@ -224,6 +224,26 @@ struct SandboxTests {
         #expect(limited.output.contains("Finished with result: timeout"))
     }
 
+    /// RemoveIPC=: the System V objects and POSIX shared memory of the user go when its unit stops.
+    @Test func removeIPCTakesTheUsersObjectsWhenItsUnitStops() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let marker = "/dev/shm/corral-ipc-\(getpid())"
+        defer { unlink(marker) }
+        // nobody's shared memory, message queues and semaphore sets (uid columns of /proc/sysvipc).
+        func objects() -> Int {
+            let count = DaemonHarness.shell(
+                "{ awk 'NR > 1 && $8 == 65534' /proc/sysvipc/shm /proc/sysvipc/msg; awk 'NR > 1 && $5 == 65534' /proc/sysvipc/sem; } | wc -l"
+            ).output
+            return Int(count.filter(\.isNumber)) ?? -1
+        }
+        let before = objects()
+        let make = "/bin/sh -c 'ipcmk -M 4096 && ipcmk -Q && ipcmk -S 1 && touch \(marker)'"
+        #expect(Self.run(daemon, "-p User=nobody", make).code == 0)
+        #expect(objects() == before + 3 && access(marker, F_OK) == 0)
+        #expect(Self.run(daemon, "-p User=nobody -p RemoveIPC=yes", make).code == 0)
+        try daemon.waitUntil("nobody's IPC objects are removed") { objects() == 0 && access(marker, F_OK) != 0 }
+    }
+
     static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     @Test func aSettingTheKernelRefusesFailsTheStartAtItsStep() throws {

@@ -69,3 +69,6 @@ int corral_bpf_load_device_program(const void *instructions, unsigned count, cha
 /// `cgroup_fd`: attaches it (BPF_F_ALLOW_MULTI), then detaches the ones attached before.
 /// 0, or -1 with errno. C because union bpf_attr is a union of anonymous structs.
 int corral_bpf_replace_device_program(int cgroup_fd, int program_fd);
+
+/// semctl(id, 0, IPC_RMID): semctl is variadic, which Swift cannot call.
+int corral_semaphores_remove(int id);
