@@ -3,8 +3,9 @@ import Glibc
 import SystemCall
 import UnitModel
 
-/// What corrald makes on the host for units' namespaces: the inaccessible nodes, and each run's
-/// private `/tmp` and `/var/tmp` and its shared network and IPC namespaces.
+/// What corrald keeps on the host for units' sandboxes: the inaccessible nodes, and each run's
+/// private `/tmp` and `/var/tmp`, shared network and IPC namespaces and credentials, removed with
+/// its cgroup (and `RemoveIPC=`'s cleanup then).
 extension Supervisor {
     /// Empty nodes of every file type, mode 0000, that `InaccessiblePaths=` and the protections
     /// cover paths with (systemd's `/run/systemd/inaccessible`).
