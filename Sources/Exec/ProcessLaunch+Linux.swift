@@ -211,9 +211,9 @@ public enum ProcessLaunch {
         request.scheduler = sandbox.scheduler
         request.ioPriority = sandbox.ioPriority
         request.cpuAffinity = sandbox.cpuAffinity
-        request.personality = exec.personality
-        request.secureBits = fullPrivileges ? nil : exec.secureBits
-        request.keyringMode = exec.keyringMode
+        request.personality = sandbox.personality
+        request.secureBits = sandbox.secureBits
+        request.keyringMode = sandbox.keyringMode
         if !fullPrivileges { request.sharedNamespaces = context.sharedNamespaces }
         if let mounts = sandbox.mounts {
             // Paths are taken as the host resolves them; those inside a root directory as they are.

@@ -104,6 +104,12 @@ public struct SandboxPlan: Sendable, Equatable {
     public var cpuAffinity: [Int]?
     /// The mount namespace (`CLONE_NEWNS` in `unshareFlags`); nil: the host's.
     public var mounts: MountPlan?
+    /// personality(2)'s execution domain (`Personality=`).
+    public var personality: UInt32?
+    /// `SecureBits=`, set after the uid change.
+    public var secureBits: Int32?
+    /// `KeyringMode=`; systemd gives system services a private one.
+    public var keyringMode: KeyringMode = .private
 
     public init() {}
 
@@ -128,6 +134,9 @@ public struct SandboxPlan: Sendable, Equatable {
             ioPriority = ioClass.number << 13 | (ioClass == .idle ? 0 : exec.ioSchedulingPriority ?? 4)
         }
         cpuAffinity = exec.cpuAffinity
+        personality = exec.personality
+        secureBits = exec.secureBits
+        keyringMode = exec.keyringMode
         noNewPrivileges = exec.noNewPrivileges
         let namespaces = exec.namespaces
         capabilityBoundingSet = exec.capabilityBoundingSet
@@ -198,7 +207,7 @@ public struct SandboxPlan: Sendable, Equatable {
     }
 
     /// The plan for a `+` command: the process settings stay, the privilege restrictions go
-    /// (capabilities, namespaces and their mounts, no_new_privs, system call filters).
+    /// (capabilities, secure bits, namespaces and their mounts, no_new_privs, system call filters).
     public func withFullPrivileges() -> SandboxPlan {
         var plan = self
         plan.noNewPrivileges = false
@@ -207,6 +216,7 @@ public struct SandboxPlan: Sendable, Equatable {
         plan.seccompPrograms = []
         plan.unshareFlags = 0
         plan.mounts = nil
+        plan.secureBits = nil
         return plan
     }
 
