@@ -259,3 +259,10 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
 int corral_semaphores_remove(int id) {
     return semctl(id, 0, IPC_RMID);
 }
+
+#include <sys/reboot.h>
+
+int corral_reboot(int power_off) {
+    sync();
+    return reboot(power_off ? RB_POWER_OFF : RB_AUTOBOOT);
+}

@@ -27,8 +27,24 @@ extension ServiceManager {
     public static func startDelegatedScope(_ name: String, slice: String, description: String, pid: Int32)
         throws(ServiceManagerError)
     {
+        try call { corral_start_delegated_scope(name, slice, description, pid, $0, $1) }
+    }
+
+    /// Asks systemd to reboot or power off the machine: orderly (starting `reboot.target` or
+    /// `poweroff.target`, as `systemctl reboot` does) or, when `force`, at once (`systemctl reboot -f`).
+    public static func shutDownMachine(reboot: Bool, force: Bool) throws(ServiceManagerError) {
+        if force {
+            try call { corral_call_manager(reboot ? "Reboot" : "PowerOff", nil, nil, $0, $1) }
+        } else {
+            let target = reboot ? "reboot.target" : "poweroff.target"
+            try call { corral_call_manager("StartUnit", target, "replace-irreversibly", $0, $1) }
+        }
+    }
+
+    /// Runs one call of the shim's, which writes the bus error's text into the buffer it is given.
+    private static func call(_ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws(ServiceManagerError) {
         var text = [CChar](repeating: 0, count: 512)
-        let result = corral_start_delegated_scope(name, slice, description, pid, &text, text.count)
+        let result = text.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         guard result == 0 else {
             throw ServiceManagerError(
                 description: String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

@@ -13,8 +13,9 @@ import UnitModel
 extension Supervisor {
     // MARK: - The loop
 
-    /// Runs until SIGTERM or SIGINT, then stops every unit and returns.
-    public func run() throws {
+    /// Runs until SIGTERM or SIGINT, then stops every unit and returns; or until a unit's action
+    /// ends corrald (`Supervisor+Actions`). Returns corrald's exit status.
+    public func run() throws -> Int32 {
         log(nil, "corrald started; cgroup root \(tree.path) (\(configuration.cgroupRoot.reason))")
         for problem in controllerProblems { log(nil, problem, level: .warning) }
         if configuration.cgroupRoot.trackingOnly {
@@ -27,7 +28,7 @@ extension Supervisor {
             for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
         }
         watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
-        while true {
+        while !ending.atOnce {
             dispatchJobs()
             persistJobs()
             if startingUp && jobs.jobs.isEmpty {
@@ -47,12 +48,21 @@ extension Supervisor {
             }
             fireTimers()
         }
-        removeRuntimeRecords()
-        // Every unit has stopped: the placeholder of a payload scope ends, and the scope with it.
-        if !configuration.cgroupRoot.containsManager { try? tree.kill(CgroupRoot.managerLeaf) }
-        log(nil, "corrald stopped")
+        if ending.atOnce {
+            persistJobs()
+        } else {
+            removeRuntimeRecords()
+            // Every unit has stopped: the placeholder of a payload scope ends, and the scope with it.
+            if !configuration.cgroupRoot.containsManager { try? tree.kill(CgroupRoot.managerLeaf) }
+        }
+        log(nil, ending.atOnce ? "corrald exiting, leaving its units as they are" : "corrald stopped")
         unlink(configuration.controlSocketPath)
         unlink(configuration.notifySocketPath)
+        if let power = ending.power {
+            log(nil, power == .reboot ? "rebooting" : "powering off", level: .warning)
+            log(nil, "reboot(2) failed: \(power.perform())", level: .error)
+        }
+        return ending.exitStatus
     }
 
     private func handle(_ source: Source) {
@@ -75,7 +85,7 @@ extension Supervisor {
         }
     }
 
-    private func beginShutdown() {
+    func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
         ServiceManager.notify("STOPPING=1")

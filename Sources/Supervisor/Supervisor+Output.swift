@@ -132,6 +132,7 @@ extension Supervisor {
         if state == .failed {
             for name in unit.loaded.unit.unit.onFailure { enqueue(.start, name, reply: nil) }
         }
+        takeActions(of: unit, previous: previous)
         if unit.reloadWhenStopped && (state == .inactive || state == .failed), let name = try? UnitName(unit.name) {
             unit.reloadWhenStopped = false
             unit.loaded = load(name)

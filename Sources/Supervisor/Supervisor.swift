@@ -87,6 +87,7 @@ public final class Supervisor {
     /// Units whose stop job is the first half of a restart.
     var restartsAfterStop: Set<String> = []
     var shuttingDown = false
+    var ending = Ending()
     /// corrald's own log: the journal when journald runs, else standard error.
     let logger = Logger(label: "corrald") { _ in JournalLogHandler(identifier: "corrald") }
     /// Until the jobs queued at start-up have finished, corrald has not told its manager `READY=1`.

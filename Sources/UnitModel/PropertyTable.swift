@@ -84,6 +84,12 @@ extension PropertyTable {
                 }
                 unit.unit.startLimitBurst = burst32
             },
+            enumeration(
+                "StartLimitAction", ["Unit", "Service"], \.unit.startLimitAction, what: "action", emptyResets: true),
+            enumeration("SuccessAction", ["Unit"], \.unit.successAction, what: "action", emptyResets: true),
+            enumeration("FailureAction", ["Unit", "Service"], \.unit.failureAction, what: "action", emptyResets: true),
+            actionExitStatus("SuccessActionExitStatus", \.unit.successActionExitStatus),
+            actionExitStatus("FailureActionExitStatus", \.unit.failureActionExitStatus),
             boolean("DefaultDependencies", ["Unit"], \.unit.defaultDependencies),
         ] + Condition.Kind.allCases.flatMap { [condition($0, assert: false), condition($0, assert: true)] }
 
@@ -106,6 +112,19 @@ extension PropertyTable {
             }
             unit.unit.conditions.append(
                 Condition(kind: kind, trigger: trigger, negate: negate, parameter: parameter, assert: assert))
+        }
+    }
+
+    /// `*ActionExitStatus=`: 0…255; empty means the main process's status.
+    private static func actionExitStatus(_ name: String, _ field: WritableKeyPath<Unit, UInt8?> & Sendable)
+        -> PropertyDescriptor
+    {
+        PropertyDescriptor(name: name, sections: ["Unit"]) { (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = nil }
+            guard let status = Grammar.parseUnsigned(value).flatMap(UInt8.init(exactly:)) else {
+                throw ValueError("invalid exit status '\(value)'")
+            }
+            unit[keyPath: field] = status
         }
     }
 

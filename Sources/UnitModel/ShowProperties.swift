@@ -355,6 +355,11 @@ private struct PropertyList {
         add("DefaultDependencies", .boolean(settings.defaultDependencies))
         add("StartLimitIntervalUSec", .timespan(settings.startLimitInterval))
         add("StartLimitBurst", .number(UInt64(settings.startLimitBurst)))
+        add("StartLimitAction", .string(settings.startLimitAction.rawValue))
+        add("FailureAction", .string(settings.failureAction.rawValue))
+        add("FailureActionExitStatus", .integer(settings.failureActionExitStatus.map(Int64.init) ?? -1))
+        add("SuccessAction", .string(settings.successAction.rawValue))
+        add("SuccessActionExitStatus", .integer(settings.successActionExitStatus.map(Int64.init) ?? -1))
     }
 
     // MARK: - Values

@@ -36,10 +36,31 @@ public struct UnitSettings: Sendable, Equatable {
     public var onFailure: [String] = []
     public var startLimitInterval: USec = 10_000_000
     public var startLimitBurst: UInt32 = 5
+    public var startLimitAction = EmergencyAction.none
+    public var successAction = EmergencyAction.none
+    public var failureAction = EmergencyAction.none
+    /// corrald's exit status for an `exit` action; nil: the main process's.
+    public var successActionExitStatus: UInt8?
+    public var failureActionExitStatus: UInt8?
     public var defaultDependencies = true
     public var conditions: [Condition] = []
 
     public init() {}
+}
+
+/// `SuccessAction=`, `FailureAction=`, `StartLimitAction=`: what happens to corrald (or the
+/// machine) when the unit stops cleanly, fails, or hits its start limit. systemd 252's system
+/// manager accepts these nine.
+public enum EmergencyAction: String, Sendable, CaseIterable {
+    case none
+    case exit
+    case exitForce = "exit-force"
+    case reboot
+    case rebootForce = "reboot-force"
+    case rebootImmediate = "reboot-immediate"
+    case poweroff
+    case poweroffForce = "poweroff-force"
+    case poweroffImmediate = "poweroff-immediate"
 }
 
 /// A `Condition*=` or `Assert*=` check (systemd.unit(5)).

@@ -84,10 +84,17 @@ public enum UnitLoader {
             name: name.description, type: type, assignments: assignments,
             expandSpecifiers: { text in try expandSpecifiers(text, context: context) })
         loaded.unit = built.unit
+        // Without a valid Type=, a service with no ExecStart= is a oneshot (service_add_extras).
+        let typeGiven = assignments.contains {
+            $0.section == "Service" && $0.key == "Type" && ServiceType(rawValue: $0.value) != nil
+        }
+        if type == .service && !typeGiven && loaded.unit.service.execStart.isEmpty {
+            loaded.unit.service.type = .oneshot
+        }
         merge(sources.location.wantedUnits, into: &loaded.unit.unit.wants)
         merge(sources.location.requiredUnits, into: &loaded.unit.unit.requires)
         loaded.diagnostics += sources.files.flatMap(\.diagnostics) + built.diagnostics
-        loaded.diagnostics += verify(built.unit, fragmentPath: sources.location.fragmentPath)
+        loaded.diagnostics += verify(loaded.unit, fragmentPath: sources.location.fragmentPath)
         if loaded.diagnostics.contains(where: { $0.severity == .error }) {
             loaded.loadState = .badSetting
         }
@@ -106,14 +113,16 @@ public enum UnitLoader {
         func refuse(_ message: String) -> [Diagnostic] {
             [Diagnostic(file: fragmentPath, severity: .error, section: "Service", message: message + " Refusing.")]
         }
-        if service.execStart.isEmpty && service.execStop.isEmpty {
-            return refuse("Service has no ExecStart= and no ExecStop= setting.")
+        let successAction = unit.unit.successAction != .none
+        if service.execStart.isEmpty && service.execStop.isEmpty && !successAction {
+            return refuse("Service has no ExecStart=, ExecStop=, or SuccessAction=.")
         }
         if service.type != .oneshot && service.execStart.isEmpty {
             return refuse("Service has no ExecStart= setting, which is only allowed for Type=oneshot services.")
         }
-        if service.execStart.isEmpty && !service.remainAfterExit {
-            return refuse("Service has no ExecStart= setting and does not have RemainAfterExit=yes set.")
+        if service.execStart.isEmpty && !service.remainAfterExit && !successAction {
+            return refuse(
+                "Service has no ExecStart= and no SuccessAction= settings and does not have RemainAfterExit=yes set.")
         }
         if service.type != .oneshot && service.execStart.count > 1 {
             return refuse(

@@ -113,7 +113,7 @@ enum Corrald {
             configuration: SupervisorConfiguration(
                 searchPath: searchPath, runtimeDirectory: options.runtimeDirectory ?? settings.runtimeDirectory,
                 cgroupRoot: root, startUnits: startUnits))
-        try supervisor.run()
+        exit(try supervisor.run())
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

@@ -56,7 +56,7 @@ final class DaemonHarness {
         _ = system(
             "[ -d '\(cgroupRoot)' ] && { echo 1 > '\(cgroupRoot)/cgroup.kill'; sleep 0.2; find '\(cgroupRoot)' -depth -type d -exec rmdir {} + ; } 2>/dev/null"
         )
-        _ = system("rm -rf '\(directory)'")
+        if getenv("KEEP_HARNESS") == nil { _ = system("rm -rf '\(directory)'") }
     }
 
     func write(_ contents: String, to path: String) throws {
@@ -111,6 +111,14 @@ final class DaemonHarness {
         waitpid(pid, &status, 0)
         pid = 0
         return status
+    }
+
+    /// Waits for corrald to exit by itself; returns its exit status.
+    func exitStatus(within seconds: Double = 10) throws -> Int32 {
+        var status: Int32 = 0
+        try waitUntil("corrald exits", seconds: seconds) { waitpid(pid, &status, WNOHANG) == pid }
+        pid = 0
+        return (status >> 8) & 0xff
     }
 
     /// Runs corralctl against this daemon: its exit code and everything it printed.

@@ -248,6 +248,28 @@ import UnitModel
             ])
     }
 
+    /// As `systemd-analyze verify` reads them: systemd 252's nine actions (no halt or kexec), exit
+    /// statuses 0…255, an empty value resets.
+    @Test func emergencyActions() {
+        let (unit, refusals) = Self.apply([
+            ("SuccessAction", "exit"), ("FailureAction", "reboot-force"), ("FailureAction", "halt"),
+            ("StartLimitAction", "poweroff-immediate"), ("StartLimitAction", ""), ("StartLimitAction", "soft-reboot"),
+            ("SuccessActionExitStatus", "7"), ("FailureActionExitStatus", "300"), ("FailureActionExitStatus", "-1"),
+            ("FailureActionExitStatus", "255"), ("FailureActionExitStatus", ""),
+        ])
+        var expected = Unit(name: "a.service", type: .service)
+        expected.unit.successAction = .exit
+        expected.unit.failureAction = .rebootForce
+        expected.unit.successActionExitStatus = 7
+        #expect(unit == expected)
+        #expect(
+            refusals == [
+                "warning: invalid action 'halt'", "warning: invalid action 'soft-reboot'",
+                "warning: invalid exit status '300'", "warning: invalid exit status '-1'",
+            ])
+        #expect(EmergencyAction.allCases.count == 9)
+    }
+
     @Test func serviceSettings() {
         let (unit, refusals) = Self.apply([
             ("Type", "notify"), ("Restart", "on-failure"), ("RestartSec", "500ms"), ("KillMode", "mixed"),

@@ -44,7 +44,7 @@ import UnitModel
         let summary = counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value)" }
         print("shipped units: \(names.count) (\(summary.joined(separator: ", ")))")
         // Every service, slice and target Debian ships is valid for systemd; Corral loads each of them,
-        // or refuses it only because it relies on a directive Corral does not support (SuccessAction=).
+        // or refuses it only because it relies on a directive Corral does not support.
         let supported = names.filter {
             [".service", ".slice", ".target"].contains(where: $0.hasSuffix) && !$0.contains("@.")
         }

@@ -59,79 +59,78 @@ private func webService() -> Unit {
     return unit
 }
 
-private let webServiceText = lines(
-    "Type=notify",
-    "Restart=on-failure",
-    "NotifyAccess=main",
-    "RestartUSec=5s",
-    "TimeoutStartUSec=1min 30s",
-    "TimeoutStopUSec=30s",
-    "RemainAfterExit=no",
-    "SuccessExitStatus=1 143 USR1 TERM",
-    "OOMPolicy=stop",
-    "ExecStartPre={ path=/usr/bin/mkdir ; argv[]=/usr/bin/mkdir -p /run/web ; ignore_errors=yes ; " + notRun,
-    "ExecStartPreEx={ path=/usr/bin/mkdir ; argv[]=/usr/bin/mkdir -p /run/web ; flags=ignore-failure ; " + notRun,
-    "ExecStart={ path=/usr/bin/web ; argv[]=web --port 8080 ; ignore_errors=no ; " + notRun,
-    "ExecStartEx={ path=/usr/bin/web ; argv[]=web --port 8080 ; flags=no-env-expand ; " + notRun,
-    "ExecReload={ path=/bin/kill ; argv[]=/bin/kill -HUP $MAINPID ; ignore_errors=no ; " + notRun,
-    "ExecReloadEx={ path=/bin/kill ; argv[]=/bin/kill -HUP $MAINPID ; flags=privileged ; " + notRun,
-    "Slice=system.slice",
-    "Delegate=no",
-    "CPUAccounting=no",
-    "CPUWeight=200",
-    "StartupCPUWeight=[not set]",
-    "CPUShares=[not set]",
-    "StartupCPUShares=[not set]",
-    "CPUQuotaPerSecUSec=500ms",
-    "CPUQuotaPeriodUSec=infinity",
-    "AllowedCPUs=0-3 6",
-    "IOAccounting=no",
-    "IOWeight=[not set]",
-    "StartupIOWeight=[not set]",
-    "IODeviceWeight=/dev/vdb 50",
-    "IODeviceWeight=/dev/vda 200",
-    "IOReadBandwidthMax=/dev/vda 10000000",
-    "IOWriteBandwidthMax=/dev/vda 5000000",
-    "IOReadIOPSMax=/dev/vdb 100",
-    "BlockIOWeight=[not set]",
-    "StartupBlockIOWeight=[not set]",
-    "MemoryAccounting=yes",
-    "MemoryMin=0",
-    "MemoryLow=0",
-    "MemoryHigh=858992640",
-    "MemoryMax=157286400",
-    "MemorySwapMax=0",
-    "MemoryLimit=infinity",
-    "TasksAccounting=yes",
-    "TasksMax=4915",
-    #"Environment=A=1 "B=x y" "C=\$HOME""#,
-    "EnvironmentFiles=/etc/default/web (ignore_errors=yes)",
-    "LimitCORE=infinity",
-    "LimitCORESoft=0",
-    "LimitNOFILE=65536",
-    "LimitNOFILESoft=65536",
-    "WorkingDirectory=!/srv/web",
-    "StandardInput=null",
-    "StandardOutput=journal",
-    "StandardError=inherit",
-    "User=web",
-    "NoNewPrivileges=no",
-    "IgnoreSIGPIPE=yes",
-    "SystemCallFilter=~mount ptrace",
-    "KillMode=mixed",
-    "KillSignal=15",
-    "SendSIGKILL=yes",
-    "Id=web.service",
-    "Names=web.service",
-    "Requires=db.service",
-    "Wants=network-online.target",
-    "After=network-online.target db.service",
-    #"Documentation="man:web(8)" "https://example.com/?a=1&b=2""#,
-    "Description=Web front end",
-    "DefaultDependencies=yes",
-    "StartLimitIntervalUSec=10s",
-    "StartLimitBurst=5"
-)
+private let webServiceText = text(
+    [
+        "Type=notify",
+        "Restart=on-failure",
+        "NotifyAccess=main",
+        "RestartUSec=5s",
+        "TimeoutStartUSec=1min 30s",
+        "TimeoutStopUSec=30s",
+        "RemainAfterExit=no",
+        "SuccessExitStatus=1 143 USR1 TERM",
+        "OOMPolicy=stop",
+        "ExecStartPre={ path=/usr/bin/mkdir ; argv[]=/usr/bin/mkdir -p /run/web ; ignore_errors=yes ; " + notRun,
+        "ExecStartPreEx={ path=/usr/bin/mkdir ; argv[]=/usr/bin/mkdir -p /run/web ; flags=ignore-failure ; " + notRun,
+        "ExecStart={ path=/usr/bin/web ; argv[]=web --port 8080 ; ignore_errors=no ; " + notRun,
+        "ExecStartEx={ path=/usr/bin/web ; argv[]=web --port 8080 ; flags=no-env-expand ; " + notRun,
+        "ExecReload={ path=/bin/kill ; argv[]=/bin/kill -HUP $MAINPID ; ignore_errors=no ; " + notRun,
+        "ExecReloadEx={ path=/bin/kill ; argv[]=/bin/kill -HUP $MAINPID ; flags=privileged ; " + notRun,
+        "Slice=system.slice",
+        "Delegate=no",
+        "CPUAccounting=no",
+        "CPUWeight=200",
+        "StartupCPUWeight=[not set]",
+        "CPUShares=[not set]",
+        "StartupCPUShares=[not set]",
+        "CPUQuotaPerSecUSec=500ms",
+        "CPUQuotaPeriodUSec=infinity",
+        "AllowedCPUs=0-3 6",
+        "IOAccounting=no",
+        "IOWeight=[not set]",
+        "StartupIOWeight=[not set]",
+        "IODeviceWeight=/dev/vdb 50",
+        "IODeviceWeight=/dev/vda 200",
+        "IOReadBandwidthMax=/dev/vda 10000000",
+        "IOWriteBandwidthMax=/dev/vda 5000000",
+        "IOReadIOPSMax=/dev/vdb 100",
+        "BlockIOWeight=[not set]",
+        "StartupBlockIOWeight=[not set]",
+        "MemoryAccounting=yes",
+        "MemoryMin=0",
+        "MemoryLow=0",
+        "MemoryHigh=858992640",
+        "MemoryMax=157286400",
+        "MemorySwapMax=0",
+        "MemoryLimit=infinity",
+        "TasksAccounting=yes",
+        "TasksMax=4915",
+        #"Environment=A=1 "B=x y" "C=\$HOME""#,
+        "EnvironmentFiles=/etc/default/web (ignore_errors=yes)",
+        "LimitCORE=infinity",
+        "LimitCORESoft=0",
+        "LimitNOFILE=65536",
+        "LimitNOFILESoft=65536",
+        "WorkingDirectory=!/srv/web",
+        "StandardInput=null",
+        "StandardOutput=journal",
+        "StandardError=inherit",
+        "User=web",
+        "NoNewPrivileges=no",
+        "IgnoreSIGPIPE=yes",
+        "SystemCallFilter=~mount ptrace",
+        "KillMode=mixed",
+        "KillSignal=15",
+        "SendSIGKILL=yes",
+        "Id=web.service",
+        "Names=web.service",
+        "Requires=db.service",
+        "Wants=network-online.target",
+        "After=network-online.target db.service",
+        #"Documentation="man:web(8)" "https://example.com/?a=1&b=2""#,
+        "Description=Web front end",
+        "DefaultDependencies=yes",
+    ] + startLimitLines)
 
 /// The cgroup properties every unit with defaults shows, from `Delegate=` to `TasksMax=`.
 private func defaultCgroupLines(tasksMax: String) -> [String] {
@@ -145,11 +144,14 @@ private func defaultCgroupLines(tasksMax: String) -> [String] {
     ]
 }
 
+/// What every unit with the defaults shows after `DefaultDependencies=`.
+private let startLimitLines = [
+    "StartLimitIntervalUSec=10s", "StartLimitBurst=5", "StartLimitAction=none", "FailureAction=none",
+    "FailureActionExitStatus=-1", "SuccessAction=none", "SuccessActionExitStatus=-1",
+]
+
 private func unitLines(_ name: String) -> [String] {
-    [
-        "Id=\(name)", "Names=\(name)", "Description=\(name)", "DefaultDependencies=yes",
-        "StartLimitIntervalUSec=10s", "StartLimitBurst=5",
-    ]
+    ["Id=\(name)", "Names=\(name)", "Description=\(name)", "DefaultDependencies=yes"] + startLimitLines
 }
 
 private func text(_ lines: [String]) -> String {
@@ -187,42 +189,41 @@ private func text(_ lines: [String]) -> String {
             IODeviceLimit(path: "/dev/sda", limits: [.readBandwidth: 1_000_000]),
             IODeviceLimit(path: "/dev/sdb", limits: [.readBandwidth: 2_000_000, .writeBandwidth: 3_000_000]),
         ]
-        let expected = lines(
-            "Slice=web.slice",
-            "Delegate=no",
-            "CPUAccounting=no",
-            "CPUWeight=idle",
-            "StartupCPUWeight=[not set]",
-            "CPUShares=[not set]",
-            "StartupCPUShares=[not set]",
-            "CPUQuotaPerSecUSec=infinity",
-            "CPUQuotaPeriodUSec=infinity",
-            "AllowedMemoryNodes=0",
-            "IOAccounting=no",
-            "IOWeight=[not set]",
-            "StartupIOWeight=[not set]",
-            "BlockIOWeight=[not set]",
-            "StartupBlockIOWeight=[not set]",
-            "BlockIOReadBandwidth=/dev/sdb 2000000",
-            "BlockIOReadBandwidth=/dev/sda 1000000",
-            "BlockIOWriteBandwidth=/dev/sdb 3000000",
-            "MemoryAccounting=yes",
-            "MemoryMin=0",
-            "MemoryLow=0",
-            "MemoryHigh=infinity",
-            "MemoryMax=4294967296",
-            "MemorySwapMax=infinity",
-            "MemoryLimit=infinity",
-            "TasksAccounting=yes",
-            "TasksMax=infinity",
-            "DisableControllers=cpu io",
-            "Id=web-backend.slice",
-            "Names=web-backend.slice",
-            "Description=web-backend.slice",
-            "DefaultDependencies=yes",
-            "StartLimitIntervalUSec=10s",
-            "StartLimitBurst=5"
-        )
+        let expected = text(
+            [
+                "Slice=web.slice",
+                "Delegate=no",
+                "CPUAccounting=no",
+                "CPUWeight=idle",
+                "StartupCPUWeight=[not set]",
+                "CPUShares=[not set]",
+                "StartupCPUShares=[not set]",
+                "CPUQuotaPerSecUSec=infinity",
+                "CPUQuotaPeriodUSec=infinity",
+                "AllowedMemoryNodes=0",
+                "IOAccounting=no",
+                "IOWeight=[not set]",
+                "StartupIOWeight=[not set]",
+                "BlockIOWeight=[not set]",
+                "StartupBlockIOWeight=[not set]",
+                "BlockIOReadBandwidth=/dev/sdb 2000000",
+                "BlockIOReadBandwidth=/dev/sda 1000000",
+                "BlockIOWriteBandwidth=/dev/sdb 3000000",
+                "MemoryAccounting=yes",
+                "MemoryMin=0",
+                "MemoryLow=0",
+                "MemoryHigh=infinity",
+                "MemoryMax=4294967296",
+                "MemorySwapMax=infinity",
+                "MemoryLimit=infinity",
+                "TasksAccounting=yes",
+                "TasksMax=infinity",
+                "DisableControllers=cpu io",
+                "Id=web-backend.slice",
+                "Names=web-backend.slice",
+                "Description=web-backend.slice",
+                "DefaultDependencies=yes",
+            ] + startLimitLines)
         #expect(ShowProperties.text(ShowProperties.properties(of: unit, host: host)) == expected)
     }
 
@@ -253,15 +254,14 @@ private func text(_ lines: [String]) -> String {
         var unit = Unit(name: "multi-user.target", type: .target)
         unit.unit.description = "Multi-User System"
         unit.unit.conflicts = ["rescue.service", "rescue.target"]
-        let expected = lines(
-            "Id=multi-user.target",
-            "Names=multi-user.target",
-            "Conflicts=rescue.service rescue.target",
-            "Description=Multi-User System",
-            "DefaultDependencies=yes",
-            "StartLimitIntervalUSec=10s",
-            "StartLimitBurst=5"
-        )
+        let expected = text(
+            [
+                "Id=multi-user.target",
+                "Names=multi-user.target",
+                "Conflicts=rescue.service rescue.target",
+                "Description=Multi-User System",
+                "DefaultDependencies=yes",
+            ] + startLimitLines)
         #expect(ShowProperties.text(ShowProperties.properties(of: unit, host: host)) == expected)
     }
 
@@ -295,7 +295,7 @@ private func text(_ lines: [String]) -> String {
             + #""Requires":["db.service"],"Wants":["network-online.target"],"#
             + #""After":["network-online.target","db.service"],"#
             + #""Documentation":["man:web(8)","https://example.com/?a=1&b=2"],"Description":"Web front end","#
-            + #""DefaultDependencies":true,"StartLimitIntervalUSec":10000000,"StartLimitBurst":5}"#
+            + #""DefaultDependencies":true,"StartLimitIntervalUSec":10000000,"StartLimitBurst":5,"StartLimitAction":"none","FailureAction":"none","FailureActionExitStatus":-1,"SuccessAction":"none","SuccessActionExitStatus":-1}"#
         #expect(ShowProperties.json(ShowProperties.properties(of: webService(), host: host)) == expected)
     }
 
@@ -312,7 +312,7 @@ private func text(_ lines: [String]) -> String {
             + #""MemoryLow":0,"MemoryHigh":null,"MemoryMax":null,"MemorySwapMax":null,"MemoryLimit":null,"#
             + #""TasksAccounting":true,"TasksMax":null,"Id":"a.slice","Names":["a.slice"],"#
             + #""Description":"Quote \" backslash \\ tab \t bell \u0007 é","DefaultDependencies":true,"#
-            + #""StartLimitIntervalUSec":10000000,"StartLimitBurst":5}"#
+            + #""StartLimitIntervalUSec":10000000,"StartLimitBurst":5,"StartLimitAction":"none","FailureAction":"none","FailureActionExitStatus":-1,"SuccessAction":"none","SuccessActionExitStatus":-1}"#
         #expect(ShowProperties.json(properties) == expected)
     }
 

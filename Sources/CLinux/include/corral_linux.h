@@ -72,3 +72,7 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd);
 
 /// semctl(id, 0, IPC_RMID): semctl is variadic, which Swift cannot call.
 int corral_semaphores_remove(int id);
+
+/// sync(2), then reboot(2) with RB_AUTOBOOT (`power_off` 0) or RB_POWER_OFF; returns only on
+/// failure (-1 with errno). <sys/reboot.h> is not in Swift's Glibc module.
+int corral_reboot(int power_off);

@@ -3,7 +3,7 @@
 # them. A service corrald runs survives corrald's crash (SIGKILL of its main process): systemd
 # restarts corrald.service, the new corrald re-adopts the service with the same main PID and its
 # limits. Then daemon-reexec keeps both, and stopping corrald.service stops the service and ends
-# the scope.
+# the scope. Last, a unit's SuccessAction=poweroff powers the machine off through systemd.
 export CORRAL_UNIT_DIR=/etc/corral/system
 corral_unit hold.service '[Service]
 ExecStart=/bin/sleep 600
@@ -56,3 +56,25 @@ expect systemd-stop-stops-units "hold.service's process $hold_pid outlived syste
 expect systemd-stop-leaves-no-cgroup "$hold_cgroup is left behind" sh -c '[ ! -d "$1" ]' - "$hold_cgroup"
 expect systemd-stop-ends-the-scope "corrald-units.scope is $(systemctl is-active corrald-units.scope)" \
     wait_for 10 sh -c '! systemctl is-active -q corrald-units.scope'
+
+# Last, as it ends the boot: a unit's SuccessAction=poweroff makes corrald ask systemd to power
+# the machine off (StartUnit poweroff.target, as `systemctl poweroff`), and the shutdown stops
+# this scenario's own service, which then checks systemd's jobs.
+corral_unit bye.service '[Unit]
+SuccessAction=poweroff
+[Service]
+Type=oneshot
+ExecStart=/bin/true'
+powering_off() {
+    expect systemd-success-action-poweroff "systemd's jobs: $(systemctl list-jobs --no-legend 2>&1 | tr '\n' '|')" \
+        sh -c 'systemctl list-jobs --no-legend | grep -q " poweroff.target "'
+    echo "VMTEST END"
+    exit 0
+}
+trap powering_off TERM
+systemctl start corrald.service
+corralctl start bye.service
+sleep 60 &
+wait $!
+trap - TERM
+fail systemd-success-action-poweroff "no shutdown within 60 s of bye.service's success"
