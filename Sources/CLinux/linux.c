@@ -203,10 +203,10 @@ static long bpf(int command, union bpf_attr *attributes) {
     return syscall(SYS_bpf, command, attributes, sizeof *attributes);
 }
 
-int corral_bpf_load_device_program(const void *instructions, unsigned count, char *log, unsigned log_size) {
+int corral_bpf_load_program(uint32_t type, const void *instructions, unsigned count, char *log, unsigned log_size) {
     union bpf_attr attributes;
     memset(&attributes, 0, sizeof attributes);
-    attributes.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attributes.prog_type = type;
     attributes.insn_cnt = count;
     attributes.insns = (uint64_t)(uintptr_t)instructions;
     attributes.license = (uint64_t)(uintptr_t)"GPL";
@@ -216,12 +216,12 @@ int corral_bpf_load_device_program(const void *instructions, unsigned count, cha
     return (int)bpf(BPF_PROG_LOAD, &attributes);
 }
 
-int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
+int corral_bpf_replace_programs(int cgroup_fd, uint32_t attach_type, int program_fd) {
     uint32_t ids[64];
     union bpf_attr query;
     memset(&query, 0, sizeof query);
     query.query.target_fd = cgroup_fd;
-    query.query.attach_type = BPF_CGROUP_DEVICE;
+    query.query.attach_type = attach_type;
     query.query.prog_ids = (uint64_t)(uintptr_t)ids;
     query.query.prog_cnt = 64;
     if (bpf(BPF_PROG_QUERY, &query) < 0) return -1;
@@ -230,7 +230,7 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
         memset(&attach, 0, sizeof attach);
         attach.target_fd = cgroup_fd;
         attach.attach_bpf_fd = program_fd;
-        attach.attach_type = BPF_CGROUP_DEVICE;
+        attach.attach_type = attach_type;
         attach.attach_flags = BPF_F_ALLOW_MULTI;
         if (bpf(BPF_PROG_ATTACH, &attach) < 0) return -1;
     }
@@ -244,7 +244,7 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
         memset(&detach, 0, sizeof detach);
         detach.target_fd = cgroup_fd;
         detach.attach_bpf_fd = old;
-        detach.attach_type = BPF_CGROUP_DEVICE;
+        detach.attach_type = attach_type;
         int result = (int)bpf(BPF_PROG_DETACH, &detach);
         int saved = errno;
         close(old);
@@ -254,6 +254,27 @@ int corral_bpf_replace_device_program(int cgroup_fd, int program_fd) {
         }
     }
     return 0;
+}
+
+int corral_bpf_lpm_trie(uint32_t key_size, uint32_t max_entries) {
+    union bpf_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.map_type = BPF_MAP_TYPE_LPM_TRIE;
+    attributes.key_size = key_size;
+    attributes.value_size = sizeof(uint64_t);
+    attributes.max_entries = max_entries;
+    attributes.map_flags = BPF_F_NO_PREALLOC;
+    return (int)bpf(BPF_MAP_CREATE, &attributes);
+}
+
+int corral_bpf_map_update(int map_fd, const void *key, const void *value) {
+    union bpf_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.map_fd = map_fd;
+    attributes.key = (uint64_t)(uintptr_t)key;
+    attributes.value = (uint64_t)(uintptr_t)value;
+    attributes.flags = BPF_ANY;
+    return (int)bpf(BPF_MAP_UPDATE_ELEM, &attributes);
 }
 
 int corral_semaphores_remove(int id) {

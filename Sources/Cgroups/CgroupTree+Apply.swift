@@ -35,26 +35,68 @@ extension CgroupTree {
         } catch {
             problems.append("\(error) (from DeviceAllow=/DevicePolicy=)")
         }
+        do throws(CgroupError) {
+            try attachIPAccessPrograms(plan.ipAccess, to: plan.cgroup)
+        } catch {
+            problems.append("\(error) (from IPAddressAllow=/IPAddressDeny=)")
+        }
         return problems
     }
 
     /// Makes `filter`'s program the cgroup's device program (nil: none), replacing an earlier one.
     public func attachDeviceProgram(_ filter: DeviceFilter?, to cgroup: String) throws(CgroupError) {
-        let directory = try openDirectory(cgroup, readable: true)
-        var program: FileDescriptor?
+        try replacePrograms(
+            [(.device, filter.map { (.cgroupDevice, $0.program) })], in: cgroup, name: "device program")
+    }
+
+    /// Makes `filter`'s programs the cgroup's ingress and egress programs (nil: none), replacing
+    /// earlier ones. The maps live as long as the programs that use them.
+    public func attachIPAccessPrograms(_ filter: IPAccessFilter?, to cgroup: String) throws(CgroupError) {
+        var maps: [IPAccessFilter.Map: FileDescriptor] = [:]
         if let filter {
-            do {
-                program = try FileDescriptor.deviceProgram(filter.program.flatMap(\.bytes))
-            } catch {
-                throw CgroupError(operation: .devices(error.log), path: cgroup, errno: error.errno)
+            for map in IPAccessFilter.Map.allCases {
+                let keys = filter.keys(of: map)
+                guard !keys.isEmpty else { continue }
+                do {
+                    maps[map] = try FileDescriptor.prefixMap(keySize: map.keySize, keys: keys)
+                } catch {
+                    throw CgroupError(operation: .program("IP address filter", log: "map"), path: cgroup, errno: error)
+                }
             }
         }
-        do {
-            try directory.replaceDeviceProgram(with: program)
-        } catch {
-            // Without a filter there is nothing to take away where the kernel has no cgroup BPF.
-            if filter == nil && [EINVAL, ENOSYS, EPERM].contains(error.code) { return }
-            throw CgroupError(operation: .devices(""), path: cgroup, errno: error)
+        let numbers = maps.mapValues(\.rawValue)
+        try withExtendedLifetime(maps) { () throws(CgroupError) in
+            try replacePrograms(
+                [BPFAttachType.ingress, .egress].map { direction in
+                    (
+                        direction,
+                        filter.map { (.cgroupSocketBuffer, $0.program(ingress: direction == .ingress, maps: numbers)) }
+                    )
+                }, in: cgroup, name: "IP address filter")
+        }
+    }
+
+    /// Loads each program and attaches it in place of those attached there before (nil: detaches
+    /// them). Where the kernel has no cgroup BPF, having none to take away is no error.
+    private func replacePrograms(
+        _ programs: [(BPFAttachType, (BPFProgramType, [EBPFInstruction])?)], in cgroup: String, name: String
+    ) throws(CgroupError) {
+        let directory = try openDirectory(cgroup, readable: true)
+        for (attachType, program) in programs {
+            var loaded: FileDescriptor?
+            if let (type, instructions) = program {
+                do {
+                    loaded = try FileDescriptor.bpfProgram(type, instructions.flatMap(\.bytes))
+                } catch {
+                    throw CgroupError(operation: .program(name, log: error.log), path: cgroup, errno: error.errno)
+                }
+            }
+            do {
+                try directory.replaceCgroupPrograms(attachType, with: loaded)
+            } catch {
+                if program == nil && [EINVAL, ENOSYS, EPERM].contains(error.code) { continue }
+                throw CgroupError(operation: .program(name, log: ""), path: cgroup, errno: error)
+            }
         }
     }
 

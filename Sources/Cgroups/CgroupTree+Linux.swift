@@ -7,8 +7,8 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Operation: Sendable, Equatable {
         case open, create, remove, read, attach, kill
         case write(String)
-        /// Loading or attaching the device program; the verifier's words, if any.
-        case devices(String)
+        /// Loading or attaching a BPF program (named: "device program"); the verifier's words, if any.
+        case program(String, log: String)
     }
 
     public var operation: Operation
@@ -32,8 +32,8 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .attach: return "cannot move a process into \(target): \(errno)"
         case .kill: return "cannot kill the processes of \(target): \(errno)"
         case .write(let value): return "cannot write '\(value)' to \(target): \(errno)"
-        case .devices(let log):
-            return "cannot attach the device program to \(target): \(errno)\(log.isEmpty ? "" : " (\(log))")"
+        case .program(let name, let log):
+            return "cannot attach the \(name) to \(target): \(errno)\(log.isEmpty ? "" : " (\(log))")"
         }
     }
 }

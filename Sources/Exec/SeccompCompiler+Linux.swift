@@ -94,6 +94,7 @@ public enum SeccompCompiler {
         switch action {
         case .allow: SCMP_ACT_ALLOW
         case .errno(let code): 0x0005_0000 | (UInt32(code) & 0xffff)  // SCMP_ACT_ERRNO(code)
+        case .log: SCMP_ACT_LOG
         case .killProcess: SCMP_ACT_KILL_PROCESS
         }
     }

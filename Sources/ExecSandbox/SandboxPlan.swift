@@ -4,6 +4,8 @@ import UnitModel
 public enum SeccompAction: Sendable, Equatable, Hashable {
     case allow
     case errno(Int32)
+    /// Allowed, and logged by the kernel's audit (`SystemCallLog=`).
+    case log
     /// The whole process is killed with SIGSYS (systemd's default for a refused call).
     case killProcess
 
@@ -163,6 +165,13 @@ public struct SandboxPlan: Sendable, Equatable {
         if !protections.isEmpty {
             seccompPrograms.append(
                 SeccompProgram(defaultAction: .allow, rules: protections, architectures: architectures))
+        }
+        if let log = exec.systemCallLog {
+            seccompPrograms.append(
+                SeccompProgram(
+                    defaultAction: log.allowList ? .allow : .log,
+                    rules: log.entries.map { SeccompRule($0.name, log.allowList ? .log : .allow) },
+                    architectures: architectures))
         }
         // Last, as in systemd: an allow list may refuse seccomp(2) itself, which loads the others.
         if let filter = exec.systemCallFilter {

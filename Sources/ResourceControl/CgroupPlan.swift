@@ -40,10 +40,12 @@ public struct CgroupPlan: Sendable, Equatable, Codable {
     public var warnings: [String]
     /// The device program attached to the cgroup; nil: every device is allowed.
     public var devices: DeviceFilter?
+    /// The IP address filter attached to the cgroup; nil: every address is allowed.
+    public var ipAccess: IPAccessFilter?
 
     public init(
         unit: String, cgroup: String, enable: [ControllerEnablement], writes: [CgroupWrite], warnings: [String],
-        devices: DeviceFilter? = nil
+        devices: DeviceFilter? = nil, ipAccess: IPAccessFilter? = nil
     ) {
         self.unit = unit
         self.cgroup = cgroup
@@ -51,5 +53,6 @@ public struct CgroupPlan: Sendable, Equatable, Codable {
         self.writes = writes
         self.warnings = warnings
         self.devices = devices
+        self.ipAccess = ipAccess
     }
 }

@@ -4,14 +4,32 @@ import UnitModel
 /// for a unit whose manager is not starting up or shutting down (so `Startup*=` values only decide
 /// which controllers are needed).
 public enum CgroupPlanner {
-    public static func plan(for unit: Unit, host: HostFacts) -> CgroupPlan {
+    /// `slices` are the resource settings of the slices the unit is in (their `IPAddressAllow=` and
+    /// `IPAddressDeny=` apply to it).
+    public static func plan(for unit: Unit, host: HostFacts, slices: [ResourceSettings] = []) -> CgroupPlan {
         guard unit.type != .target else {
             return CgroupPlan(
                 unit: unit.name, cgroup: "", enable: [], writes: [],
                 warnings: ["\(unit.name): target units have no control group"])
         }
         var planner = Planner(unit: unit, host: host)
-        return planner.plan()
+        var plan = planner.plan()
+        plan.ipAccess = IPAccessFilter.filter(for: unit, slices: slices)
+        return plan
+    }
+}
+
+extension CgroupPlanner {
+    /// The slices whose settings `plan(for:host:slices:)` takes for a service or scope: `-.slice`,
+    /// then each slice above the unit, outermost first (none for other types, or a bad slice name).
+    public static func enclosingSlices(of unit: Unit) -> [String] {
+        guard unit.type == .service || unit.type == .scope else { return [] }
+        let slice = CgroupPath.slice(of: unit)
+        guard slice != CgroupPath.rootSlice, CgroupPath.path(ofSlice: slice) != nil else {
+            return [CgroupPath.rootSlice]
+        }
+        let parts = slice.dropLast(".slice".count).split(separator: "-")
+        return [CgroupPath.rootSlice] + parts.indices.map { parts[...$0].joined(separator: "-") + ".slice" }
     }
 }
 

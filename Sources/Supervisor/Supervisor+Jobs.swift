@@ -31,7 +31,8 @@ extension Supervisor {
         if let unit = units[name] { return unit }
         guard let unitName = try? UnitName(name) else { return nil }
         let loaded = load(unitName)
-        let unit = ManagedUnit(loaded: loaded, plan: plan(for: loaded.unit))
+        // Only a unit that loaded brings its slices into the table.
+        let unit = ManagedUnit(loaded: loaded, plan: plan(for: loaded.unit, withSlices: loaded.loadState == .loaded))
         units[name] = unit
         return unit
     }
@@ -49,9 +50,13 @@ extension Supervisor {
         return loaded
     }
 
-    /// The unit's cgroup plan on this host, with the devices its settings name looked up.
-    func plan(for unit: Unit) -> CgroupPlan {
-        CgroupPlanner.plan(for: unit, host: HostProbe.facts(for: unit, base: hostFacts))
+    /// The unit's cgroup plan on this host, with the devices its settings name looked up and the
+    /// settings of the slices it is in (`withSlices`; loaded into the table as needed).
+    func plan(for unit: Unit, withSlices: Bool = true) -> CgroupPlan {
+        let slices =
+            withSlices
+            ? CgroupPlanner.enclosingSlices(of: unit).compactMap { self.unit(named: $0)?.loaded.unit.resources } : []
+        return CgroupPlanner.plan(for: unit, host: HostProbe.facts(for: unit, base: hostFacts), slices: slices)
     }
 
     /// The dependencies the job queue follows; nil for a unit that cannot be loaded.

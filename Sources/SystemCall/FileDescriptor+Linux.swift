@@ -124,15 +124,30 @@ public final class FileDescriptor: Sendable {
     }
 }
 
+/// The cgroup BPF programs corral loads, with their kernel numbers (enum bpf_prog_type).
+public enum BPFProgramType: UInt32, Sendable {
+    case cgroupSocketBuffer = 8  // BPF_PROG_TYPE_CGROUP_SKB
+    case cgroupDevice = 15  // BPF_PROG_TYPE_CGROUP_DEVICE
+}
+
+/// Where on a cgroup a program is attached (enum bpf_attach_type).
+public enum BPFAttachType: UInt32, Sendable {
+    case ingress = 0  // BPF_CGROUP_INET_INGRESS
+    case egress = 1  // BPF_CGROUP_INET_EGRESS
+    case device = 6  // BPF_CGROUP_DEVICE
+}
+
 extension FileDescriptor {
-    /// Loads a cgroup device program (`BPF_PROG_TYPE_CGROUP_DEVICE`) of 8-byte instructions; the
-    /// error carries the end of the verifier's log (asked for only after a refusal: a log too
-    /// small for the whole trace would itself fail the load).
-    public static func deviceProgram(_ instructions: [UInt8]) throws(DeviceProgramError) -> FileDescriptor {
+    /// Loads a program of 8-byte instructions; the error carries the end of the verifier's log
+    /// (asked for only after a refusal: a log too small for the whole trace would itself fail the
+    /// load).
+    public static func bpfProgram(_ type: BPFProgramType, _ instructions: [UInt8]) throws(BPFProgramError)
+        -> FileDescriptor
+    {
         func load(log: inout [CChar]) -> Int32 {
             instructions.withUnsafeBytes { bytes in
-                corral_bpf_load_device_program(
-                    bytes.baseAddress, UInt32(instructions.count / 8), &log, UInt32(log.count))
+                corral_bpf_load_program(
+                    type.rawValue, bytes.baseAddress, UInt32(instructions.count / 8), &log, UInt32(log.count))
             }
         }
         var noLog: [CChar] = []
@@ -142,23 +157,36 @@ extension FileDescriptor {
             var log = [CChar](repeating: 0, count: 1 << 20)
             _ = load(log: &log)
             let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw DeviceProgramError(
+            throw BPFProgramError(
                 errno: error, log: String(text.split(separator: "\n").suffix(3).joined(separator: "; ")))
         }
         return FileDescriptor(adopting: fd)
     }
 
-    /// Makes `program` (nil: none) the device program of the cgroup directory this descriptor is
-    /// open on, replacing the ones attached before.
-    public func replaceDeviceProgram(with program: FileDescriptor?) throws(Errno) {
+    /// Makes `program` (nil: none) the `attachType` program of the cgroup directory this descriptor
+    /// is open on, replacing the ones attached there before.
+    public func replaceCgroupPrograms(_ attachType: BPFAttachType, with program: FileDescriptor?) throws(Errno) {
         try withExtendedLifetime(program) { () throws(Errno) in
-            if corral_bpf_replace_device_program(rawValue, program?.rawValue ?? -1) != 0 { throw Errno.current }
+            if corral_bpf_replace_programs(rawValue, attachType.rawValue, program?.rawValue ?? -1) != 0 {
+                throw Errno.current
+            }
         }
+    }
+
+    /// A longest-prefix-match map holding `keys` (each a 4-byte prefix length, then the address),
+    /// with value 1.
+    public static func prefixMap(keySize: Int, keys: [[UInt8]]) throws(Errno) -> FileDescriptor {
+        let fd = corral_bpf_lpm_trie(UInt32(keySize), UInt32(max(keys.count, 1)))
+        guard fd >= 0 else { throw Errno.current }
+        let map = FileDescriptor(adopting: fd)
+        var value: UInt64 = 1
+        for key in keys where corral_bpf_map_update(fd, key, &value) != 0 { throw Errno.current }
+        return map
     }
 }
 
-/// A device program the kernel refused, with what its verifier said.
-public struct DeviceProgramError: Error, CustomStringConvertible {
+/// A BPF program the kernel refused, with what its verifier said.
+public struct BPFProgramError: Error, CustomStringConvertible {
     public var errno: Errno
     public var log: String
 

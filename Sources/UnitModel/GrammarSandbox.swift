@@ -58,17 +58,18 @@ extension Grammar {
     /// with `:ERRNO`. Groups are expanded here, as systemd expands them, so a later line of the other
     /// kind can take out one call of a group; the first line of an allow list brings in `@default`.
     /// Unknown names and groups, and an error number on an allow list, are ignored with a warning,
-    /// as systemd does; the rest of the line applies.
-    public static func systemCallFilter(_ text: String, merging existing: SystemCallFilter?) throws(ValueError)
-        -> ParsedValue<SystemCallFilter>
-    {
+    /// as systemd does; the rest of the line applies. `SystemCallLog=` (`logging`) reads the same
+    /// words without error numbers and adds no `@default`.
+    public static func systemCallFilter(
+        _ text: String, merging existing: SystemCallFilter?, logging: Bool = false
+    ) throws(ValueError) -> ParsedValue<SystemCallFilter> {
         let allowList = !text.hasPrefix("~")
         var warnings: [ValueError] = []
         var entries: [SystemCallFilter.Entry] = []
         for word in try words(allowList ? text : String(text.dropFirst())) {
             var name = word
             var refusal: SystemCallRefusal?
-            if let colon = word.firstIndex(of: ":") {
+            if !logging, let colon = word.firstIndex(of: ":") {
                 name = String(word[..<colon])
                 guard !allowList else {
                     warnings.append(ValueError("Allow-listed system calls cannot take error number, ignoring: \(word)"))
@@ -95,7 +96,7 @@ extension Grammar {
             existing
             ?? SystemCallFilter(
                 allowList: allowList,
-                names: allowList ? SandboxTables.systemCalls(in: "@default") : [])
+                names: allowList && !logging ? SandboxTables.systemCalls(in: "@default") : [])
         if filter.allowList == allowList {
             for entry in entries {
                 filter.entries.removeAll { $0.name == entry.name }

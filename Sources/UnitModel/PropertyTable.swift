@@ -115,6 +115,19 @@ extension PropertyTable {
         }
     }
 
+    /// `IPAddressAllow=`/`IPAddressDeny=`: accumulate; empty resets.
+    private static func ipAddressList(
+        _ name: String, _ field: WritableKeyPath<Unit, [IPAddressPrefix]> & Sendable
+    ) -> PropertyDescriptor {
+        PropertyDescriptor(name: name, sections: resourceSections) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit[keyPath: field] = [] }
+            let parsed = try Grammar.ipAddressPrefixes(value)
+            unit[keyPath: field] = Array(Set(unit[keyPath: field] + parsed.value)).sorted()
+            try parsed.reportWarnings()
+        }
+    }
+
     /// `*ActionExitStatus=`: 0…255; empty means the main process's status.
     private static func actionExitStatus(_ name: String, _ field: WritableKeyPath<Unit, UInt8?> & Sendable)
         -> PropertyDescriptor
@@ -257,6 +270,13 @@ extension PropertyTable {
             if value.isEmpty { return unit.exec.systemCallFilter = nil }
             let parsed = try Grammar.systemCallFilter(value, merging: unit.exec.systemCallFilter)
             unit.exec.systemCallFilter = parsed.value
+            try parsed.reportWarnings()
+        },
+        PropertyDescriptor(name: "SystemCallLog", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            if value.isEmpty { return unit.exec.systemCallLog = nil }
+            let parsed = try Grammar.systemCallFilter(value, merging: unit.exec.systemCallLog, logging: true)
+            unit.exec.systemCallLog = parsed.value
             try parsed.reportWarnings()
         },
         PropertyDescriptor(name: "SystemCallErrorNumber", sections: ["Service"]) {
@@ -611,6 +631,8 @@ extension PropertyTable {
             unit.resources.delegate = true
             try Grammar.controllers(value, into: &unit.resources.delegateControllers)
         },
+        ipAddressList("IPAddressAllow", \.resources.ipAddressAllow),
+        ipAddressList("IPAddressDeny", \.resources.ipAddressDeny),
         PropertyDescriptor(name: "DisableControllers", sections: resourceSections) {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit.resources.disableControllers = [] }

@@ -139,6 +139,10 @@ public struct ResourceSettings: Sendable, Equatable {
     public var devicePolicy: DevicePolicy = .auto
     public var deviceAllow: [DeviceAllowance] = []
 
+    /// `IPAddressAllow=`, `IPAddressDeny=`: sorted, without repeats.
+    public var ipAddressAllow: [IPAddressPrefix] = []
+    public var ipAddressDeny: [IPAddressPrefix] = []
+
     public init() {}
 }
 

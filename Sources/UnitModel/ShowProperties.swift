@@ -296,6 +296,8 @@ private struct PropertyList {
         add("MemoryLimit", memory(resources.memoryLimit ?? .infinity, host: host))
         add("TasksAccounting", .boolean(resources.tasksAccounting))
         add("TasksMax", tasksMax(resources.tasksMax ?? unit.defaultTasksMax, host: host))
+        add("IPAddressAllow", .list(resources.ipAddressAllow.map(\.description)))
+        add("IPAddressDeny", .list(resources.ipAddressDeny.map(\.description)))
         add(
             "DisableControllers",
             .list(Controller.allCases.filter(resources.disableControllers.contains).map(\.rawValue)))
@@ -321,10 +323,11 @@ private struct PropertyList {
         add("Group", .string(exec.group ?? ""))
         add("NoNewPrivileges", .boolean(exec.noNewPrivileges))
         add("IgnoreSIGPIPE", .boolean(exec.ignoreSIGPIPE))
-        if let filter = exec.systemCallFilter {
-            // systemd returns the resolved set, sorted.
+        // systemd returns the resolved sets, sorted.
+        for (name, filter) in [("SystemCallFilter", exec.systemCallFilter), ("SystemCallLog", exec.systemCallLog)] {
+            guard let filter else { continue }
             add(
-                "SystemCallFilter",
+                name,
                 .systemCallFilter(SystemCallFilter(allowList: filter.allowList, names: Set(filter.names).sorted())))
         }
     }

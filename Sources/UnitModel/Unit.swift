@@ -286,7 +286,7 @@ public struct EnvironmentFile: Sendable, Equatable {
     }
 }
 
-/// `SystemCallFilter=`, as its assignments leave it (`Grammar.systemCallFilter`).
+/// `SystemCallFilter=` (or `SystemCallLog=`), as its assignments leave it (`Grammar.systemCallFilter`).
 public struct SystemCallFilter: Sendable, Equatable {
     /// A system call or `@group`, with what a deny list does when it is called (nil:
     /// `SystemCallErrorNumber=`, or the kill).
@@ -334,6 +334,8 @@ public struct ExecSettings: Sendable, Equatable {
     /// SIGPIPE is ignored in the executed process (systemd's default), so a write to a closed pipe fails with EPIPE.
     public var ignoreSIGPIPE = true
     public var systemCallFilter: SystemCallFilter?
+    /// `SystemCallLog=`: an allow list logs only its calls, a deny list every call but its own.
+    public var systemCallLog: SystemCallFilter?
     /// What a call the filter refuses gets; nil: the process is killed (SIGSYS).
     public var systemCallErrorNumber: SystemCallRefusal?
     /// libseccomp names; empty: every architecture the machine runs.

@@ -39,11 +39,21 @@ struct PlanCommand: ParsableCommand {
                 throw ValidationError("--host \(override): \(error.message)")
             }
         }
-        let plans = loaded.map { CgroupPlanner.plan(for: $0.unit, host: HostProbe.facts(for: $0.unit, base: host)) }
+        let plans = try loaded.map { loaded in
+            // A slice that cannot be loaded adds nothing, as in corrald.
+            let slices = try CgroupPlanner.enclosingSlices(of: loaded.unit).map { try loader.load($0) }
+                .filter { $0.loadState == .loaded }.map(\.unit.resources)
+            return CgroupPlanner.plan(
+                for: loaded.unit, host: HostProbe.facts(for: loaded.unit, base: host), slices: slices)
+        }
         // A service's processes get the sandbox; its private /tmp is named after each run.
         let sandboxes = loaded.map { loaded in
             loaded.unit.type == .service
-                ? SandboxPlan(loaded.unit.exec, privateTemporary: SandboxPlan.privateTemporaryPlaceholder) : nil
+                ? SandboxPlan(
+                    loaded.unit.exec,
+                    privateTemporary: loaded.unit.exec.namespaces.privateTmp
+                        ? SandboxPlan.privateTemporaryPlaceholder : nil)
+                : nil
         }
         if options.json {
             let documents = zip(plans, sandboxes).map { plan, sandbox in
@@ -82,6 +92,15 @@ extension CgroupPlan {
                     })
             ),
             ("devices", devices.map { filter in .array(filter.rules.map { .string($0.text) }) } ?? .null),
+            (
+                "ip_access",
+                ipAccess.map { filter in
+                    .object([
+                        ("allow", .array(filter.allow.map { .string($0.description) })),
+                        ("deny", .array(filter.deny.map { .string($0.description) })),
+                    ])
+                } ?? .null
+            ),
             ("warnings", .array(warnings.map(JSONValue.string))),
         ])
     }
@@ -110,6 +129,10 @@ extension CgroupPlan {
         if let devices {
             lines.append("Devices: (device program; anything else refused)")
             lines += devices.rules.map { "  \($0.text)" }
+        }
+        if let ipAccess {
+            lines.append("IP addresses: (ingress and egress programs; allowed first, then denied, else allowed)")
+            lines += ipAccess.allow.map { "  allow \($0)" } + ipAccess.deny.map { "  deny \($0)" }
         }
         if !warnings.isEmpty {
             lines.append("Warnings:")
@@ -190,11 +213,12 @@ extension SandboxPlan {
 }
 
 extension SeccompAction {
-    /// `allow`, `errno N`, `kill`.
+    /// `allow`, `errno N`, `log`, `kill`.
     var name: String {
         switch self {
         case .allow: "allow"
         case .errno(let code): "errno \(code)"
+        case .log: "log"
         case .killProcess: "kill"
         }
     }

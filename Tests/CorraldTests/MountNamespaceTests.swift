@@ -209,21 +209,26 @@ struct MountNamespaceTests {
     }
 }
 
-/// `corralctl plan` shows a service's sandbox beside its cgroup plan.
+/// `corralctl plan` shows a service's sandbox and IP address filter beside its cgroup plan.
 @Suite struct SandboxPlanOutputTests {
-    @Test func planListsNamespacesMountsAndCapabilities() throws {
+    /// What `corralctl plan UNIT` prints for units written as `files` (name → contents).
+    static func plan(_ unit: String, _ files: [String: String]) throws -> [String] {
         var template = Array("/tmp/corral-plan-XXXXXX".utf8CString)
         let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         defer { _ = DaemonHarness.shell("rm -rf \(directory)") }
+        for (name, contents) in files {
+            guard let file = fopen(directory + "/" + name, "w") else { throw HarnessError("cannot write") }
+            fputs(contents, file)
+            fclose(file)
+        }
+        return DaemonHarness.shell("'\(DaemonHarness.binaries)/corralctl' plan --unit-path \(directory) \(unit)").output
+            .split(separator: "\n").map(String.init)
+    }
+
+    @Test func planListsNamespacesMountsAndCapabilities() throws {
         let unit =
             "[Service]\nExecStart=/bin/true\nProtectSystem=strict\nPrivateTmp=yes\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nSystemCallFilter=@system-service\n"
-        guard let file = fopen(directory + "/hardened.service", "w") else { throw HarnessError("cannot write") }
-        fputs(unit, file)
-        fclose(file)
-        let output = DaemonHarness.shell(
-            "'\(DaemonHarness.binaries)/corralctl' plan --unit-path \(directory) hardened.service"
-        ).output
-        let sandbox = output.split(separator: "\n").drop { $0 != "Sandbox:" }.map(String.init)
+        let sandbox = try Self.plan("hardened.service", ["hardened.service": unit]).drop { $0 != "Sandbox:" }
         #expect(
             sandbox.filter { !$0.hasPrefix("  Seccomp:") } == [
                 "Sandbox:", "  Namespaces: mnt", "  Mount: / read-only ro", "  Mount: /dev read-write-implicit",
@@ -236,5 +241,28 @@ struct MountNamespaceTests {
             ])
         #expect(
             sandbox.last?.hasPrefix("  Seccomp: ") == true && sandbox.last?.hasSuffix("rules, otherwise kill") == true)
+    }
+
+    @Test func aPlainServiceHasNoSandbox() throws {
+        #expect(
+            try Self.plan("plain.service", ["plain.service": "[Service]\nExecStart=/bin/true\n"])
+                == ["Unit: plain.service", "CGroup: /system.slice/plain.service"])
+    }
+
+    /// A service's filter joins its lists with those of every slice above it; a slice has none.
+    @Test func theIPAddressFilterJoinsTheSlicesLists() throws {
+        let files = [
+            "-.slice": "[Slice]\nIPAddressDeny=192.168.0.0/16\n",
+            "web.slice": "[Slice]\nIPAddressDeny=any\n",
+            "web-front.slice": "[Slice]\nIPAddressAllow=10.1.2.3/8\n",
+            "a.service": "[Service]\nSlice=web-front.slice\nExecStart=/bin/true\nIPAddressAllow=localhost\n",
+        ]
+        #expect(
+            try Self.plan("a.service", files).drop { !$0.hasPrefix("IP addresses:") } == [
+                "IP addresses: (ingress and egress programs; allowed first, then denied, else allowed)",
+                "  allow 10.0.0.0/8", "  allow 127.0.0.0/8", "  allow ::1/128", "  deny 0.0.0.0/0",
+                "  deny 192.168.0.0/16", "  deny ::/0",
+            ])
+        #expect(!(try Self.plan("web.slice", files)).contains { $0.hasPrefix("IP addresses:") })
     }
 }

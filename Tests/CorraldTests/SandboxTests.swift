@@ -18,6 +18,17 @@ struct SandboxTests {
             .replacingTabs()
     }
 
+    /// The cgroup's egress program drops a datagram to a denied address: sending fails with EPERM.
+    /// An allowed address inside a denied range passes.
+    @Test func aDeniedAddressCannotBeSentTo() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let send = "/bin/bash -c 'echo > /dev/udp/127.0.0.2/9 && echo sent'"
+        #expect(Self.run(daemon, "", send).output == "sent\n")
+        let denied = Self.run(daemon, "-p IPAddressDeny=127.0.0.0/8", send)
+        #expect(denied.output.contains("Operation not permitted"), "\(denied)")
+        #expect(Self.run(daemon, "-p IPAddressDeny=any -p IPAddressAllow=127.0.0.2", send).output == "sent\n")
+    }
+
     @Test func aDeniedSystemCallKillsWithSIGSYSOrFailsWithItsErrno() throws {
         let daemon = try DaemonHarness(units: [:])
         let killed = Self.run(daemon, "-p SystemCallFilter=~uname", "/bin/uname", quiet: false)

@@ -97,6 +97,27 @@ import UnitModel
         #expect(plan.seccompPrograms.first?.rules.allSatisfy { $0.systemCall == "socket" } == true)
     }
 
+    /// `SystemCallLog=`: an allow list logs its calls, a deny list the others; before the filter.
+    @Test func systemCallLogIsAProgramOfLogActions() throws {
+        let native = ("SystemCallArchitectures", "native")
+        let listed = SandboxPlan(try Self.exec([native, ("SystemCallLog", "@clock"), ("SystemCallFilter", "~@mount")]))
+        let clock = SandboxTables.systemCalls(in: "@clock")
+        #expect(
+            listed.seccompPrograms.first
+                == SeccompProgram(
+                    defaultAction: .allow, rules: clock.map { SeccompRule($0, .log) }, architectures: ["native"]))
+        #expect(listed.seccompPrograms.count == 2)
+        let unlisted = SandboxPlan(try Self.exec([native, ("SystemCallLog", "~read write")]))
+        #expect(
+            unlisted.seccompPrograms == [
+                SeccompProgram(
+                    defaultAction: .log, rules: [SeccompRule("read", .allow), SeccompRule("write", .allow)],
+                    architectures: ["native"]),
+                // SystemCallArchitectures= without a filter: its own program.
+                SeccompProgram(defaultAction: .allow, rules: [], architectures: ["native"]),
+            ])
+    }
+
     @Test func architecturesAloneMakeAProgramThatOnlyRefusesOtherArchitectures() throws {
         let plan = SandboxPlan(try Self.exec([("SystemCallArchitectures", "native")]))
         #expect(

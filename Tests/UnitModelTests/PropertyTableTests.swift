@@ -248,6 +248,44 @@ import UnitModel
             ])
     }
 
+    /// As systemd-analyze verify reads them: host bits cleared, named sets, bad words ignored one by
+    /// one; an empty value resets.
+    @Test func ipAddressLists() {
+        let (unit, refusals) = Self.apply([
+            ("IPAddressAllow", "10.1.2.3/8 localhost ::1 fe80::1/10 bogus 300.1.1.1 1.2.3.4/33"),
+            ("IPAddressDeny", "any"), ("IPAddressDeny", ""),
+            ("IPAddressDeny", "link-local multicast 192.168.1.7/24 2001:db8::ff:0:1 ::ffff:1.2.3.4 1::2::3 12345::"),
+        ])
+        #expect(
+            unit.resources.ipAddressAllow.map(\.description) == ["10.0.0.0/8", "127.0.0.0/8", "::1/128", "fe80::/10"])
+        #expect(
+            unit.resources.ipAddressDeny.map(\.description) == [
+                "169.254.0.0/16", "192.168.1.0/24", "224.0.0.0/4", "::ffff:1.2.3.4/128", "2001:db8::ff:0:1/128",
+                "fe80::/64", "ff00::/8",
+            ])
+        #expect(
+            refusals == [
+                "warning: Address prefix is invalid, ignoring assignment: bogus; Address prefix is invalid, ignoring assignment: 300.1.1.1; Address prefix is invalid, ignoring assignment: 1.2.3.4/33",
+                "warning: Address prefix is invalid, ignoring assignment: 1::2::3; Address prefix is invalid, ignoring assignment: 12345::",
+            ])
+    }
+
+    /// As systemd-analyze verify reads them: no error numbers, no `@default`; an empty value resets.
+    @Test func systemCallLog() {
+        let (unit, refusals) = Self.apply([
+            ("SystemCallLog", "@mount"), ("SystemCallLog", "~mount:EPERM bogus @nogroup"),
+            ("SystemCallLog", "read:EPERM"), ("SystemCallLog", "~umount2"),
+        ])
+        let mount = SandboxTables.systemCalls(in: "@mount")
+        #expect(unit.exec.systemCallLog == SystemCallFilter(allowList: true, names: mount.filter { $0 != "umount2" }))
+        #expect(
+            refusals == [
+                "warning: Failed to parse system call, ignoring: mount:EPERM; Failed to parse system call, ignoring: bogus; Unknown system call group, ignoring: @nogroup",
+                "warning: Failed to parse system call, ignoring: read:EPERM",
+            ])
+        #expect(Self.apply([("SystemCallLog", "~@clock"), ("SystemCallLog", "")]).0.exec.systemCallLog == nil)
+    }
+
     /// As `systemd-analyze verify` reads them: systemd 252's nine actions (no halt or kexec), exit
     /// statuses 0…255, an empty value resets.
     @Test func emergencyActions() {

@@ -1,6 +1,7 @@
 /* Tries one thing a sandbox may forbid and prints the kernel's answer: "ok", or "errno N".
  * A system call a filter kills the process for never prints (the caller sees SIGSYS).
  *   probe socket unix|inet|inet6|netlink   socket(2) of that family
+ *   probe send ADDRESS                     one UDP datagram to ADDRESS (IPv4 or IPv6), port 9
  *   probe mount                            mount a tmpfs on /mnt (made if missing)
  *   probe unshare user|net|mnt|ipc|uts     unshare(2) of that namespace type
  *   probe create PATH                      open(2) O_WRONLY|O_CREAT (the file is left)
@@ -13,6 +14,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -46,6 +49,17 @@ int main(int argc, char **argv) {
         static const int families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
         int family = lookup(argument, names, families, 4);
         return family < 0 ? 2 : answer(socket(family, family == AF_NETLINK ? SOCK_RAW : SOCK_DGRAM, 0));
+    }
+    if (strcmp(what, "send") == 0) {
+        struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
+        struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons(9)};
+        int ipv6 = strchr(argument, ':') != NULL;
+        if (inet_pton(ipv6 ? AF_INET6 : AF_INET, argument, ipv6 ? (void *)&v6.sin6_addr : (void *)&v4.sin_addr) != 1)
+            return 2;
+        int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+        if (fd < 0) return answer(fd);
+        return answer((int)sendto(fd, "x", 1, 0, ipv6 ? (struct sockaddr *)&v6 : (struct sockaddr *)&v4,
+                                  ipv6 ? sizeof v6 : sizeof v4));
     }
     if (strcmp(what, "mount") == 0) {
         mkdir("/mnt", 0755);

@@ -62,13 +62,21 @@ int corral_memfd(const char *name);
 /// (leaf 0x40000000, 12 bytes and a NUL). Always 0 off x86. C because CPUID is an instruction.
 int corral_hypervisor_vendor(char vendor[13]);
 
-/// bpf(BPF_PROG_LOAD) of a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` 8-byte struct bpf_insn);
-/// the verifier's words go to `log`. Returns the program's fd, or -1 with errno.
-int corral_bpf_load_device_program(const void *instructions, unsigned count, char *log, unsigned log_size);
-/// Makes `program_fd` (-1: none) the one device program attached to the cgroup directory
-/// `cgroup_fd`: attaches it (BPF_F_ALLOW_MULTI), then detaches the ones attached before.
-/// 0, or -1 with errno. C because union bpf_attr is a union of anonymous structs.
-int corral_bpf_replace_device_program(int cgroup_fd, int program_fd);
+/// bpf(BPF_PROG_LOAD) of a program of `type` (`count` 8-byte struct bpf_insn); the verifier's
+/// words go to `log`. Returns the program's fd, or -1 with errno.
+int corral_bpf_load_program(uint32_t type, const void *instructions, unsigned count, char *log, unsigned log_size);
+
+/// `cgroup_fd`: attaches `program_fd` (unless -1) as `attach_type` with BPF_F_ALLOW_MULTI, then
+/// detaches the programs attached there before. 0, or -1 with errno. C because union bpf_attr is a
+/// union of anonymous structs.
+int corral_bpf_replace_programs(int cgroup_fd, uint32_t attach_type, int program_fd);
+
+/// bpf(BPF_MAP_CREATE) of a BPF_MAP_TYPE_LPM_TRIE map (BPF_F_NO_PREALLOC) with 8-byte values.
+/// Returns its fd, or -1 with errno.
+int corral_bpf_lpm_trie(uint32_t key_size, uint32_t max_entries);
+
+/// bpf(BPF_MAP_UPDATE_ELEM); 0, or -1 with errno.
+int corral_bpf_map_update(int map_fd, const void *key, const void *value);
 
 /// semctl(id, 0, IPC_RMID): semctl is variadic, which Swift cannot call.
 int corral_semaphores_remove(int id);

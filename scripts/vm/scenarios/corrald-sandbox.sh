@@ -71,6 +71,29 @@ expect sandbox-mount-sigsys "run --wait printed '$(echo "$output" | tr '\n' '|')
     sh -c 'echo "$1" | grep -q "signal=SYS"' - "$output"
 check restrict-namespaces "errno 1" RestrictNamespaces=yes -- probe unshare user
 check restrict-namespaces-off ok -- probe unshare user
+# IPAddressDeny=/IPAddressAllow=: the egress program drops a datagram to a denied address (EPERM);
+# an allowed address inside a denied range, or in a slice that denies it, passes.
+ip link set lo up 2>/dev/null || ifconfig lo up
+check ip-send-plain ok -- probe send 127.0.0.2
+check ip-deny "errno 1" IPAddressDeny=127.0.0.0/8 -- probe send 127.0.0.2
+check ip-deny-v6 "errno 1" IPAddressDeny=any -- probe send ::1
+check ip-allow-inside-deny ok IPAddressDeny=any IPAddressAllow=127.0.0.2 -- probe send 127.0.0.2
+corral_unit closed.slice '[Slice]
+IPAddressDeny=any'
+check ip-deny-from-slice "errno 1" Slice=closed.slice -- probe send 127.0.0.2
+# SystemCallLog=: the kernel's audit logs the listed calls (uname(2) is 63 on x86_64) and lets
+# them run; a deny list logs the others (the kernel prints only the first ten of a burst).
+audited() { dmesg | grep -c "type=1326.* syscall=$1 "; }
+all_audited() { dmesg | grep -c 'type=1326'; }
+before=$(audited 63)
+check system-call-log-runs Linux SystemCallLog=uname -- uname -s
+expect sandbox-system-call-log "audit lines for uname(2): $before before, $(audited 63) after" [ "$(audited 63)" -gt "$before" ]
+before=$(audited 63)
+others=$(all_audited)
+check system-call-log-unlisted-runs Linux SystemCallLog=~uname -- uname -s
+expect sandbox-system-call-log-unlisted \
+    "audit lines: uname(2) $before before, $(audited 63) after; all $others before, $(all_audited) after" \
+    [ "$(audited 63)" = "$before" -a "$(all_audited)" -gt "$others" ]
 # The README's hardened run: every filter loaded, the system call filter last.
 check hardened-profile ok SystemCallFilter=@system-service ProtectSystem=strict PrivateTmp=yes PrivateDevices=yes \
     CapabilityBoundingSet= RestrictAddressFamilies=AF_UNIX -- probe socket unix
@@ -90,7 +113,7 @@ for type in net ipc mnt uts; do
     uts) setting=ProtectHostname=yes ;;
     esac
     own=$(sandboxed "$setting" -- readlink /proc/self/ns/$type)
-    expect "sandbox-namespace-$type" "$setting: $own, PID 1: $host" [ -n "$own" ] && [ "$own" != "$host" ]
+    expect "sandbox-namespace-$type" "$setting: $own, PID 1: $host" [ -n "$own" -a "$own" != "$host" ]
 done
 check private-network-interfaces "lo" PrivateNetwork=yes -- /bin/sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \""
 
