@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -114,6 +115,46 @@ static int enter_shared_namespace(const struct corral_shared_namespace *shared) 
 }
 
 /// Duplicates fd to the lowest free number >= 3, close-on-exec. Child only.
+/// PrivateUsers=: enters a new user namespace with `uid_map` and `gid_map`. They must be written
+/// from outside it, so a helper forked in the original namespace (with its own copy of memory, so
+/// free to use libc) writes them, and setgroups "deny", once this process has unshared. 0 or -errno.
+static int enter_user_namespace(const char *uid_map, const char *gid_map) {
+    int ready[2];
+    if (syscall(SYS_pipe2, ready, O_CLOEXEC) < 0) return -errno;
+    long self = syscall(SYS_getpid);
+    long helper = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (helper == 0) {
+        char byte;
+        syscall(SYS_close, ready[1]);
+        if (syscall(SYS_read, ready[0], &byte, 1) != 1) syscall(SYS_exit_group, EPIPE);
+        const char *const files[3] = {"setgroups", "gid_map", "uid_map"};
+        const char *const contents[3] = {"deny\n", gid_map, uid_map};
+        for (int index = 0; index < 3; index++) {
+            char path[64];
+            int length = snprintf(path, sizeof path, "/proc/%ld/%s", self, files[index]);
+            int fd = length > 0 ? (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC) : -1;
+            if (fd < 0 || syscall(SYS_write, fd, contents[index], strlen(contents[index])) < 0) {
+                syscall(SYS_exit_group, errno);
+            }
+            syscall(SYS_close, fd);
+        }
+        syscall(SYS_exit_group, 0);
+    }
+    int error = helper < 0 ? errno : 0;
+    syscall(SYS_close, ready[0]);
+    if (helper > 0 && syscall(SYS_unshare, CLONE_NEWUSER) < 0) error = errno;
+    // Unless unshared, the helper reads end-of-file instead and writes nothing.
+    if (!error && syscall(SYS_write, ready[1], "x", 1) != 1) error = errno;
+    syscall(SYS_close, ready[1]);
+    if (helper < 0) return -error;
+    int status = 0;
+    while (syscall(SYS_wait4, helper, &status, 0, NULL) < 0 && errno == EINTR) {
+    }
+    if (error) return -error;
+    if (!WIFEXITED(status)) return -EIO;
+    return -WEXITSTATUS(status);
+}
+
 static int move_above_stdio(int fd) {
     return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 }
@@ -219,6 +260,20 @@ static _Noreturn void child(void *argument) {
         }
     }
     syscall(SYS_umask, request->umask);
+    // Raw setgroups/setresgid/setresuid change only this process: glibc's
+    // wrappers would try to signal the parent's other threads (setxid). The groups come first:
+    // a user namespace refuses setgroups.
+    if (request->set_groups && syscall(SYS_setgroups, request->group_count, request->groups) < 0) {
+        fail(status_fd, CORRAL_STAGE_GROUPS, errno);
+    }
+    if (request->set_gid && syscall(SYS_setresgid, request->gid, request->gid, request->gid) < 0) {
+        fail(status_fd, CORRAL_STAGE_GID, errno);
+    }
+    if (request->uid_map) {
+        int result = enter_user_namespace(request->uid_map, request->gid_map);
+        if (result < 0) fail(status_fd, CORRAL_STAGE_USER_NAMESPACE, -result);
+    }
+    // After entering a user namespace, whose bounding set starts full.
     if (request->set_bounding_set) {
         // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
         for (int capability = 0; capability < 64; capability++) {
@@ -234,14 +289,6 @@ static _Noreturn void child(void *argument) {
     if (request->ambient_set != 0 && request->set_uid && request->uid != 0 &&
         syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
         fail(status_fd, CORRAL_STAGE_CAPABILITIES, errno);
-    }
-    // Raw setgroups/setresgid/setresuid change only this process: glibc's
-    // wrappers would try to signal the parent's other threads (setxid).
-    if (request->set_groups && syscall(SYS_setgroups, request->group_count, request->groups) < 0) {
-        fail(status_fd, CORRAL_STAGE_GROUPS, errno);
-    }
-    if (request->set_gid && syscall(SYS_setresgid, request->gid, request->gid, request->gid) < 0) {
-        fail(status_fd, CORRAL_STAGE_GID, errno);
     }
     if (request->set_uid && syscall(SYS_setresuid, request->uid, request->uid, request->uid) < 0) {
         fail(status_fd, CORRAL_STAGE_UID, errno);

@@ -214,6 +214,11 @@ public enum ProcessLaunch {
         request.personality = sandbox.personality
         request.secureBits = sandbox.secureBits
         request.keyringMode = sandbox.keyringMode
+        if sandbox.privateUsers {
+            // Root, and the unit's user and group, are themselves inside; anyone else is nobody.
+            func map(_ id: UInt32?) -> String { "0 0 1\n" + (id.map { $0 == 0 ? "" : "\($0) \($0) 1\n" } ?? "") }
+            request.userNamespaceMaps = UserNamespaceMaps(uid: map(request.userID), gid: map(request.groupID))
+        }
         if !fullPrivileges { request.sharedNamespaces = context.sharedNamespaces }
         if let mounts = sandbox.mounts {
             // Paths are taken as the host resolves them; those inside a root directory as they are.

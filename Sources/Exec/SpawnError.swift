@@ -20,9 +20,11 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
     case personality
     case namespaces
     case network
-    case capabilities
     case supplementaryGroups
     case groupID
+    /// `PrivateUsers=`.
+    case userNamespace
+    case capabilities
     case userID
     case secureBits
     case keyring
@@ -53,7 +55,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .network: .network
         case .capabilities: .capabilities
         case .supplementaryGroups, .groupID: .group
-        case .userID: .user
+        case .userNamespace, .userID: .user
         case .secureBits: .secureBits
         case .keyring: .keyring
         case .noNewPrivileges: .noNewPrivileges
@@ -87,6 +89,7 @@ public enum SpawnStage: CaseIterable, Equatable, Sendable {
         case .capabilities: CORRAL_STAGE_CAPABILITIES
         case .supplementaryGroups: CORRAL_STAGE_GROUPS
         case .groupID: CORRAL_STAGE_GID
+        case .userNamespace: CORRAL_STAGE_USER_NAMESPACE
         case .userID: CORRAL_STAGE_UID
         case .noNewPrivileges: CORRAL_STAGE_NO_NEW_PRIVS
         case .workingDirectory: CORRAL_STAGE_CHDIR

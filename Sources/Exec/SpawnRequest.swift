@@ -55,6 +55,8 @@ public struct SpawnRequest: Equatable, Sendable {
     /// that inaccessible entries are bound from.
     public var inaccessibleDirectory: String?
     /// Bit N: capability N. nil: the bounding set is left as it is.
+    /// `PrivateUsers=`: the user namespace's maps; nil: none.
+    public var userNamespaceMaps: UserNamespaceMaps?
     public var capabilityBoundingSet: UInt64?
     /// Capabilities the program starts with in its ambient set (kept across the uid change).
     public var ambientCapabilities: UInt64
@@ -218,5 +220,16 @@ public struct SharedNamespace: Equatable, Sendable {
         self.kind = kind
         self.path = path
         self.create = create
+    }
+}
+
+/// The contents of a user namespace's `uid_map` and `gid_map` (user_namespaces(7)).
+public struct UserNamespaceMaps: Equatable, Sendable {
+    public var uid: String
+    public var gid: String
+
+    public init(uid: String, gid: String) {
+        self.uid = uid
+        self.gid = gid
     }
 }

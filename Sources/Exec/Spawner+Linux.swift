@@ -115,6 +115,8 @@ private struct PreparedRequest: ~Copyable {
     private let sharedNamespacePaths: [UnsafeMutablePointer<CChar>?]
     private let sharedNamespaces: UnsafeMutableBufferPointer<corral_shared_namespace>
     private let rootDirectory: UnsafeMutablePointer<CChar>?
+    private let uidMap: UnsafeMutablePointer<CChar>?
+    private let gidMap: UnsafeMutablePointer<CChar>?
     private let inaccessibleDirectory: UnsafeMutablePointer<CChar>?
     private let request: SpawnRequest
     private let statusDescriptor: FileDescriptor
@@ -151,6 +153,8 @@ private struct PreparedRequest: ~Copyable {
                 corral_shared_namespace(type: Int32($0.kind.rawValue), path: $1, create: $0.create ? 1 : 0)
             })
         rootDirectory = request.rootDirectory.map { strdup($0) }
+        uidMap = request.userNamespaceMaps.map { strdup($0.uid) }
+        gidMap = request.userNamespaceMaps.map { strdup($0.gid) }
         inaccessibleDirectory = request.inaccessibleDirectory.map { strdup($0) }
     }
 
@@ -197,6 +201,8 @@ private struct PreparedRequest: ~Copyable {
             mount_propagation: request.mountPropagation,
             root_directory: rootDirectory,
             inaccessible_directory: inaccessibleDirectory,
+            uid_map: uidMap,
+            gid_map: gidMap,
             set_bounding_set: request.capabilityBoundingSet == nil ? 0 : 1,
             bounding_set: request.capabilityBoundingSet ?? 0,
             ambient_set: request.ambientCapabilities,
@@ -222,6 +228,8 @@ private struct PreparedRequest: ~Copyable {
         cpuMask?.deallocate()
         seccompPrograms.deallocate()
         free(rootDirectory)
+        free(uidMap)
+        free(gidMap)
         free(inaccessibleDirectory)
         sharedNamespacePaths.forEach { free($0) }
         sharedNamespaces.deallocate()

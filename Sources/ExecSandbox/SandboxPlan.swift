@@ -84,6 +84,9 @@ public struct SandboxPlan: Sendable, Equatable {
     public var seccompPrograms: [SeccompProgram] = []
     /// `CLONE_NEW*` flags of the namespaces the process gets of its own (unshare(2), before the uid change).
     public var unshareFlags: UInt64 = 0
+    /// `PrivateUsers=`: a user namespace mapping root and the unit's user and group to themselves,
+    /// entered after the other namespaces.
+    public var privateUsers = false
     /// The file mode creation mask (`UMask=`, systemd's 0022 without it).
     public var umask: UInt32 = 0o022
     public var nice: Int32?
@@ -183,6 +186,7 @@ public struct SandboxPlan: Sendable, Equatable {
         if exec.protectHostname { unshareFlags |= 0x0400_0000 }  // CLONE_NEWUTS
         if namespaces.privateNetwork { unshareFlags |= 0x4000_0000 }  // CLONE_NEWNET
         if namespaces.privateIPC { unshareFlags |= 0x0800_0000 }  // CLONE_NEWIPC
+        privateUsers = namespaces.privateUsers
         mounts = MountPlan(
             namespaces, privateTemporary: privateTemporary,
             writableDirectories: [.runtime, .state, .cache, .logs].flatMap { exec.directories.paths(of: $0) })
@@ -224,6 +228,7 @@ public struct SandboxPlan: Sendable, Equatable {
         plan.ambientCapabilities = CapabilitySet(mask: 0)
         plan.seccompPrograms = []
         plan.unshareFlags = 0
+        plan.privateUsers = false
         plan.mounts = nil
         plan.secureBits = nil
         return plan

@@ -105,6 +105,7 @@ public struct NamespaceSettings: Sendable, Equatable {
     /// A network namespace to join (`ip netns`'s `/run/netns/NAME`); `PrivateNetwork=` then does nothing.
     public var networkNamespacePath: String?
     public var privateIPC = false
+    public var privateUsers = false
 
     public init() {}
 }

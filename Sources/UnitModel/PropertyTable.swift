@@ -327,6 +327,7 @@ extension PropertyTable {
         boolean("MountAPIVFS", ["Service"], \.exec.namespaces.mountAPIVFS),
         boolean("PrivateNetwork", ["Service"], \.exec.namespaces.privateNetwork),
         boolean("PrivateIPC", ["Service"], \.exec.namespaces.privateIPC),
+        boolean("PrivateUsers", ["Service"], \.exec.namespaces.privateUsers),
         PropertyDescriptor(name: "ProtectProc", sections: ["Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in
             guard let mode = ProtectProc(rawValue: value) else {

@@ -161,7 +161,7 @@ extension SandboxPlan {
     /// The namespaces the processes get, by their /proc/PID/ns names.
     var namespaceNames: [String] {
         [(0x0002_0000, "mnt"), (0x4000_0000, "net"), (0x0800_0000, "ipc"), (0x0400_0000, "uts")]
-            .filter { unshareFlags & UInt64($0.0) != 0 }.map(\.1)
+            .filter { unshareFlags & UInt64($0.0) != 0 }.map(\.1) + (privateUsers ? ["user"] : [])
     }
 
     var json: JSONValue {

@@ -18,6 +18,32 @@ struct SandboxTests {
             .replacingTabs()
     }
 
+    /// `PrivateUsers=`: a user namespace mapping root and the unit's user to themselves; root in it
+    /// has no privilege over the host (raising its priority needs CAP_SYS_NICE there).
+    @Test func privateUsersMapsRootAndTheUnitsUserOnly() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let maps = "/bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s \" \" | tr \"\\n\" \"|\"'"
+        #expect(Self.run(daemon, "-p PrivateUsers=yes", maps).output == " 0 0 1| 0 0 1|")
+        #expect(
+            Self.run(daemon, "-p PrivateUsers=yes -p User=nobody -p Group=nogroup", maps).output
+                == " 0 0 1| 65534 65534 1| 0 0 1| 65534 65534 1|")
+        let namespace = "readlink /proc/self/ns/user"
+        let host = DaemonHarness.shell(namespace).output
+        let own = Self.run(daemon, "-p PrivateUsers=yes", namespace).output
+        #expect(own.hasPrefix("user:[") && own != host)
+        // The bounding set is dropped inside the namespace (entering it fills the set again).
+        #expect(
+            Self.status(
+                daemon,
+                "-p PrivateUsers=yes -p ProtectSystem=strict -p CapabilityBoundingSet=CAP_NET_BIND_SERVICE -p SystemCallFilter=@system-service",
+                "CapBnd") == "CapBnd: 0000000000000400\n")
+        // GNU nice runs the command anyway, after a warning.
+        #expect(Self.run(daemon, "", "/usr/bin/nice -n -5 /bin/true").output == "")
+        #expect(
+            Self.run(daemon, "-p PrivateUsers=yes", "/usr/bin/nice -n -5 /bin/true").output.contains(
+                "cannot set niceness: Permission denied"))
+    }
+
     /// The cgroup's egress program drops a datagram to a denied address: sending fails with EPERM.
     /// An allowed address inside a denied range passes.
     @Test func aDeniedAddressCannotBeSentTo() throws {

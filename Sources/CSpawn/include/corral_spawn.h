@@ -38,6 +38,7 @@ enum corral_spawn_stage {
     CORRAL_STAGE_PERSONALITY = 24,
     CORRAL_STAGE_SECURE_BITS = 25,
     CORRAL_STAGE_KEYRING = 26,
+    CORRAL_STAGE_USER_NAMESPACE = 27,
 };
 
 /// Mount entries a request may have (corral_mount).
@@ -139,6 +140,8 @@ struct corral_spawn_request {
     unsigned long mount_propagation;  // MS_SHARED, MS_SLAVE or MS_PRIVATE, once the mounts are made
     const char *root_directory;       // NULL: the host's; otherwise moved to / (a mount entry makes it one)
     const char *inaccessible_directory;  // holds dir, reg, chr, blk, fifo and sock, mode 0000
+    const char *uid_map;   // PrivateUsers=: the user namespace's uid_map and gid_map (NULL: none), entered
+    const char *gid_map;   // after the groups and gid are set, before the bounding set is dropped
     int set_bounding_set;  // boolean: drop every capability not in bounding_set (before the uid change)
     uint64_t bounding_set;  // bit N: capability N
     uint64_t ambient_set;   // kept across the uid change and raised into the ambient set after it

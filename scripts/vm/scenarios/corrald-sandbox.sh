@@ -104,17 +104,21 @@ check implied-bounding-set "CapBnd:	000001f3f5fcffff" PrivateDevices=yes Protect
 check private-devices-list "char core fd full hugepages log mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero" \
     PrivateDevices=yes -- /bin/sh -c 'echo $(ls /dev)'
 
-for type in net ipc mnt uts; do
+for type in net ipc mnt uts user; do
     host=$(readlink /proc/1/ns/$type)
     case $type in
     net) setting=PrivateNetwork=yes ;;
     ipc) setting=PrivateIPC=yes ;;
     mnt) setting=PrivateMounts=yes ;;
     uts) setting=ProtectHostname=yes ;;
+    user) setting=PrivateUsers=yes ;;
     esac
     own=$(sandboxed "$setting" -- readlink /proc/self/ns/$type)
     expect "sandbox-namespace-$type" "$setting: $own, PID 1: $host" [ -n "$own" -a "$own" != "$host" ]
 done
+check private-users-map "0 0 1|65534 65534 1" PrivateUsers=yes User=nobody -- \
+    /bin/sh -c "tr -s \" \" < /proc/self/uid_map | sed \"s/^ //\" | tr \"\\n\" \"|\" | sed \"s/|\$//\""
+check private-users-no-host-privilege "errno 1" PrivateUsers=yes -- probe mount
 check private-network-interfaces "lo" PrivateNetwork=yes -- /bin/sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \""
 
 stop_corrald sandbox-corrald-stopped
