@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSystemd", "CSeccomp"]),
         .testTarget(name: "CorraldTests", dependencies: ["corrald", "corralctl"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "ExecSandbox", "SystemCall", "UnitModel"]),
-        .testTarget(name: "ExecSandboxTests", dependencies: ["ExecSandbox", "UnitModel"]),
+        .testTarget(name: "ExecSandboxTests", dependencies: ["ExecSandbox", "UnitModel", "UnitFile"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

@@ -196,7 +196,7 @@ public struct SandboxPlan: Sendable, Equatable {
     /// Capabilities systemd takes out of the bounding set for the protections that imply it:
     /// `PrivateDevices=` (CAP_MKNOD, CAP_SYS_RAWIO), `ProtectKernelModules=` (CAP_SYS_MODULE),
     /// `ProtectKernelLogs=` (CAP_SYSLOG), `ProtectClock=` (CAP_SYS_TIME, CAP_WAKE_ALARM).
-    static func implicitlyDroppedCapabilities(_ namespaces: NamespaceSettings) -> UInt64 {
+    public static func implicitlyDroppedCapabilities(_ namespaces: NamespaceSettings) -> UInt64 {
         var names: [String] = []
         if namespaces.privateDevices { names += ["CAP_MKNOD", "CAP_SYS_RAWIO"] }
         if namespaces.protectKernelModules { names.append("CAP_SYS_MODULE") }

@@ -18,6 +18,7 @@ struct Corralctl: ParsableCommand {
             InstallVerbCommand<EnableVerb>.self, InstallVerbCommand<DisableVerb>.self,
             InstallVerbCommand<ReenableVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,
             GetDefaultCommand.self, SetDefaultCommand.self,
-            VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, EscapeCommand.self,
+            VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, SecurityCommand.self,
+            EscapeCommand.self,
         ])
 }

@@ -66,6 +66,19 @@ final class DaemonHarness {
         fclose(file)
     }
 
+    /// A new directory under /tmp holding `files` (name → contents), for the offline verbs; the
+    /// caller removes it.
+    static func unitDirectory(_ files: [String: String]) throws -> String {
+        var template = Array("/tmp/corral-units-XXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        for (name, contents) in files {
+            guard let file = fopen(directory + "/" + name, "w") else { throw HarnessError("cannot write \(name)") }
+            fputs(contents, file)
+            fclose(file)
+        }
+        return directory
+    }
+
     /// SIGKILL, as a crash: nothing of corrald's own shutdown runs.
     func crash() {
         guard pid > 0 else { return }

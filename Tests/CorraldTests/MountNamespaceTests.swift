@@ -213,14 +213,8 @@ struct MountNamespaceTests {
 @Suite struct SandboxPlanOutputTests {
     /// What `corralctl plan UNIT` prints for units written as `files` (name → contents).
     static func plan(_ unit: String, _ files: [String: String]) throws -> [String] {
-        var template = Array("/tmp/corral-plan-XXXXXX".utf8CString)
-        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let directory = try DaemonHarness.unitDirectory(files)
         defer { _ = DaemonHarness.shell("rm -rf \(directory)") }
-        for (name, contents) in files {
-            guard let file = fopen(directory + "/" + name, "w") else { throw HarnessError("cannot write") }
-            fputs(contents, file)
-            fclose(file)
-        }
         return DaemonHarness.shell("'\(DaemonHarness.binaries)/corralctl' plan --unit-path \(directory) \(unit)").output
             .split(separator: "\n").map(String.init)
     }
