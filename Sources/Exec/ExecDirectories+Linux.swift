@@ -19,8 +19,10 @@ extension ExecDirectories {
     /// Makes the directories before a process starts, as systemd does at each start: missing
     /// parents root's with 0755, each directory with its mode and, except configuration
     /// directories, the unit's user and group as owner (everything inside too when the owner was
-    /// another), and the links asked for. Returns `$RUNTIME_DIRECTORY` and friends.
-    func prepare(owner: (uid: uid_t, gid: gid_t)) throws(SpawnFailure) -> [String] {
+    /// another), and the links asked for. With `dynamicUser`, state, cache and logs directories are
+    /// made in the kind's `private/` (root's, 0700), their usual path a link there (an existing
+    /// directory there is moved in). Returns `$RUNTIME_DIRECTORY` and friends.
+    func prepare(owner: (uid: uid_t, gid: gid_t), dynamicUser: Bool) throws(SpawnFailure) -> [String] {
         var environment: [String] = []
         for kind in ExecDirectoryKind.allCases {
             guard let list = directories[kind], !list.isEmpty else { continue }
@@ -29,9 +31,19 @@ extension ExecDirectories {
                     step: kind.step,
                     message: "Failed to set up special execution directory in \(kind.base): \(path): \(error)")
             }
+            let hidden = dynamicUser ? kind.privateDirectory : nil
+            if let hidden, mkdir(hidden, 0o700) != 0 && errno != EEXIST { throw fail(hidden, .current) }
             for directory in list {
-                let path = kind.base + "/" + directory.name
-                var prefix = kind.base
+                let usual = kind.base + "/" + directory.name
+                let path = hidden.map { $0 + "/" + directory.name } ?? usual
+                var found = stat(), moved = stat()
+                if hidden != nil, lstat(usual, &found) == 0, found.st_mode & S_IFMT == S_IFDIR,
+                    lstat(path, &moved) != 0,
+                    rename(usual, path) != 0
+                {
+                    throw fail(usual, .current)
+                }
+                var prefix = hidden ?? kind.base
                 for component in directory.name.split(separator: "/") {
                     prefix += "/" + component
                     if mkdir(prefix, prefix == path ? mode(of: kind) : 0o755) != 0 && errno != EEXIST {
@@ -50,6 +62,12 @@ extension ExecDirectories {
                     }
                 }
                 if chmod(path, mode(of: kind)) != 0 { throw fail(path, .current) }
+                if hidden != nil {
+                    let relative = String(repeating: "../", count: directory.name.split(separator: "/").count - 1)
+                    if symlink(relative + "private/" + directory.name, usual) != 0 && errno != EEXIST {
+                        throw fail(usual, .current)
+                    }
+                }
                 for link in directory.symlinks {
                     let linkPath = kind.base + "/" + link
                     if symlink(path, linkPath) != 0 && errno != EEXIST { throw fail(linkPath, .current) }

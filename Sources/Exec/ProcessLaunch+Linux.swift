@@ -119,7 +119,8 @@ public enum ProcessLaunch {
         }
         environment.merge(
             try exec.directories.prepare(
-                owner: exec.user == nil ? (0, 0) : (credentials?.uid ?? 0, credentials?.gid ?? 0)))
+                owner: exec.user == nil ? (0, 0) : (credentials?.uid ?? 0, credentials?.gid ?? 0),
+                dynamicUser: exec.dynamicUser))
         environment.merge(exec.environment)
         environment.unset(exec.unsetEnvironment)
 

@@ -90,16 +90,32 @@ public struct MountPlan: Sendable, Equatable {
     /// - Parameter privateTemporary: the unit's directories for `/tmp` and `/var/tmp` (`PrivateTmp=`).
     /// - Parameter writableDirectories: the unit's state, cache, logs and runtime directories, which
     ///   stay writable in a namespace that asks for one for other reasons.
+    /// - Parameter hiddenDirectories: `DynamicUser=`'s `private/` directories: an empty read-only
+    ///   tmpfs each, with the unit's own directories (among `writableDirectories`) bound back in.
     public init?(
         _ settings: NamespaceSettings, privateTemporary: (tmp: String, varTmp: String)?,
-        writableDirectories: [String] = []
+        writableDirectories: [String] = [], hiddenDirectories: [String] = []
     ) {
         var entries = Self.entries(settings, privateTemporary: privateTemporary)
         guard
             !entries.isEmpty || settings.privateMounts || settings.mountPropagation != nil
                 || settings.rootDirectory != nil && Self.mountsAPIFileSystems(settings)
         else { return nil }
-        entries += writableDirectories.map { MountEntry($0, .readWrite) }
+        for hidden in hiddenDirectories {
+            var entry = MountEntry(hidden, .temporaryFileSystem)
+            entry.flags = Self.noDevices | Self.strictAccessTime
+            entry.readOnly = true
+            entry.options = "mode=0755"
+            entries.append(entry)
+        }
+        entries += writableDirectories.map { path in
+            guard hiddenDirectories.contains(where: { path.hasPrefix($0 + "/") }) else {
+                return MountEntry(path, .readWrite)
+            }
+            var entry = MountEntry(path, .bind)
+            entry.source = path
+            return entry
+        }
         if let root = settings.rootDirectory {
             entries = entries.map { entry in
                 var entry = entry

@@ -189,7 +189,13 @@ public struct SandboxPlan: Sendable, Equatable {
         privateUsers = namespaces.privateUsers
         mounts = MountPlan(
             namespaces, privateTemporary: privateTemporary,
-            writableDirectories: [.runtime, .state, .cache, .logs].flatMap { exec.directories.paths(of: $0) })
+            writableDirectories: [.runtime, .state, .cache, .logs].flatMap {
+                exec.directories.realPaths(of: $0, dynamicUser: exec.dynamicUser)
+            },
+            hiddenDirectories: exec.dynamicUser
+                ? [.state, .cache, .logs].filter { !exec.directories.paths(of: $0).isEmpty }.compactMap(
+                    \.privateDirectory)
+                : [])
         if mounts != nil { unshareFlags |= 0x0002_0000 }  // CLONE_NEWNS
     }
 

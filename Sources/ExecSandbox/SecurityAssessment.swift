@@ -216,7 +216,9 @@ extension SecurityAssessment {
                 switch settings.user {
                 case "nobody": (9, "Runs as nobody, whose files every such service shares")
                 case nil, "root", "0": (10, "Runs as root")
-                default: (0, "Runs as a static non-root user")
+                default:
+                    settings.exec.dynamicUser
+                        ? (0, "Runs as a transient non-root user") : (0, "Runs as a static non-root user")
                 }
             }
         ),

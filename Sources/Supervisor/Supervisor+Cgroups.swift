@@ -39,9 +39,7 @@ extension Supervisor {
             unit.warnedAboutLimits = true
             for warning in plan.warnings { log(unit.name, warning) }
         }
-        unit.credentials = Result { () throws(Credentials.LookupError) in
-            try Credentials.resolve(for: unit.loaded.unit.exec)
-        }
+        unit.credentials = credentials(for: unit)
         delegateIfAsked(unit)
         unit.oomKills = tree.oomKills(in: plan.cgroup) ?? 0
         if unit.cgroupWatches.isEmpty {

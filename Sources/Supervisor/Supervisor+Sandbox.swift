@@ -56,6 +56,27 @@ extension Supervisor {
     }
 
     /// `RemoveIPC=`: once no other unit runs as the unit's (non-root) user, its IPC objects go.
+    /// The run's user and groups, looked up once: `DynamicUser=` claims a dynamic user (shared by
+    /// every unit of the same `User=`) unless the host has one of that name.
+    func credentials(for unit: ManagedUnit) -> Result<Credentials?, Credentials.LookupError> {
+        let exec = unit.loaded.unit.exec
+        guard exec.dynamicUser, let name = exec.user else {
+            return Result { () throws(Credentials.LookupError) in try Credentials.resolve(for: exec) }
+        }
+        return Result { () throws(Credentials.LookupError) in try dynamicUsers.credentials(for: name) }
+    }
+
+    /// Gives a dynamic user back once no running unit has it.
+    private func releaseDynamicUser(of unit: ManagedUnit) {
+        let exec = unit.loaded.unit.exec
+        guard exec.dynamicUser, let name = exec.user else { return }
+        let shared = units.values.contains { other in
+            other !== unit && other.activeState != .inactive && other.activeState != .failed
+                && other.loaded.unit.exec.dynamicUser && other.loaded.unit.exec.user == name
+        }
+        if !shared { dynamicUsers.release(name) }
+    }
+
     private func removeIPCIfLast(_ unit: ManagedUnit) {
         guard unit.loaded.unit.exec.removeIPC, unit.loaded.unit.exec.user != nil,
             case .success(let user?) = unit.credentials, user.uid != 0
@@ -223,6 +244,7 @@ extension Supervisor {
         }
         releaseCredentials(of: unit)
         removeIPCIfLast(unit)
+        releaseDynamicUser(of: unit)
         guard !unit.invocationID.isEmpty else { return }
         for kind in [SharedNamespace.Kind.network, .ipc] {
             let path = keptNamespacePath(kind, of: unit)

@@ -42,6 +42,7 @@ extension Supervisor {
         } else {
             guard let path = request.command.first else { return refuse("No command given.") }
             unit.service.execStart = [ExecCommand(path: path, argv: request.command)]
+            UnitLoader.applyDynamicUser(to: &unit)
             if let problem = UnitLoader.verify(unit, fragmentPath: nil).first { return refuse(problem.message) }
         }
         let piped = request.options["pipe"] == "yes"

@@ -107,6 +107,8 @@ public final class Supervisor {
     /// itself raises its soft limit to the hard one (pidfds, output pipes and clients of thousands
     /// of units).
     let serviceFileLimit = Supervisor.raiseOwnFileLimit()
+    /// `DynamicUser=`'s users, held under RUNTIMEDIR/dynamic-uid.
+    var dynamicUsers: DynamicUsers { DynamicUsers(directory: configuration.runtimeDirectory + "/dynamic-uid") }
 
     public init(configuration: SupervisorConfiguration) throws {
         self.configuration = configuration

@@ -53,4 +53,22 @@ extension Grammar {
         }
     }
 
+    /// A user name by the strict rules (letters, digits, `_` and `-`, not starting with a digit or
+    /// `-`, at most 31 characters), which systemd requires of a name it derives.
+    public static func isStrictUserName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 31 else { return false }
+        func allowed(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII && (scalar.properties.isAlphabetic || scalar == "_")
+        }
+        return allowed(first)
+            && name.unicodeScalars.allSatisfy { allowed($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    /// 64-bit FNV-1a of `text` as 16 hex digits: a stable name for what has no valid one.
+    public static func fnv1aHex(_ text: String) -> String {
+        let hash = text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
 }

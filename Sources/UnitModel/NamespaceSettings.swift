@@ -131,6 +131,9 @@ public enum ExecDirectoryKind: String, Sendable, CaseIterable {
 
     /// The variable that lists them for the program (`$RUNTIME_DIRECTORY` ...).
     public var environmentName: String { rawValue.uppercased() + "_DIRECTORY" }
+
+    /// `BASE/private` for the kinds a dynamic user's directories are hidden in.
+    public var privateDirectory: String? { [.state, .cache, .logs].contains(self) ? base + "/private" : nil }
 }
 
 /// One directory of a `*Directory=` setting, below its kind's base, and the links made to it.
@@ -163,5 +166,13 @@ public struct ExecDirectories: Sendable, Equatable {
     /// The absolute paths of a kind's directories.
     public func paths(of kind: ExecDirectoryKind) -> [String] {
         (directories[kind] ?? []).map { kind.base + "/" + $0.name }
+    }
+
+    /// Where a kind's directories really are: with `DynamicUser=`, state, cache and logs
+    /// directories live in the kind's `private/` (0700, root's), their usual path a link there, so
+    /// that no other user can reach files a recycled user number would own.
+    public func realPaths(of kind: ExecDirectoryKind, dynamicUser: Bool) -> [String] {
+        guard dynamicUser, let hidden = kind.privateDirectory else { return paths(of: kind) }
+        return (directories[kind] ?? []).map { hidden + "/" + $0.name }
     }
 }

@@ -264,6 +264,15 @@ extension PropertyTable {
             unit.exec.standardError = try Grammar.standardOutput(value)
         },
         boolean("NoNewPrivileges", ["Service"], \.exec.noNewPrivileges),
+        // A bad value makes the unit unloadable, as in systemd.
+        PropertyDescriptor(name: "DynamicUser", sections: ["Service"]) {
+            (unit: inout Unit, value: String) throws(ValueError) in
+            do throws(ValueError) {
+                unit.exec.dynamicUser = try Grammar.boolean(value)
+            } catch {
+                throw ValueError(error.message, severity: .error)
+            }
+        },
         boolean("IgnoreSIGPIPE", ["Service"], \.exec.ignoreSIGPIPE),
         PropertyDescriptor(name: "SystemCallFilter", sections: ["Service"]) {
             (unit: inout Unit, value: String) throws(ValueError) in

@@ -321,6 +321,7 @@ private struct PropertyList {
         add("StandardError", .string(streamName(exec.standardError)))
         add("User", .string(exec.user ?? ""))
         add("Group", .string(exec.group ?? ""))
+        add("DynamicUser", .boolean(exec.dynamicUser))
         add("NoNewPrivileges", .boolean(exec.noNewPrivileges))
         add("IgnoreSIGPIPE", .boolean(exec.ignoreSIGPIPE))
         // systemd returns the resolved sets, sorted.

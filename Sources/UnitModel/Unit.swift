@@ -334,6 +334,9 @@ public struct ExecSettings: Sendable, Equatable {
     /// SIGPIPE is ignored in the executed process (systemd's default), so a write to a closed pipe fails with EPIPE.
     public var ignoreSIGPIPE = true
     public var systemCallFilter: SystemCallFilter?
+    /// `DynamicUser=`: the user (`User=`, or one named after the unit) is allocated from systemd's
+    /// dynamic range while the unit runs, unless it exists on the host.
+    public var dynamicUser = false
     /// `SystemCallLog=`: an allow list logs only its calls, a deny list every call but its own.
     public var systemCallLog: SystemCallFilter?
     /// What a call the filter refuses gets; nil: the process is killed (SIGSYS).

@@ -91,6 +91,7 @@ public enum UnitLoader {
         if type == .service && !typeGiven && loaded.unit.service.execStart.isEmpty {
             loaded.unit.service.type = .oneshot
         }
+        applyDynamicUser(to: &loaded.unit)
         merge(sources.location.wantedUnits, into: &loaded.unit.unit.wants)
         merge(sources.location.requiredUnits, into: &loaded.unit.unit.requires)
         loaded.diagnostics += sources.files.flatMap(\.diagnostics) + built.diagnostics
@@ -99,6 +100,24 @@ public enum UnitLoader {
             loaded.loadState = .badSetting
         }
         return loaded
+    }
+
+    /// What `DynamicUser=yes` implies (systemd 252's unit_patch_contexts): a user named after the
+    /// unit when `User=` names none (its prefix and instance when that is a valid user name, else
+    /// `_du` and a hash of the name), a private /tmp, a read-only OS and home, no new privileges,
+    /// no set-uid files, and IPC objects removed when the unit stops.
+    public static func applyDynamicUser(to unit: inout Unit) {
+        guard unit.exec.dynamicUser else { return }
+        if unit.exec.user == nil || unit.exec.user == "" {
+            let stem = String(unit.name[..<(unit.name.lastIndex(of: ".") ?? unit.name.endIndex)])
+            unit.exec.user = Grammar.isStrictUserName(stem) ? stem : "_du" + Grammar.fnv1aHex(stem)
+        }
+        unit.exec.namespaces.privateTmp = true
+        unit.exec.namespaces.protectSystem = .strict
+        if unit.exec.namespaces.protectHome == .no { unit.exec.namespaces.protectHome = .readOnly }
+        unit.exec.noNewPrivileges = true
+        unit.exec.restrictSUIDSGID = true
+        unit.exec.removeIPC = true
     }
 
     /// Adds the dependencies of `.wants/` or `.requires/` entries after those the files name.

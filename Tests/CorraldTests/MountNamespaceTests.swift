@@ -171,6 +171,29 @@ struct MountNamespaceTests {
         #expect(access("/run/\(name)", F_OK) == 0)
     }
 
+    /// `DynamicUser=`: a user from systemd's dynamic range, its state directory in
+    /// /var/lib/private (root's, 0700) behind a link, the only one to be seen there; the user is
+    /// given back when the run ends.
+    @Test func aDynamicUserGetsANumberAndAPrivateStateDirectory() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let name = "corral-test-dynamic-\(getpid())"
+        defer { _ = DaemonHarness.shell("rm -rf /var/lib/private/\(name) /var/lib/\(name)") }
+        let probe = "id -u; echo $$STATE_DIRECTORY; touch $$STATE_DIRECTORY/file && echo written; ls /var/lib/private"
+        let (code, output) = Self.run(daemon, "-p DynamicUser=yes -p StateDirectory=\(name)", probe)
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(code == 0, "\(output)")
+        let uid = try #require(lines.first.flatMap { UInt32($0) })
+        #expect((61184...65519).contains(uid))
+        #expect(lines.dropFirst() == ["/var/lib/\(name)", "written", name])
+        var status = stat()
+        #expect(stat("/var/lib/private", &status) == 0 && status.st_mode & 0o777 == 0o700 && status.st_uid == 0)
+        #expect(stat("/var/lib/private/\(name)/file", &status) == 0 && status.st_uid == uid)
+        #expect(DaemonHarness.shell("readlink /var/lib/\(name)").output == "private/\(name)\n")
+        try daemon.waitUntil("the dynamic user is given back") {
+            DaemonHarness.shell("ls -A \(daemon.runtimeDirectory)/dynamic-uid").output.isEmpty
+        }
+    }
+
     /// Credentials are files of the unit's user, 0400, on a read-only ramfs named by
     /// $CREDENTIALS_DIRECTORY, gone with the run; a missing file fails the start at CREDENTIALS.
     @Test func credentialsAreTheUsersReadOnlyFiles() throws {

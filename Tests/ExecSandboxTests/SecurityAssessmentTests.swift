@@ -77,6 +77,11 @@ import UnitModel
         ("devices.service", "[Service]\nExecStart=/bin/true\nDeviceAllow=/dev/sda r\nProtectClock=yes\n"),
         ("strict.service", "[Service]\nExecStart=/bin/true\nDevicePolicy=strict\n"),
         ("namespaces.service", "[Service]\nExecStart=/bin/true\nRestrictNamespaces=cgroup ipc\n"),
+        ("dynamic.service", "[Service]\nExecStart=/bin/true\nDynamicUser=yes\n"),
+        (
+            "dynamic-root.service",
+            "[Service]\nExecStart=/bin/true\nDynamicUser=yes\nUser=root\nSupplementaryGroups=adm\n"
+        ),
     ]
 
     /// Debian's own units, as shipped.

@@ -116,6 +116,7 @@ private let webServiceText = text(
         "StandardOutput=journal",
         "StandardError=inherit",
         "User=web",
+        "DynamicUser=no",
         "NoNewPrivileges=no",
         "IgnoreSIGPIPE=yes",
         "SystemCallFilter=~mount ptrace",
@@ -172,7 +173,8 @@ private func text(_ lines: [String]) -> String {
                 "TimeoutStopUSec=1min 30s", "RemainAfterExit=no", "OOMPolicy=stop", "Slice=system.slice",
             ] + defaultCgroupLines(tasksMax: "4915") + [
                 "LimitNOFILE=524288", "LimitNOFILESoft=1024", "StandardInput=null", "StandardOutput=journal",
-                "StandardError=inherit", "NoNewPrivileges=no", "IgnoreSIGPIPE=yes", "KillMode=control-group",
+                "StandardError=inherit", "DynamicUser=no", "NoNewPrivileges=no", "IgnoreSIGPIPE=yes",
+                "KillMode=control-group",
                 "KillSignal=15",
                 "SendSIGKILL=yes",
             ] + unitLines("plain.service"))
@@ -289,7 +291,7 @@ private func text(_ lines: [String]) -> String {
             + #""EnvironmentFiles":[{"path":"/etc/default/web","ignore_errors":true}],"#
             + #""LimitCORE":null,"LimitCORESoft":0,"LimitNOFILE":65536,"LimitNOFILESoft":65536,"#
             + #""WorkingDirectory":"!/srv/web","StandardInput":"null","StandardOutput":"journal","#
-            + #""StandardError":"inherit","User":"web","NoNewPrivileges":false,"IgnoreSIGPIPE":true,"#
+            + #""StandardError":"inherit","User":"web","DynamicUser":false,"NoNewPrivileges":false,"IgnoreSIGPIPE":true,"#
             + #""SystemCallFilter":{"allow_list":false,"names":["mount","ptrace"]},"#
             + #""KillMode":"mixed","KillSignal":15,"SendSIGKILL":true,"Id":"web.service","Names":["web.service"],"#
             + #""Requires":["db.service"],"Wants":["network-online.target"],"#

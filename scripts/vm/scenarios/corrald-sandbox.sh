@@ -119,6 +119,10 @@ done
 check private-users-map "0 0 1|65534 65534 1" PrivateUsers=yes User=nobody -- \
     /bin/sh -c "tr -s \" \" < /proc/self/uid_map | sed \"s/^ //\" | tr \"\\n\" \"|\" | sed \"s/|\$//\""
 check private-users-no-host-privilege "errno 1" PrivateUsers=yes -- probe mount
+# DynamicUser=: a number from 61184-65519; the state directory is the only one in /var/lib/private.
+dynamic=$(sandboxed DynamicUser=yes StateDirectory=dynamic-probe -- /bin/sh -c "id -u; ls /var/lib/private")
+expect sandbox-dynamic-user "printed '$(echo "$dynamic" | tr '\n' '|')'" \
+    sh -c '[ "$(echo "$1" | sed -n 2p)" = dynamic-probe ] && [ "$(echo "$1" | head -1)" -ge 61184 ] && [ "$(echo "$1" | head -1)" -le 65519 ]' - "$dynamic"
 check private-network-interfaces "lo" PrivateNetwork=yes -- /bin/sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d \" \""
 
 stop_corrald sandbox-corrald-stopped
