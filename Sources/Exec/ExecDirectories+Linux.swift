@@ -32,10 +32,15 @@ extension ExecDirectories {
                     message: "Failed to set up special execution directory in \(kind.base): \(path): \(error)")
             }
             let hidden = dynamicUser ? kind.privateDirectory : nil
-            if let hidden, mkdir(hidden, 0o700) != 0 && errno != EEXIST { throw fail(hidden, .current) }
+            if let hidden {
+                if mkdir(hidden, 0o700) != 0 && errno != EEXIST || chmod(hidden, 0o700) != 0 {
+                    throw fail(hidden, .current)
+                }
+            }
             for directory in list {
                 let usual = kind.base + "/" + directory.name
                 let path = hidden.map { $0 + "/" + directory.name } ?? usual
+                // A directory at the usual path (from runs without DynamicUser=) moves in.
                 var found = stat(), moved = stat()
                 if hidden != nil, lstat(usual, &found) == 0, found.st_mode & S_IFMT == S_IFDIR,
                     lstat(path, &moved) != 0,

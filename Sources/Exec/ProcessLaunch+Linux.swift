@@ -379,8 +379,14 @@ public struct Credentials {
     public static func resolve(for exec: ExecSettings) throws(LookupError) -> Credentials? {
         // Supplementary groups alone are root's groups and those.
         let user = exec.user ?? (exec.group == nil && !exec.supplementaryGroups.isEmpty ? "root" : nil)
-        guard var credentials = try resolve(user: user, group: exec.group) else { return nil }
-        for name in exec.supplementaryGroups {
+        guard let credentials = try resolve(user: user, group: exec.group) else { return nil }
+        return try credentials.adding(supplementaryGroups: exec.supplementaryGroups)
+    }
+
+    /// These credentials with the groups of `names` (names or numbers) added.
+    public func adding(supplementaryGroups names: [String]) throws(LookupError) -> Credentials {
+        var credentials = self
+        for name in names {
             guard let entry = UInt32(name).flatMap({ getgrgid($0) }) ?? getgrnam(name) else {
                 throw LookupError(
                     step: .group, message: "Failed to determine supplementary group \(name): No such process")

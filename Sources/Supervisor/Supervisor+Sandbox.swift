@@ -63,7 +63,9 @@ extension Supervisor {
         guard exec.dynamicUser, let name = exec.user else {
             return Result { () throws(Credentials.LookupError) in try Credentials.resolve(for: exec) }
         }
-        return Result { () throws(Credentials.LookupError) in try dynamicUsers.credentials(for: name) }
+        return Result { () throws(Credentials.LookupError) in
+            try dynamicUsers.credentials(for: name).adding(supplementaryGroups: exec.supplementaryGroups)
+        }
     }
 
     /// Gives a dynamic user back once no running unit has it.

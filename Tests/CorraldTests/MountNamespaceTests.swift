@@ -189,6 +189,9 @@ struct MountNamespaceTests {
         #expect(stat("/var/lib/private", &status) == 0 && status.st_mode & 0o777 == 0o700 && status.st_uid == 0)
         #expect(stat("/var/lib/private/\(name)/file", &status) == 0 && status.st_uid == uid)
         #expect(DaemonHarness.shell("readlink /var/lib/\(name)").output == "private/\(name)\n")
+        let adm = try #require(getgrnam("adm")).pointee.gr_gid
+        let groups = Self.run(daemon, "-p DynamicUser=yes -p SupplementaryGroups=adm", "id -G").output
+        #expect(groups.split(whereSeparator: \.isWhitespace).dropFirst().map(String.init) == ["\(adm)"], "\(groups)")
         try daemon.waitUntil("the dynamic user is given back") {
             DaemonHarness.shell("ls -A \(daemon.runtimeDirectory)/dynamic-uid").output.isEmpty
         }
