@@ -15,26 +15,51 @@ public enum ShowFormatting {
     /// A time span as systemd's `format_timespan` prints it with accuracy 0, which is what
     /// `systemctl show` and `systemd-analyze timespan` use: `1min 30s`, `100ms`, `1.500000s`, `0`, `infinity`.
     /// Below one minute a remainder is written as a fraction of the largest unit that fits.
-    public static func timespan(_ usec: USec) -> String {
+    /// `accuracy` (µs, a power of ten) is systemd's: what is below it is left out, and a
+    /// fraction has as many digits as it resolves (`systemd-run` shows times to the millisecond).
+    public static func timespan(_ usec: USec, accuracy: USec = 1) -> String {
         if usec == .infinity { return "infinity" }
-        if usec == 0 { return "0" }
+        let accuracy = max(accuracy, 1)
         var remaining = usec
         var parts: [String] = []
-        for unit in timespanUnits where remaining > 0 && remaining >= unit.usec {
+        for unit in timespanUnits where remaining > 0 && remaining >= accuracy && remaining >= unit.usec {
             let whole = remaining / unit.usec
-            let fraction = remaining % unit.usec
-            if remaining < 60_000_000 && fraction > 0 {
-                let digits = String(unit.usec).count - 1
-                let fractionText = String(fraction)
+            let rest = remaining % unit.usec
+            let digits = String(unit.usec).count - String(accuracy).count
+            if remaining < 60_000_000 && rest > 0 && digits > 0 {
+                let fractionText = String(rest / accuracy)
                 let padding = String(repeating: "0", count: digits - fractionText.count)
                 parts.append("\(whole).\(padding)\(fractionText)\(unit.suffix)")
                 remaining = 0
             } else {
                 parts.append("\(whole)\(unit.suffix)")
-                remaining = fraction
+                remaining = rest
             }
         }
-        return parts.joined(separator: " ")
+        return parts.isEmpty ? "0" : parts.joined(separator: " ")
+    }
+
+    /// How long ago (or ahead) something is, as systemd's `format_timestamp_relative` words it for
+    /// `status`: coarser the further it is (`950ms`, `42s`, `3min 2s`, `12min`, `2h 5min`, `7h`,
+    /// `1 day 3h`, `4 days`, `2 weeks 3 days`, `5 months 2 days`, `1 years 2 months`).
+    public static func relative(_ elapsed: USec) -> String {
+        let second: USec = 1_000_000, minute = 60 * second, hour = 60 * minute, day = 24 * hour
+        let week = 7 * day, month = 2_629_800 * second, year = 31_557_600 * second
+        switch elapsed {
+        case year...: return "\(elapsed / year) years \(elapsed % year / month) months"
+        case month...: return "\(elapsed / month) months \(elapsed % month / day) days"
+        case week...: return "\(elapsed / week) weeks \(elapsed % week / day) days"
+        case (2 * day)...: return "\(elapsed / day) days"
+        case (25 * hour)...: return "1 day \((elapsed - day) / hour)h"
+        case (6 * hour)...: return "\(elapsed / hour)h"
+        case hour...: return "\(elapsed / hour)h \(elapsed % hour / minute)min"
+        case (5 * minute)...: return "\(elapsed / minute)min"
+        case minute...: return "\(elapsed / minute)min \(elapsed % minute / second)s"
+        case second...: return "\(elapsed / second)s"
+        case 1000...: return "\(elapsed / 1000)ms"
+        case 1...: return "\(elapsed)us"
+        default: return "now"
+        }
     }
 
     /// A word as systemd's `shell_maybe_quote` writes it: unchanged when it holds no whitespace, control

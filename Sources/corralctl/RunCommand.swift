@@ -157,10 +157,10 @@ struct WaitReport {
             lines.append("Main processes terminated with: code=\(code)/\(status)")
         }
         if let runtime = fields["RuntimeUSec"].flatMap(UInt64.init) {
-            lines.append("Service runtime: \(ShowFormatting.timespan(runtime / 1000 * 1000))")
+            lines.append("Service runtime: \(ShowFormatting.timespan(runtime, accuracy: 1000))")
         }
         if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
-            lines.append("CPU time consumed: \(ShowFormatting.timespan(cpu / 1000))")
+            lines.append("CPU time consumed: \(ShowFormatting.timespan(cpu / 1000, accuracy: 1000))")
         }
         if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { lines.append("Memory peak: \(formatBytes(peak))") }
         if let kills = fields["OOMKills"] { lines.append("OOM kills: \(kills)") }

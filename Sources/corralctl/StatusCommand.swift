@@ -151,12 +151,10 @@ func formatTimestamp(_ microseconds: UInt64) -> String {
     return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// `5s`, `3min 2s`: how long ago `microseconds` since the epoch was.
+/// `5s`, `3min 2s`, `2h 5min`: how long ago `microseconds` since the epoch was.
 func formatAgo(_ microseconds: UInt64) -> String {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
-    let elapsed = nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0
-    // Milliseconds below a second, whole seconds above, as systemctl prints "ago".
-    return ShowFormatting.timespan(elapsed >= 1_000_000 ? elapsed / 1_000_000 * 1_000_000 : elapsed / 1000 * 1000)
+    return ShowFormatting.relative(nowMicroseconds > microseconds ? nowMicroseconds - microseconds : 0)
 }

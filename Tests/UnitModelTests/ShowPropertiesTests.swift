@@ -352,6 +352,28 @@ private func text(_ lines: [String]) -> String {
         #expect(ShowFormatting.timespan(usec) == expected)
     }
 
+    // As systemd-run prints runtimes (format_timespan with millisecond accuracy).
+    @Test(
+        arguments: [
+            (1_012_345, "1.012s"), (1_000_500, "1.000s"), (90_500_000, "1min 30.500s"), (1_500, "1ms"), (300, "0"),
+            (2_000_000, "2s"),
+        ] as [(UInt64, String)])
+    func timespanToTheMillisecond(usec: UInt64, expected: String) {
+        #expect(ShowFormatting.timespan(usec, accuracy: 1000) == expected)
+    }
+
+    // systemd's format_timestamp_relative, as `status` shows "since ...; X ago" (each checked with
+    // `systemd-analyze timestamp -- -SPAN`, whose "From now:" line it prints).
+    @Test(
+        arguments: [
+            (0, "now"), (999, "999us"), (950_000, "950ms"), (42_000_000, "42s"), (182_000_000, "3min 2s"),
+            (725_000_000, "12min"), (7_500_000_000, "2h 5min"), (25_200_000_000, "7h"), (97_200_000_000, "1 day 3h"),
+            (345_600_000_000, "4 days"), (1_468_800_000_000, "2 weeks 3 days"),
+        ] as [(UInt64, String)])
+    func relativeTimes(usec: UInt64, expected: String) {
+        #expect(ShowFormatting.relative(usec) == expected)
+    }
+
     @Test(arguments: [
         ("A=1", "A=1"),
         ("", ""),
