@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import Glibc
+import UnitFile
 import UnitModel
 
 struct RunCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("property")], help: "A unit property, NAME=VALUE; may repeat.")
     var properties: [String] = []
 
-    @Option(help: "The unit's name (a .service or .scope suffix is added when missing).")
+    @Option(name: .shortAndLong, help: "The unit's name (a .service or .scope suffix is added when missing).")
     var unit: String?
 
     @Option(help: "The slice the unit goes in.")
@@ -40,16 +41,27 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("working-directory"), help: "WorkingDirectory= of the service.")
     var workingDirectory: String?
 
+    @Flag(name: [.customShort("d"), .customLong("same-dir")], help: "WorkingDirectory= is this command's directory.")
+    var sameDirectory = false
+
+    @Option(help: "Nice= of the service.")
+    var nice: String?
+
+    @Flag(name: .customLong("no-ask-password"), help: "Accepted for systemd-run's sake: corralctl never asks.")
+    var noAskPassword = false
+
     @Option(name: .customLong("service-type"), help: "Type= of the service.")
     var serviceType: String?
 
-    @Flag(name: .customLong("remain-after-exit"), help: "RemainAfterExit=yes.")
+    @Flag(name: [.customShort("r"), .customLong("remain-after-exit")], help: "RemainAfterExit=yes.")
     var remainAfterExit = false
 
     @Flag(help: "Wait until the service ends; print its result, runtime and the resources it used.")
     var wait = false
 
-    @Flag(help: "Connect the service's standard input, output and error to this command's; implies --wait.")
+    @Flag(
+        name: [.customShort("P"), .customLong("pipe")],
+        help: "Connect the service's standard input, output and error to this command's; implies --wait.")
     var pipe = false
 
     @Flag(name: .customLong("no-block"), help: "Return once the start job is queued, without waiting for it.")
@@ -58,7 +70,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but the command's own output (no unit name, no result).")
     var quiet = false
 
-    @Flag(help: "Forget the unit even when it fails.")
+    @Flag(name: [.customShort("G"), .customLong("collect")], help: "Forget the unit even when it fails.")
     var collect = false
 
     @Flag(help: "Run the command in this process, inside a new scope, instead of as a service.")
@@ -76,9 +88,41 @@ struct RunCommand: ParsableCommand {
         if let uid { derived.append("User=\(uid)") }
         if let gid { derived.append("Group=\(gid)") }
         if let workingDirectory { derived.append("WorkingDirectory=\(workingDirectory)") }
+        if sameDirectory {
+            let here = absolutePath(".")
+            derived.append("WorkingDirectory=\(here.count > 1 ? String(here.dropLast()) : here)")
+        }
+        if let nice { derived.append("Nice=\(nice)") }
         if let serviceType { derived.append("Type=\(serviceType)") }
         if remainAfterExit { derived.append("RemainAfterExit=yes") }
         return derived + properties
+    }
+
+    /// systemd-run's options that Corral does not have, refused by name rather than run as the command.
+    static let unsupportedOptions: Set<String> = [
+        "-t", "--pty", "-S", "--shell", "--user", "-H", "--host", "-M", "--machine", "--slice-inherit",
+        "--send-sighup", "--path-property", "--socket-property", "--timer-property", "--on-active", "--on-boot",
+        "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar", "--on-timezone-change",
+        "--on-clock-change", "--version",
+    ]
+
+    /// The command begins with `--` or the first word that is no option (systemd-run's rule):
+    /// `--help` shows the help, an option Corral lacks is refused by name, and the unit's name must
+    /// fit its kind.
+    func validate() throws {
+        if command.first == "-h" || command.first == "--help" { throw CleanExit.helpRequest(self) }
+        if let first = command.first, first != "--", first.hasPrefix("-") {
+            let option = String(first[..<(first.firstIndex(of: "=") ?? first.endIndex)])
+            if Self.unsupportedOptions.contains(option) {
+                throw ValidationError("\(option) is a systemd-run option that Corral does not support.")
+            }
+            throw ValidationError("Unknown option '\(first)'.")
+        }
+        if let unit, unit.hasSuffix(scope ? ".service" : ".scope") {
+            throw ValidationError(
+                "--unit \(unit) names a \(scope ? "service" : "scope"), but this run makes a \(scope ? "scope" : "service")."
+            )
+        }
     }
 
     func run() throws {

@@ -13,6 +13,29 @@ struct TransientUnitTests {
             ))
     }
 
+    /// systemd-run's rule: the command starts at `--` or the first word that is no option. An option
+    /// is never run as the command; one Corral lacks is refused by name.
+    @Test func runRefusesOptionsItDoesNotHave() throws {
+        let daemon = try DaemonHarness(units: [:])
+        #expect(daemon.ctl("run --help").output.contains("USAGE: corralctl run"))
+        #expect(
+            daemon.ctl("run -t /bin/true") == (
+                64,
+                "Error: -t is a systemd-run option that Corral does not support.\nUsage: corralctl run [<options>] [<command> ...]\n  See 'corralctl run --help' for more information.\n"
+            ))
+        #expect(
+            daemon.ctl("run --on-calendar=hourly /bin/true").output.hasPrefix(
+                "Error: --on-calendar is a systemd-run option"))
+        #expect(daemon.ctl("run --frobnicate /bin/true").output.hasPrefix("Error: Unknown option '--frobnicate'."))
+        #expect(daemon.ctl("run --unit x.scope /bin/true").code == 64)
+        #expect(!daemon.ctl("list-units --all").output.contains("run-"))
+        // The command's own options stay its own, and systemd-run's short options work.
+        #expect(daemon.ctl("run -q -P -G -- /bin/echo -n hi") == (0, "hi"))
+        var here = [CChar](repeating: 0, count: 4096)
+        _ = getcwd(&here, here.count)
+        #expect(daemon.ctl("run -q -P -d /bin/pwd").output == String(cString: here) + "\n")
+    }
+
     @Test func runWaitReportsTheResultAndForgetsTheUnit() throws {
         let daemon = try DaemonHarness(units: [:])
         let success = daemon.ctl(
