@@ -27,7 +27,7 @@ public struct SecurityAssessment: Sendable {
 
     public init(_ unit: Unit) {
         self.unit = unit.name
-        let settings = Settings(unit)
+        let settings = AssessedSettings(unit)
         findings = Self.checks.map { check, evaluate in
             if check.defaultDependenciesOnly && !unit.unit.defaultDependencies {
                 return Finding(
@@ -83,7 +83,7 @@ private func ceilingDivision(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 // MARK: - The settings the checks read
 
 /// A unit's settings as the checks see them, with systemd's implications applied.
-struct Settings: Sendable {
+struct AssessedSettings: Sendable {
     var user: String?
     var runsPrivileged: Bool
     var supplementaryGroups: Bool
@@ -125,13 +125,6 @@ struct Settings: Sendable {
     }
 }
 
-extension DeviceAccess {
-    /// `rwm`, the letters present.
-    var letters: String {
-        [(DeviceAccess.read, "r"), (.write, "w"), (.mknod, "m")].filter { contains($0.0) }.map(\.1).joined()
-    }
-}
-
 // MARK: - The checks
 
 extension SecurityAssessment.Check {
@@ -142,12 +135,12 @@ extension SecurityAssessment.Check {
 }
 
 extension SecurityAssessment {
-    typealias Evaluation = @Sendable (Settings) -> (Int?, String)
+    typealias Evaluation = @Sendable (AssessedSettings) -> (Int?, String)
 
     /// A yes/no check: badness 0 when `good`, else its range (1).
     private static func flag(
         _ id: String, _ json: String, _ weight: Int, good: String, bad: String,
-        _ holds: @escaping @Sendable (Settings) -> Bool
+        _ holds: @escaping @Sendable (AssessedSettings) -> Bool
     ) -> (Check, Evaluation) {
         (Check(id: id, jsonField: json, weight: weight, range: 1), { holds($0) ? (0, good) : (1, bad) })
     }

@@ -165,6 +165,11 @@ public struct DeviceAccess: OptionSet, Sendable, Hashable {
     public static let read = DeviceAccess(rawValue: 2)
     public static let write = DeviceAccess(rawValue: 4)
     public static let all: DeviceAccess = [.read, .write, .mknod]
+
+    /// `rwm`, the letters present, as `DeviceAllow=` writes them.
+    public var letters: String {
+        [(DeviceAccess.read, "r"), (.write, "w"), (.mknod, "m")].filter { contains($0.0) }.map(\.1).joined()
+    }
 }
 
 /// `DeviceAllow=PATTERN [rwm]`: a device node path (`/dev/...`), or `char-NAME`/`block-NAME`

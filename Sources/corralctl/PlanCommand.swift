@@ -146,8 +146,7 @@ extension DeviceFilter.Rule {
     /// `char 1:3 rwm`, `block 254:* r`, as `DeviceAllow=` would name it.
     var text: String {
         let type = isBlock.map { $0 ? "block" : "char" } ?? "any"
-        let rights = [(DeviceAccess.read, "r"), (.write, "w"), (.mknod, "m")]
-            .filter { DeviceAccess(rawValue: access).contains($0.0) }.map(\.1).joined()
+        let rights = DeviceAccess(rawValue: access).letters
         return "\(type) \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(rights)"
     }
 }
