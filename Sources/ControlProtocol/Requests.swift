@@ -16,6 +16,8 @@ public enum Verb: String, Sendable, CaseIterable {
     case setProperty = "set-property"
     case revert
     case listJobs = "list-jobs"
+    /// The counters of every unit whose cgroup exists (`corralctl top`).
+    case statistics
 
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
@@ -23,7 +25,7 @@ public enum Verb: String, Sendable, CaseIterable {
         case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty,
             .revert:
             true
-        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs: false
+        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs, .statistics: false
         }
     }
 }

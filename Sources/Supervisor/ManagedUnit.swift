@@ -75,6 +75,7 @@ final class ManagedUnit {
     var runStarted: UInt64 = 0
     /// What the last run used, read just before its cgroup was removed.
     var lastRun = RunStatistics()
+    var counters = UnitCounters()
 
     init(loaded: LoadedUnit, plan: CgroupPlan) {
         self.loaded = loaded

@@ -40,7 +40,7 @@ public enum ServiceSubState: String, Sendable, CaseIterable {
 }
 
 /// systemd's high-level unit states.
-public enum ActiveState: String, Sendable {
+public enum ActiveState: String, Sendable, CaseIterable {
     case active, reloading, inactive, failed, activating, deactivating
 }
 

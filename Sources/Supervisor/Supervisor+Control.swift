@@ -27,11 +27,15 @@ final class ClientConnection {
     /// Monotonic µs by which the client must have sent its whole request, or taken more of its
     /// answer; nil while it waits for its jobs, which have timeouts of their own.
     var deadline: UInt64?
+    /// A metrics client: its request is HTTP (`httpRequest`, the bytes so far), not a control message.
+    let speaksHTTP: Bool
+    var httpRequest: [UInt8] = []
 
-    init(socket: FileDescriptor, credentials: PeerCredentials, token: UInt64) {
+    init(socket: FileDescriptor, credentials: PeerCredentials, token: UInt64, speaksHTTP: Bool) {
         self.socket = socket
         self.credentials = credentials
         self.token = token
+        self.speaksHTTP = speaksHTTP
     }
 
     /// The socket's number, which names the client while it is connected.
@@ -60,18 +64,24 @@ extension Supervisor {
     static let maximumUnitsPerRequest = 1024
     static let maximumReplyBytes = 16 << 20
 
-    func acceptClients() {
-        guard let listener = controlListener else { return }
+    /// Accepts the connections pending on a listener: the control socket's, or (`speaksHTTP`) a
+    /// metrics listener's, whose TCP clients all count as `networkPeer`.
+    func acceptClients(from listener: FileDescriptor, speaksHTTP: Bool) {
         while let socket = try? UnixSocket.accept(listener) {
-            guard let credentials = try? UnixSocket.peerCredentials(socket) else { continue }
+            guard let credentials = (try? UnixSocket.peerCredentials(socket)) ?? (speaksHTTP ? Self.networkPeer : nil)
+            else { continue }
             if let refusal = connectionRefusal(for: credentials.uid) {
                 // A fresh socket's buffer takes the short answer at once.
-                let answer = Response(exitCode: ExitStatus.failure, error: refusal).message.encoded
+                let answer =
+                    speaksHTTP
+                    ? Self.httpResponse("503 Service Unavailable", body: refusal + "\n")
+                    : Response(exitCode: ExitStatus.failure, error: refusal).message.encoded
                 _ = try? UnixSocket.writeSome(socket, answer, from: 0)
                 continue
             }
             guard let token = try? watch(socket, as: .client(socket.rawValue)) else { continue }
-            let client = ClientConnection(socket: socket, credentials: credentials, token: token)
+            let client = ClientConnection(
+                socket: socket, credentials: credentials, token: token, speaksHTTP: speaksHTTP)
             client.deadline = monotonicMicroseconds() &+ Self.clientTimeout
             clients[client.fd] = client
         }
@@ -97,7 +107,13 @@ extension Supervisor {
     /// The client's socket is ready: to take more of its answer, or with more of its request.
     func serveClient(_ fd: Int32) {
         guard let client = clients[fd] else { return }
-        if client.output.isEmpty { readClient(client) } else { flush(client) }
+        if !client.output.isEmpty {
+            flush(client)
+        } else if client.speaksHTTP {
+            readHTTPRequest(client)
+        } else {
+            readClient(client)
+        }
     }
 
     private func readClient(_ client: ClientConnection) {
@@ -161,7 +177,6 @@ extension Supervisor {
     /// Queues an answer and writes what the socket takes now; the rest goes out as the client reads,
     /// without the loop ever waiting for it.
     private func send(_ message: Message, to fd: Int32, closing: Bool) {
-        guard let client = clients[fd] else { return }
         var bytes = message.encoded
         if bytes.count > Self.maximumReplyBytes {
             bytes =
@@ -171,6 +186,12 @@ extension Supervisor {
                         "The answer is too large (\(bytes.count) bytes; at most \(Self.maximumReplyBytes)): ask about fewer units."
                 ).message.encoded
         }
+        queue(bytes, to: fd, closing: closing)
+    }
+
+    /// Queues bytes for the client and writes what its socket takes now.
+    func queue(_ bytes: [UInt8], to fd: Int32, closing: Bool) {
+        guard let client = clients[fd] else { return }
         let wasWriting = !client.output.isEmpty
         client.output += bytes
         client.closesWhenWritten = closing
@@ -337,6 +358,8 @@ extension Supervisor {
             revertProperties(request, from: fd)
         case .listJobs:
             reply(to: fd, Response(body: jobList()))
+        case .statistics:
+            reply(to: fd, Response(body: statisticsRecords()))
         }
     }
 
@@ -451,11 +474,10 @@ extension Supervisor {
         add("ExecMainStatus", unit.machine?.mainExit?.description)
         add("StatusText", unit.statusText)
         add("InvocationID", unit.invocationID.isEmpty ? nil : unit.invocationID)
-        let present = unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty
-        if present {
+        if unit.hasCgroupNow {
             let counted = tree.statistics(of: cgroup)
             add("ControlGroup", "/" + cgroup)
-            add("TasksCurrent", String(counted.tasks ?? UInt64(processes(inTreeOf: cgroup).count)))
+            add("TasksCurrent", String(taskCount(in: cgroup, counted: counted)))
             add("MemoryCurrent", counted.memoryCurrent.map(String.init))
             add("MemoryPeak", counted.memoryPeak.map(String.init))
             add("CPUUsageNSec", counted.cpuUsageMicroseconds.map { String($0 * 1000) })
@@ -493,7 +515,7 @@ extension Supervisor {
             ]
         }
         let cgroup = unit.plan.cgroup
-        if unit.activeState != .inactive && unit.activeState != .failed && !cgroup.isEmpty {
+        if unit.hasCgroupNow {
             properties.append(ShowProperty(name: "ControlGroup", value: .string("/" + cgroup)))
             let counted = tree.statistics(of: cgroup)
             let numbers = [
@@ -508,8 +530,8 @@ extension Supervisor {
                 ("CPUPressure", counted.cpuPressure), ("MemoryPressure", counted.memoryPressure),
                 ("IOPressure", counted.ioPressure),
             ]
-            for case let (name, some?) in pressures {
-                properties.append(ShowProperty(name: name, value: .string(some)))
+            for case let (name, pressure?) in pressures {
+                properties.append(ShowProperty(name: name, value: .string(pressure.some.text)))
             }
         }
         return properties + ShowProperties.properties(of: unit.loaded.unit, host: hostFacts).filter { $0.name != "Id" }

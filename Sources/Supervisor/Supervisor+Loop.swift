@@ -58,6 +58,7 @@ extension Supervisor {
         log(nil, ending.atOnce ? "corrald exiting, leaving its units as they are" : "corrald stopped")
         unlink(configuration.controlSocketPath)
         unlink(configuration.notifySocketPath)
+        unlink(configuration.metricsSocketPath)
         if let power = ending.power {
             log(nil, power == .reboot ? "rebooting" : "powering off", level: .warning)
             log(nil, "reboot(2) failed: \(power.perform())", level: .error)
@@ -77,7 +78,12 @@ extension Supervisor {
             }
         case .cgroupEvents: readCgroupEvents()
         case .notify: readNotifications()
-        case .controlListener: acceptClients()
+        case .controlListener:
+            if let listener = controlListener { acceptClients(from: listener, speaksHTTP: false) }
+        case .metricsListener(let fd):
+            if let listener = metricsListeners.first(where: { $0.rawValue == fd }) {
+                acceptClients(from: listener, speaksHTTP: true)
+            }
         case .client(let fd): serveClient(fd)
         case .output(let unit): readOutput(of: unit)
         case .readiness(let unit): readReadiness(of: unit)

@@ -21,6 +21,11 @@ extension Supervisor {
             }
             unit.pidfds[child.pid] = nil
             unit.startTimes[child.pid] = nil
+            if child.exit == .exited(0) {
+                unit.counters.successfulExits += 1
+            } else {
+                unit.counters.failedExits += 1
+            }
             let oomKilled = child.exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
             deliver(.exited(pid: child.pid, child.exit, oomKilled: oomKilled), to: unit)
         }
@@ -43,7 +48,20 @@ extension Supervisor {
         persist(unit)
     }
 
+    /// Starts one of the unit's processes, counting the start or the failure for the metrics.
     func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
+        let event = launch(command, role: role, for: unit)
+        switch event {
+        case .spawned: unit.counters.processStarts += 1
+        case .spawnFailed:
+            unit.counters.spawnFailures += 1
+            daemonCounters.spawnFailures += 1
+        default: break
+        }
+        return event
+    }
+
+    private func launch(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
         let cgroup: FileDescriptor
         do {
             cgroup = try tree.openDirectory(unit.plan.cgroup)

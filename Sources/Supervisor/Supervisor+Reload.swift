@@ -23,6 +23,7 @@ extension Supervisor {
         if reload == nil {
             ServiceManager.notify("RELOADING=1")
             log(nil, "Reloading.")
+            daemonCounters.reloadBegan = monotonicMicroseconds()
         }
         unitFiles = UnitFileIndex(unitFiles.searchPath)
         // Taken from the end: read in name order.
@@ -47,6 +48,8 @@ extension Supervisor {
         reload = current
         guard current.remaining.isEmpty else { return }
         reload = nil
+        daemonCounters.reloads += 1
+        daemonCounters.lastReloadMicroseconds = daemonCounters.reloadBegan.map { monotonicMicroseconds() - $0 }
         if !startingUp { notifyReady() }
         for client in current.clients { reply(to: client, Response()) }
         let waiting = requestsAfterReload

@@ -17,16 +17,24 @@ public struct SupervisorConfiguration: Sendable {
     public var cgroupRoot: CgroupRoot
     /// Units started when corrald comes up, in this order (with their dependencies).
     public var startUnits: [String]
+    /// `MetricsListen=`: a TCP address the metrics are served on too.
+    public var metricsEndpoint: IPEndpoint?
 
-    public init(searchPath: UnitSearchPath, runtimeDirectory: String, cgroupRoot: CgroupRoot, startUnits: [String]) {
+    public init(
+        searchPath: UnitSearchPath, runtimeDirectory: String, cgroupRoot: CgroupRoot, startUnits: [String],
+        metricsEndpoint: IPEndpoint? = nil
+    ) {
         self.searchPath = searchPath
         self.runtimeDirectory = runtimeDirectory
         self.cgroupRoot = cgroupRoot
         self.startUnits = startUnits
+        self.metricsEndpoint = metricsEndpoint
     }
 
     public var controlSocketPath: String { runtimeDirectory + "/control" }
     public var notifySocketPath: String { runtimeDirectory + "/notify" }
+    /// The metrics endpoint (HTTP, `GET /metrics`).
+    public var metricsSocketPath: String { runtimeDirectory + "/metrics" }
 }
 
 /// Why corrald cannot start.
@@ -43,6 +51,8 @@ public struct SupervisorError: Error, CustomStringConvertible {
 public final class Supervisor {
     enum Source {
         case signals, cgroupEvents, notify, controlListener
+        /// The metrics socket or `MetricsListen=`'s, by descriptor number.
+        case metricsListener(Int32)
         case client(Int32)
         case output(String)
         /// The read end of a unit's ReadyNotificationFD= pipe.
@@ -57,6 +67,8 @@ public final class Supervisor {
     let signals: SignalReceiver
     let cgroupFileWatch: FileWatch
     var controlListener: FileDescriptor?
+    /// RUNTIMEDIR/metrics, and the TCP listener of `MetricsListen=` when set.
+    let metricsListeners: [FileDescriptor]
     let notifySocket: FileDescriptor
     let hostFacts: HostFacts
     /// Why controllers Corral uses are missing from its root, found at start-up (logged by `run`).
@@ -82,6 +94,7 @@ public final class Supervisor {
     /// Requests that change state, received during a reload: handled once it has finished.
     var requestsAfterReload: [(Request, client: Int32)] = []
     var runWaiters: [RunWaiter] = []
+    var daemonCounters = DaemonCounters()
     /// Where set-property keeps its drop-ins; both are searched before the configured unit directories.
     let controlDirectories: (persistent: String, runtime: String)
     /// Units whose stop job is the first half of a restart.
@@ -135,6 +148,15 @@ public final class Supervisor {
         cgroupFileWatch = try FileWatch()
         controlListener = try UnixSocket.listen(at: configuration.controlSocketPath)
         notifySocket = try UnixSocket.datagram(at: configuration.notifySocketPath)
+        var metricsListeners = [try UnixSocket.listen(at: configuration.metricsSocketPath)]
+        if let endpoint = configuration.metricsEndpoint {
+            do {
+                metricsListeners.append(try TCPSocket.listen(on: endpoint))
+            } catch {
+                throw SupervisorError("cannot listen on MetricsListen=\(endpoint): \(error)")
+            }
+        }
+        self.metricsListeners = metricsListeners
         controllerProblems = configuration.cgroupRoot.offerControllers()
         hostFacts = HostProbe.current(cgroupRoot: configuration.cgroupRoot.path)
         cgroupRootInHierarchy = String(
@@ -143,6 +165,7 @@ public final class Supervisor {
         try watch(cgroupFileWatch.descriptor, as: .cgroupEvents)
         try watch(controlListener!, as: .controlListener)
         try watch(notifySocket, as: .notify)
+        for listener in metricsListeners { try watch(listener, as: .metricsListener(listener.rawValue)) }
         try moveIntoOwnLeaf()
     }
 

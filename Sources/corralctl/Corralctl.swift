@@ -19,6 +19,6 @@ struct Corralctl: ParsableCommand {
             InstallVerbCommand<ReenableVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,
             GetDefaultCommand.self, SetDefaultCommand.self,
             VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, SecurityCommand.self,
-            EscapeCommand.self,
+            EscapeCommand.self, TopCommand.self, MetricsCommand.self,
         ])
 }

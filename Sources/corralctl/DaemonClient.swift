@@ -10,10 +10,11 @@ struct DaemonOptions: ParsableArguments {
         help: "corrald's runtime directory (default: $CORRAL_RUNTIME_DIR or /run/corral).")
     var runtimeDirectory: String?
 
-    var socketPath: String {
-        let directory = runtimeDirectory ?? getenv("CORRAL_RUNTIME_DIR").map { String(cString: $0) } ?? "/run/corral"
-        return directory + "/control"
+    var runtimeDirectoryPath: String {
+        runtimeDirectory ?? getenv("CORRAL_RUNTIME_DIR").map { String(cString: $0) } ?? "/run/corral"
     }
+
+    var socketPath: String { runtimeDirectoryPath + "/control" }
 
     /// How long corralctl waits to connect, and for the answer to a query or the acknowledgement of a
     /// request's jobs.

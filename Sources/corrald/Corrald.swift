@@ -112,7 +112,7 @@ enum Corrald {
         let supervisor = try Supervisor(
             configuration: SupervisorConfiguration(
                 searchPath: searchPath, runtimeDirectory: options.runtimeDirectory ?? settings.runtimeDirectory,
-                cgroupRoot: root, startUnits: startUnits))
+                cgroupRoot: root, startUnits: startUnits, metricsEndpoint: settings.metricsEndpoint))
         exit(try supervisor.run())
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import SystemCall
 import UnitFile
 
 /// The `[Manager]` section of corrald.conf, read with the unit-file parser.
@@ -7,6 +8,8 @@ struct ManagerSettings {
     var cgroupRoot: String?
     var runtimeDirectory = "/run/corral"
     var startUnits: [String] = []
+    /// `MetricsListen=`: a TCP address for the metrics besides RUNTIMEDIR/metrics.
+    var metricsEndpoint: IPEndpoint?
 
     struct FileError: Error, CustomStringConvertible {
         var description: String
@@ -31,6 +34,17 @@ struct ManagerSettings {
             case "CgroupRoot": cgroupRoot = assignment.value.isEmpty ? nil : assignment.value
             case "RuntimeDirectory": runtimeDirectory = assignment.value
             case "StartUnits": startUnits = assignment.value.split(separator: " ").map(String.init)
+            case "MetricsListen":
+                if assignment.value.isEmpty {
+                    metricsEndpoint = nil
+                } else if let endpoint = IPEndpoint(assignment.value) {
+                    metricsEndpoint = endpoint
+                } else {
+                    throw FileError(
+                        description:
+                            "\(place): '\(assignment.value)' is not an address and port (such as 127.0.0.1:9558 or [::1]:9558)"
+                    )
+                }
             default: throw FileError(description: "\(place): unknown setting")
             }
         }

@@ -21,8 +21,23 @@ struct CgroupStatisticsTests {
         expected.oomKills = 1
         expected.ioReadBytes = 105
         expected.ioWriteBytes = 207
-        expected.memoryPressure = "avg10=1.50 avg60=0.00 avg300=0.00 total=12"
+        expected.memoryPressure = Pressure(
+            some: PressureLine(avg10: 150, avg60: 0, avg300: 0, totalMicroseconds: 12),
+            full: PressureLine(avg10: 0, avg60: 0, avg300: 0, totalMicroseconds: 3))
         #expect(CgroupStatistics { files[$0] } == expected)
+    }
+
+    @Test func aPressureLineReadsBackAsTheKernelWroteIt() throws {
+        let text = "avg10=12.05 avg60=0.50 avg300=100.00 total=123456789"
+        let line = try #require(PressureLine(text))
+        #expect(line == PressureLine(avg10: 1205, avg60: 50, avg300: 10000, totalMicroseconds: 123_456_789))
+        #expect(line.text == text)
+    }
+
+    @Test func aPressureFileWithoutItsSomeLineIsNotRead() {
+        #expect(Pressure("full avg10=0.00 avg60=0.00 avg300=0.00 total=3") == nil)
+        #expect(Pressure("some avg10=1 avg60=0.00 avg300=0.00 total=3") == nil)
+        #expect(Pressure("some avg10=0.00 avg60=0.00 avg300=0.00 total=3")?.full == nil)
     }
 
     @Test func aCgroupWithoutControllersCountsNothing() {

@@ -30,12 +30,16 @@ final class DaemonHarness {
     let logPath: String
     private(set) var pid: pid_t = 0
 
+    /// corrald.conf's contents (`/dev/null` when not given).
+    let configuration: String?
+
     /// Writes `units` (file name → contents), runs `prepare` (to write or enable more), and starts
-    /// corrald with `--start` for each of `start`.
+    /// corrald with `--start` for each of `start`, reading `configuration` as its corrald.conf.
     init(
-        units: [String: String], start: [String] = [], name: String = #function,
+        units: [String: String], start: [String] = [], configuration: String? = nil, name: String = #function,
         prepare: (DaemonHarness) throws -> Void = { _ in }
     ) throws {
+        self.configuration = configuration
         var template = Array("/tmp/corrald-test-XXXXXX".utf8CString)
         directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         unitDirectory = directory + "/units"
@@ -46,6 +50,7 @@ final class DaemonHarness {
         cgroupRoot = mount + "/corral-test-\(getpid())-\(testName)"
         mkdir(unitDirectory, 0o755)
         for (file, contents) in units { try write(contents, to: unitDirectory + "/" + file) }
+        if let configuration { try write(configuration, to: directory + "/corrald.conf") }
         try prepare(self)
         try launch(start: start)
     }
@@ -99,7 +104,9 @@ final class DaemonHarness {
     private func launch(start: [String]) throws {
         let arguments =
             [
-                Self.binaries + "/corrald", "--config", "/dev/null", "--unit-path", unitDirectory,
+                Self.binaries + "/corrald", "--config",
+                configuration == nil ? "/dev/null" : directory + "/corrald.conf",
+                "--unit-path", unitDirectory,
                 "--runtime-dir", runtimeDirectory, "--cgroup-root", cgroupRoot,
             ] + start.flatMap { ["--start", $0] }
         var actions = posix_spawn_file_actions_t()

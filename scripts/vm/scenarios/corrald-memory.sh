@@ -41,4 +41,20 @@ expect corrald-memory-restart-logged "corrald log: $(grep comeback "$CORRALD_LOG
     grep -q 'comeback.service: Scheduled restart job' "$CORRALD_LOG"
 check_plan comeback.service
 
+# The metrics and top read the same kernel counters, here with the memory controller on.
+metrics=$(corralctl metrics)
+metric() { echo "$metrics" | sed -n "s/^$1 //p"; }
+memory=$(metric 'corral_unit_memory_bytes{unit="comeback.service"}')
+expect corrald-metrics-memory "memory_bytes is '$memory'" [ "${memory:-0}" -gt 0 ]
+expect corrald-metrics-oom-kills "again.slice's oom_kills_total is '$(metric 'corral_unit_oom_kills_total{unit="again.slice"}')'" \
+    [ "$(metric 'corral_unit_oom_kills_total{unit="again.slice"}')" -ge 1 ]
+expect corrald-metrics-restarts "restarts_total is '$(metric 'corral_unit_restarts_total{unit="comeback.service"}')'" \
+    [ "$(metric 'corral_unit_restarts_total{unit="comeback.service"}')" = 1 ]
+expect corrald-metrics-memory-max "memory_max_bytes is '$(metric 'corral_unit_memory_max_bytes{unit="comeback.service"}')'" \
+    [ "$(metric 'corral_unit_memory_max_bytes{unit="comeback.service"}')" = 33554432 ]
+row=$(corralctl top -b -d 0.2 | grep '^comeback.service ')
+info "top: $row"
+expect corrald-top-memory "top's row: $row" \
+    sh -c 'set -- $1; [ "$2" = 1 ] && [ "$4" != - ] && [ "$5" = -/32.0M ] && [ "$6" != - ]' - "$row"
+
 stop_corrald corrald-memory-stopped-clean
