@@ -46,7 +46,7 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .executableTarget(
             name: "corrald",
-            dependencies: ["Supervisor", "Cgroups", "Exec", "Journal", "UnitFile"]
+            dependencies: ["Supervisor", "Cgroups", "ControlProtocol", "Exec", "Journal", "UnitFile"]
         ),
         .executableTarget(
             name: "corralctl",

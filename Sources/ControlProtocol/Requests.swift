@@ -18,6 +18,10 @@ public enum Verb: String, Sendable, CaseIterable {
     case listJobs = "list-jobs"
     /// The counters of every unit whose cgroup exists (`corralctl top`).
     case statistics
+    /// A unit's recent log lines from corrald's ring (`corralctl logs` without a journal).
+    case logs
+    /// The unit directories corrald was configured with, which corralctl's file verbs then read.
+    case searchPath = "search-path"
 
     /// Verbs that change state; only root may send them.
     public var changesState: Bool {
@@ -25,7 +29,7 @@ public enum Verb: String, Sendable, CaseIterable {
         case .start, .stop, .restart, .reload, .kill, .resetFailed, .daemonReload, .daemonReexec, .run, .setProperty,
             .revert:
             true
-        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs, .statistics: false
+        case .status, .show, .listUnits, .isActive, .isFailed, .listJobs, .statistics, .logs, .searchPath: false
         }
     }
 }

@@ -1,19 +1,27 @@
 import Cgroups
+import ControlProtocol
 import Exec
 import ResourceControl
 import SystemCall
 import UnitModel
 
-/// The last lines a unit (or corrald about it) wrote, bounded.
+/// The last lines a unit (or corrald about it) wrote, bounded in count and in the length of each.
 public struct LogRing: Sendable {
     public static let capacity = 200
-    public private(set) var lines: [String] = []
+    public static let maximumMessageBytes = 2048
+    public private(set) var entries: [LogEntry] = []
+    private var lastSequence: UInt64 = 0
 
     public init() {}
 
-    public mutating func append(_ line: String) {
-        if lines.count == Self.capacity { lines.removeFirst(Self.capacity / 4) }
-        lines.append(line)
+    public mutating func append(_ message: String, identifier: String, pid: Int32?, at realtime: UInt64) {
+        if entries.count == Self.capacity { entries.removeFirst(Self.capacity / 4) }
+        lastSequence += 1
+        let kept =
+            message.utf8.count > Self.maximumMessageBytes
+            ? String(decoding: message.utf8.prefix(Self.maximumMessageBytes), as: UTF8.self) + "…" : message
+        entries.append(
+            LogEntry(sequence: lastSequence, realtime: realtime, identifier: identifier, pid: pid, message: kept))
     }
 }
 

@@ -50,6 +50,8 @@ enum ExitStatus {
     /// `status` of a unit that does not exist (systemctl's "could not be found").
     static let noSuchUnitForStatus: Int32 = 4
     static let noSuchUnit: Int32 = 5
+    /// A unit that failed to load (`error`).
+    static let notConfigured: Int32 = 6
 }
 
 extension Supervisor {
@@ -273,9 +275,24 @@ extension Supervisor {
                     Response(
                         exitCode: ExitStatus.failure, error: "Invalid signal '\(request.options["signal"] ?? "")'."))
             }
+            let whom = request.options["whom"] ?? "all"
             for name in request.units {
                 guard let unit = loadedUnit(name, replyingTo: fd) else { return }
-                for pid in processes(inTreeOf: unit.plan.cgroup) { kill(pid, signal) }
+                switch whom {
+                case "main", "control":
+                    // As systemctl: no such process is an error.
+                    let pid = whom == "main" ? unit.machine?.mainPID : unit.machine?.controlPID
+                    guard pid != nil else {
+                        return reply(
+                            to: fd,
+                            Response(
+                                exitCode: ExitStatus.failure,
+                                error: "Failed to kill unit \(name): No \(whom) process to kill"))
+                    }
+                    _ = self.signal(signal, to: whom == "main" ? .main : .control, of: unit)
+                default:
+                    for pid in processes(inTreeOf: unit.plan.cgroup) { kill(pid, signal) }
+                }
             }
             reply(to: fd, Response())
         case .status:
@@ -290,7 +307,8 @@ extension Supervisor {
                 unit.loaded.loadState == .notFound
                 ? ExitStatus.noSuchUnitForStatus
                 : (unit.activeState == .active || unit.activeState == .reloading ? 0 : ExitStatus.notActive)
-            reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit)))
+            let lines = request.options["lines"].flatMap { Int($0) } ?? 10
+            reply(to: fd, Response(exitCode: exitCode, body: liveProperties(of: unit, logLines: max(lines, 0))))
             forgetIfUnused(name, loadedForQuery: !known)
         case .show:
             let wanted = Set((request.options["properties"] ?? "").split(separator: ",").map(String.init))
@@ -360,6 +378,20 @@ extension Supervisor {
             reply(to: fd, Response(body: jobList()))
         case .statistics:
             reply(to: fd, Response(body: statisticsRecords()))
+        case .searchPath:
+            reply(to: fd, Response(body: configuration.searchPath.directories.map { .init("Directory", $0) }))
+        case .logs:
+            guard let name = request.units.first, let unit = units[name] else {
+                return reply(
+                    to: fd,
+                    Response(exitCode: ExitStatus.noSuchUnit, error: "Unit \(request.units.first ?? "") not loaded."))
+            }
+            var after = request.options["after"].flatMap { UInt64($0) } ?? 0
+            // Numbers start again in a new corrald: a follower that is ahead gets every line.
+            if after > unit.log.entries.last?.sequence ?? 0 { after = 0 }
+            let count = request.options["lines"].flatMap { Int($0) } ?? LogRing.capacity
+            let entries = unit.log.entries.filter { $0.sequence > after }.suffix(max(count, 0))
+            reply(to: fd, Response(body: entries.map { .init("Log", $0.fieldValue) }))
         }
     }
 
@@ -396,12 +428,16 @@ extension Supervisor {
                 units.values.filter { $0.activeState == .active || $0.activeState == .reloading }.map(\.name))
             let queuedBefore = Set(jobs.jobs.keys)
             if let refusal = enqueue(type, name, reply: pending) {
+                // systemctl's codes: 5 for a unit not found, 6 for one that failed to load, 1 otherwise.
+                let code: Int32 =
+                    switch unit(named: name)?.loaded.loadState {
+                    case .notFound?: ExitStatus.noSuchUnit
+                    case .error?: ExitStatus.notConfigured
+                    default: ExitStatus.failure
+                    }
                 forgetIfUnused(name)
                 return reply(
-                    to: fd,
-                    Response(
-                        exitCode: ExitStatus.noSuchUnit, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"
-                    ))
+                    to: fd, Response(exitCode: code, error: "Failed to \(request.verb.rawValue) \(name): \(refusal)"))
             }
             // A restart starts again what it stopped: the unit and the active units that went down with it.
             if request.verb == .restart {
@@ -455,7 +491,7 @@ extension Supervisor {
 
     // MARK: - What status and list-units report
 
-    func liveProperties(of unit: ManagedUnit) -> [Message.Field] {
+    func liveProperties(of unit: ManagedUnit, logLines: Int) -> [Message.Field] {
         var fields: [Message.Field] = []
         func add(_ name: String, _ value: String?) {
             if let value { fields.append(.init(name, value)) }
@@ -492,7 +528,7 @@ extension Supervisor {
                 property.name,
                 ShowProperties.text([property]).split(separator: "=", maxSplits: 1).last.map { String($0.dropLast()) })
         }
-        for line in unit.log.lines.suffix(10) { add("Log", line) }
+        for entry in unit.log.entries.suffix(logLines) { add("Log", entry.fieldValue) }
         return fields
     }
 
@@ -544,7 +580,7 @@ extension Supervisor {
         .map { unit in
             let columns = [
                 unit.name, unit.loaded.loadState.rawValue, unit.activeState.rawValue, unit.subState,
-                unit.loaded.unit.unit.description ?? unit.name,
+                jobs.jobs[unit.name]?.rawValue ?? "", unit.loaded.unit.unit.description ?? unit.name,
             ]
             return .init("Unit", columns.joined(separator: "\t"))
         }

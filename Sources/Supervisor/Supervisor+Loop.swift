@@ -28,6 +28,7 @@ extension Supervisor {
             for name in configuration.startUnits { enqueue(.start, name, reply: nil) }
         }
         watchdogDeadline = watchdogInterval.map { monotonicMicroseconds() &+ $0 }
+        timeoutExtensionDeadline = monotonicMicroseconds()
         while !ending.atOnce {
             dispatchJobs()
             persistJobs()
@@ -105,7 +106,8 @@ extension Supervisor {
 
     private func nextTimeout() -> Int32 {
         let deadlines = units.values.compactMap(\.deadline) + clients.values.compactMap(\.deadline)
-        guard let deadline = (deadlines + [watchdogDeadline].compactMap { $0 }).min() else {
+        let timeoutExtension = startingUp || shuttingDown ? timeoutExtensionDeadline : nil
+        guard let deadline = (deadlines + [watchdogDeadline, timeoutExtension].compactMap { $0 }).min() else {
             return -1
         }
         let now = monotonicMicroseconds()
@@ -118,6 +120,10 @@ extension Supervisor {
         if let deadline = watchdogDeadline, deadline <= now, let interval = watchdogInterval {
             ServiceManager.notify("WATCHDOG=1")
             watchdogDeadline = now &+ interval
+        }
+        if startingUp || shuttingDown, let deadline = timeoutExtensionDeadline, deadline <= now {
+            extendManagerTimeout(now: now)
+            timeoutExtensionDeadline = now &+ Self.timeoutExtensionInterval
         }
         dropLateClients(now: now)
         for unit in units.values where unit.deadline.map({ $0 <= now }) == true {

@@ -62,7 +62,11 @@ extension Supervisor {
         _ unitName: String?, _ message: String, level: Logger.Level = .info, event: UnitEvent? = nil,
         program: String? = nil
     ) {
-        if let unitName, let unit = units[unitName] { unit.log.append(message) }
+        if let unitName, let unit = units[unitName] {
+            unit.log.append(
+                message, identifier: program ?? "corrald", pid: program == nil ? getpid() : nil,
+                at: realtimeMicroseconds())
+        }
         var metadata: Logger.Metadata = [:]
         if let unitName { metadata["unit"] = .string(unitName) }
         if let event { metadata["event"] = .string(event.rawValue) }
@@ -94,6 +98,20 @@ extension Supervisor {
     func notifyReady() {
         ServiceManager.notify("READY=1")
         reportStatus()
+    }
+
+    /// How often corrald asks its manager for more time while it starts up or shuts down.
+    static let timeoutExtensionInterval: UInt64 = 5_000_000
+
+    /// While its start-up or shutdown goes on, corrald asks its manager (`EXTEND_TIMEOUT_USEC=`) for
+    /// time until the furthest timer of the units its running jobs wait for, plus one interval: a
+    /// start-up waiting on units within their own timeouts outlives corrald.service's
+    /// `TimeoutStartSec=`, one stuck on a unit without a timeout does not.
+    func extendManagerTimeout(now: UInt64) {
+        guard startingUp || shuttingDown else { return }
+        let horizon = units.values.filter { jobs.running.contains($0.name) }.compactMap(\.deadline).max()
+        guard let horizon, horizon > now else { return }
+        ServiceManager.notify("EXTEND_TIMEOUT_USEC=\(horizon - now + Self.timeoutExtensionInterval)")
     }
 
     /// `STATUS=N services active`, sent when the count changes (slices and targets are not counted).

@@ -184,6 +184,16 @@ extension Supervisor {
         }
         var updated = unit.loaded.unit
         for property in request.properties {
+            let propertyName = String(property.prefix { $0 != "=" })
+            if !unit.transient && !PropertyTable.settableOnLoadedUnits.contains(propertyName) {
+                return reply(
+                    to: fd,
+                    Response(
+                        exitCode: ExitStatus.failure,
+                        error:
+                            "Failed to set unit properties on \(name): Cannot set property \(propertyName), or unknown property."
+                    ))
+            }
             if let problem = UnitBuilder.applyProperty(property, to: &updated) {
                 return reply(to: fd, Response(exitCode: ExitStatus.failure, error: "\(property): \(problem.message)"))
             }

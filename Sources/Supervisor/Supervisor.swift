@@ -113,6 +113,8 @@ public final class Supervisor {
     /// Monotonic µs of the next `WATCHDOG=1`, when corrald's manager set a watchdog.
     var watchdogDeadline: UInt64?
     let watchdogInterval = ServiceManager.watchdogInterval
+    /// Monotonic µs of the next `EXTEND_TIMEOUT_USEC=` (`extendManagerTimeout`).
+    var timeoutExtensionDeadline: UInt64?
     /// The binary `daemon-reexec` executes: the path this one was started from (after an upgrade,
     /// the new binary there).
     let executablePath = UnitDiskAccess.linkTarget(of: "/proc/self/exe") ?? CommandLine.arguments[0]

@@ -19,6 +19,8 @@ public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
     case masked(path: String)
     /// A link the installer would create exists and points somewhere else.
     case linkConflict(path: String, target: String)
+    /// A file (not a link) is where the installer would put a link.
+    case fileExists(path: String)
     /// A template without `DefaultInstance=` wanted or required by a unit that is not a template.
     case templateWithoutInstance(UnitName, target: String)
     /// A system call failed on `path`.
@@ -36,6 +38,7 @@ public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
         case .masked(let path): "unit \(path) is masked"
         case .linkConflict(let path, let target):
             "file \"\(path)\" already exists and is a symlink to \"\(target)\""
+        case .fileExists(let path): "file \"\(path)\" already exists"
         case .templateWithoutInstance(_, let target): "destination unit \(target) is a non-template unit"
         case .fileSystem(let path, let errno): "\(path): \(systemErrorText(errno))"
         }

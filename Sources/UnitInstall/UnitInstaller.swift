@@ -98,6 +98,50 @@ public struct UnitInstaller {
         }
     }
 
+    // MARK: - mask, unmask
+
+    /// Links each name in the configuration directory to /dev/null, which hides every file of that
+    /// name, as systemctl mask; a unit file there of that name is an error. A unit need not exist.
+    public mutating func mask(_ names: [UnitName]) -> InstallOutcome {
+        var outcome = InstallOutcome()
+        do throws(InstallError) {
+            for name in names {
+                let path = UnitPathSyntax.join(configurationDirectory, name.description)
+                switch UnitDiskAccess.kind(of: path) {
+                case nil:
+                    try SymbolicLinks.create(path, pointingTo: "/dev/null")
+                    outcome.changes.append(.createdLink(path: path, target: "/dev/null"))
+                case .symbolicLink where UnitDiskAccess.linkTarget(of: path) == "/dev/null": continue
+                case .symbolicLink:
+                    throw .linkConflict(path: path, target: UnitDiskAccess.linkTarget(of: path) ?? "")
+                default: throw .fileExists(path: path)
+                }
+            }
+        } catch {
+            outcome.error = error
+        }
+        index = UnitFileIndex(searchPath)
+        return outcome
+    }
+
+    /// Removes the links to /dev/null `mask` made; a name that is not masked there is left alone.
+    public mutating func unmask(_ names: [UnitName]) -> InstallOutcome {
+        var outcome = InstallOutcome()
+        do {
+            for name in names {
+                let path = UnitPathSyntax.join(configurationDirectory, name.description)
+                guard UnitDiskAccess.kind(of: path) == .symbolicLink, UnitDiskAccess.linkTarget(of: path) == "/dev/null"
+                else { continue }
+                try SymbolicLinks.remove(path)
+                outcome.changes.append(.removedLink(path: path))
+            }
+        } catch {
+            outcome.error = error
+        }
+        index = UnitFileIndex(searchPath)
+        return outcome
+    }
+
     // MARK: - disable
 
     /// Removes every link in the configuration directory (top level, `*.wants/`, `*.requires/`) that

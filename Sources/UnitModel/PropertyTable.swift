@@ -47,6 +47,10 @@ public enum PropertyTable {
 
     private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
+    /// What `set-property` may change on a unit that is not transient, as systemctl: the
+    /// resource-control settings (systemd.resource-control(5)) and `Description=`.
+    public static let settableOnLoadedUnits: Set<String> = Set(resourceDirectives.map(\.name) + ["Description"])
+
     public static let all: [PropertyDescriptor] =
         unitDirectives + serviceDirectives + directoryDirectives + limitDirectives
         + resourceDirectives + installDirectives

@@ -7,6 +7,8 @@ struct CatCommand: ParsableCommand {
         commandName: "cat",
         abstract: "Print a unit's fragment and drop-ins in the order they apply, as systemctl cat.")
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var options: OfflineOptions
 
     @Argument(help: "Unit names or unit file paths.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlProtocol
 
 @main
 struct Corralctl: ParsableCommand {
@@ -7,6 +8,7 @@ struct Corralctl: ParsableCommand {
         abstract: "Inspect and control Corral units.",
         discussion:
             "The offline verbs (verify, cat, show, plan, escape, and the enablement verbs) read unit files directly; the others talk to corrald.",
+        version: "corral \(corralVersion)",
         subcommands: [
             UnitVerbCommand<StartVerb>.self, UnitVerbCommand<StopVerb>.self, UnitVerbCommand<RestartVerb>.self,
             UnitVerbCommand<ReloadVerb>.self, KillCommand.self, StatusCommand.self, LogsCommand.self,
@@ -16,9 +18,16 @@ struct Corralctl: ParsableCommand {
             ListJobsCommand.self,
             RunCommand.self, SetPropertyCommand.self, RevertCommand.self,
             InstallVerbCommand<EnableVerb>.self, InstallVerbCommand<DisableVerb>.self,
-            InstallVerbCommand<ReenableVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,
+            InstallVerbCommand<ReenableVerb>.self, InstallVerbCommand<MaskVerb>.self,
+            InstallVerbCommand<UnmaskVerb>.self, IsEnabledCommand.self, ListUnitFilesCommand.self,
             GetDefaultCommand.self, SetDefaultCommand.self,
-            VerifyCommand.self, CatCommand.self, ShowCommand.self, PlanCommand.self, SecurityCommand.self,
+            VerifyCommand.self, CatCommand.self, EditCommand.self, ShowCommand.self, PlanCommand.self,
+            SecurityCommand.self,
             EscapeCommand.self, TopCommand.self, MetricsCommand.self,
         ])
+
+    /// systemctl takes its options anywhere on the line; the verb's parser wants them after the verb.
+    static func main() {
+        main(CommonOptions.movedAfterVerb(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -81,6 +81,8 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
         CommandConfiguration(commandName: Verb.verb.rawValue, abstract: Verb.abstract)
     }
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @Flag(name: .customLong("no-block"), help: "Return once the jobs are queued, without waiting for them to end.")
@@ -140,22 +142,35 @@ struct KillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill", abstract: "Send a signal to every process of units.")
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @Option(name: [.customShort("s"), .long], help: "Signal name or number.")
     var signal = "SIGTERM"
 
+    @Option(
+        name: [.customLong("kill-whom"), .customLong("kill-who")],
+        help: "Which processes: main, control or all (the default).")
+    var whom = "all"
+
     @Argument(help: "Units.")
     var units: [String]
 
+    func validate() throws {
+        if !["main", "control", "all"].contains(whom) { throw ValidationError("Invalid kill-whom value '\(whom)'.") }
+    }
+
     func run() throws {
-        try daemon.run(Request(verb: .kill, units: units, options: ["signal": signal]))
+        try daemon.run(Request(verb: .kill, units: units, options: ["signal": signal, "whom": whom]))
     }
 }
 
 struct DaemonReloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon-reload", abstract: "Make corrald read every unit file again.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -169,6 +184,8 @@ struct DaemonReexecCommand: ParsableCommand {
         commandName: "daemon-reexec",
         abstract: "Make corrald execute itself again (after an upgrade); every unit keeps running.",
         discussion: "Returns once the new corrald answers on its control socket.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var daemon: DaemonOptions
 
@@ -190,17 +207,16 @@ struct StateQueryCommand<Verb: UnitVerb>: ParsableCommand {
         CommandConfiguration(commandName: Verb.verb.rawValue, abstract: Verb.abstract)
     }
 
-    @OptionGroup var daemon: DaemonOptions
+    @OptionGroup var common: CommonOptions
 
-    @Flag(name: [.customShort("q"), .long], help: "Print nothing; only the exit code answers.")
-    var quiet = false
+    @OptionGroup var daemon: DaemonOptions
 
     @Argument(help: "Units.")
     var units: [String]
 
     func run() throws {
         let response = try daemon.send(Request(verb: Verb.verb, units: units))
-        if !quiet {
+        if !common.quiet {
             for field in response.body where field.key == "ActiveState" { print(field.value) }
         }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }

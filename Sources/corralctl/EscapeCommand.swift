@@ -7,6 +7,8 @@ struct EscapeCommand: ParsableCommand {
         commandName: "escape",
         abstract: "Escape strings for use in unit names, exactly as systemd-escape.")
 
+    @OptionGroup var common: CommonOptions
+
     @Flag(name: [.customShort("p"), .long], help: "Treat the strings as file system paths.")
     var path = false
 

@@ -11,10 +11,12 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
         CommandConfiguration(commandName: Verb.name, abstract: Verb.abstract)
     }
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var path: UnitPathOptions
     @OptionGroup var daemon: DaemonOptions
 
-    @Flag(help: "Also \(Verb.nowVerb.rawValue) the units, through corrald.")
+    @Flag(help: "Also start (enable), stop (disable, mask) or restart (reenable) the units, through corrald.")
     var now = false
 
     @Argument(help: "Units.")
@@ -36,14 +38,14 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
             printError(error.message(verb: Verb.failureVerb))
             throw ExitCode(1)
         }
-        guard now else {
+        guard now, let nowVerb = Verb.nowVerb else {
             if outcomes.contains(where: { !$0.changes.isEmpty }) {
                 _ = daemon.sendIfRunning(Request(verb: .daemonReload))
             }
             return
         }
         try daemon.run(Request(verb: .daemonReload))
-        try daemon.run(Request(verb: Verb.nowVerb, units: names.map(\.description)))
+        try daemon.run(Request(verb: nowVerb, units: names.map(\.description)))
     }
 }
 
@@ -52,8 +54,8 @@ protocol InstallVerb {
     static var abstract: String { get }
     /// The word in "Failed to ... unit".
     static var failureVerb: String { get }
-    /// What `--now` asks corrald to do.
-    static var nowVerb: Verb { get }
+    /// What `--now` asks corrald to do (nil: nothing, as systemctl's unmask).
+    static var nowVerb: Verb? { get }
     static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome]
 }
 
@@ -61,7 +63,7 @@ enum EnableVerb: InstallVerb {
     static let name = "enable"
     static let abstract = "Create the links the units' [Install] sections ask for, in the first unit directory."
     static let failureVerb = "enable"
-    static let nowVerb = Verb.start
+    static let nowVerb: Verb? = .start
     static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
         [installer.enable(names)]
     }
@@ -72,7 +74,7 @@ enum DisableVerb: InstallVerb {
     static let abstract =
         "Remove the links to the units (and to those their Also= names) from the first unit directory."
     static let failureVerb = "disable"
-    static let nowVerb = Verb.stop
+    static let nowVerb: Verb? = .stop
     static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
         [installer.disable(names)]
     }
@@ -82,10 +84,31 @@ enum ReenableVerb: InstallVerb {
     static let name = "reenable"
     static let abstract = "Disable, then enable units."
     static let failureVerb = "reenable"
-    static let nowVerb = Verb.restart
+    static let nowVerb: Verb? = .restart
     static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
         let disabled = installer.disable(names)
         return disabled.error == nil ? [disabled, installer.enable(names)] : [disabled]
+    }
+}
+
+enum MaskVerb: InstallVerb {
+    static let name = "mask"
+    static let abstract =
+        "Link the units' names to /dev/null in the first unit directory, so that they cannot be started."
+    static let failureVerb = "mask"
+    static let nowVerb: Verb? = .stop
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+        [installer.mask(names)]
+    }
+}
+
+enum UnmaskVerb: InstallVerb {
+    static let name = "unmask"
+    static let abstract = "Remove the links to /dev/null that mask made."
+    static let failureVerb = "unmask"
+    static let nowVerb: Verb? = nil
+    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+        [installer.unmask(names)]
     }
 }
 
@@ -94,10 +117,9 @@ struct IsEnabledCommand: ParsableCommand {
         commandName: "is-enabled",
         abstract: "Print how units are enabled; exit 0 if any of them is enabled, static, alias or indirect.")
 
-    @OptionGroup var path: UnitPathOptions
+    @OptionGroup var common: CommonOptions
 
-    @Flag(name: [.customShort("q"), .long], help: "Print nothing; only the exit code answers.")
-    var quiet = false
+    @OptionGroup var path: UnitPathOptions
 
     @Argument(help: "Units.")
     var units: [String]
@@ -110,7 +132,7 @@ struct IsEnabledCommand: ParsableCommand {
                 printError("Failed to get unit file state for \(name): No such file or directory")
                 throw ExitCode(1)
             }
-            if !quiet { print(state.rawValue) }
+            if !common.quiet { print(state.rawValue) }
             enabled = enabled || state.countsAsEnabled
         }
         if !enabled { throw ExitCode(1) }
@@ -120,6 +142,8 @@ struct IsEnabledCommand: ParsableCommand {
 struct ListUnitFilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list-unit-files", abstract: "List the unit files on the search path and how each is enabled.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var options: OfflineOptions
 
@@ -135,14 +159,9 @@ struct ListUnitFilesCommand: ParsableCommand {
             print(JSONValue.array(objects).rendered(indent: 2))
             return
         }
-        let table =
-            [["UNIT FILE", "STATE", "PRESET"]]
-            + entries.map { [$0.name.description, $0.state.rawValue, $0.state.preset ?? "-"] }
-        let widths = (0..<2).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for row in table {
-            let padded = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
-            print((padded + [row[2]]).joined(separator: " "))
-        }
+        let rows = entries.map { [$0.name.description, $0.state.rawValue, $0.state.preset ?? "-"] }
+        if common.noLegend { return formatTable(rows).forEach { print($0) } }
+        formatTable([["UNIT FILE", "STATE", "PRESET"]] + rows).forEach { print($0) }
         print("\n\(entries.count) unit files listed.")
     }
 }
@@ -150,6 +169,8 @@ struct ListUnitFilesCommand: ParsableCommand {
 struct GetDefaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get-default", abstract: "Print the target default.target leads to.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var path: UnitPathOptions
 
@@ -165,6 +186,8 @@ struct GetDefaultCommand: ParsableCommand {
 struct SetDefaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set-default", abstract: "Point default.target in the first unit directory at a target.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var path: UnitPathOptions
 

@@ -11,6 +11,8 @@ struct MetricsCommand: ParsableCommand {
             http://localhost/metrics` does); corrald serves the same on MetricsListen= when corrald.conf sets it.
             """)
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {

@@ -1,18 +1,36 @@
 import ArgumentParser
+import ControlProtocol
 import Glibc
 import UnitFile
 import UnitModel
 
 /// `--unit-path`, shared by every verb that reads unit files itself.
 struct UnitPathOptions: ParsableArguments {
-    @Option(name: .customLong("unit-path"), help: "Unit directories, highest priority first, separated by ':'.")
+    @Option(
+        name: .customLong("unit-path"),
+        help:
+            "Unit directories, highest priority first, separated by ':' (default: the running corrald's, else the default search path)."
+    )
     var unitPath: String?
 
-    /// The search path, with relative directories made absolute so every reported path is.
+    /// `--unit-path`; without it the directories the running corrald reads, so that these verbs see
+    /// its units; without corrald the default search path. Relative directories are made absolute,
+    /// so every reported path is.
     var searchPath: UnitSearchPath {
-        var path = unitPath.map { UnitSearchPath(colonSeparated: $0) } ?? UnitSearchPath()
+        var path =
+            unitPath.map { UnitSearchPath(colonSeparated: $0) } ?? Self.daemonSearchPath() ?? UnitSearchPath()
         path.directories = path.directories.map(absolutePath)
         return path
+    }
+
+    private static func daemonSearchPath() -> UnitSearchPath? {
+        guard let response = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .searchPath)),
+            response.exitCode == 0
+        else {
+            return nil
+        }
+        let directories = response.body.filter { $0.key == "Directory" }.map(\.value)
+        return directories.isEmpty ? nil : UnitSearchPath(directories: directories)
     }
 }
 

@@ -15,6 +15,8 @@ struct PlanCommand: ParsableCommand {
             device=PATH:MAJ:MIN[:bfq] (repeatable), so a plan can be made for another machine.
             """)
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var options: OfflineOptions
 
     @Option(name: .customLong("host"), help: "Override a host fact (KEY=VALUE); may repeat.")

@@ -15,6 +15,8 @@ struct RunCommand: ParsableCommand {
             in this process, after corrald has moved it into a new scope with the given limits.
             """)
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @Option(name: [.customShort("p"), .customLong("property")], help: "A unit property, NAME=VALUE; may repeat.")
@@ -47,9 +49,6 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Nice= of the service.")
     var nice: String?
 
-    @Flag(name: .customLong("no-ask-password"), help: "Accepted for systemd-run's sake: corralctl never asks.")
-    var noAskPassword = false
-
     @Option(name: .customLong("service-type"), help: "Type= of the service.")
     var serviceType: String?
 
@@ -66,9 +65,6 @@ struct RunCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-block"), help: "Return once the start job is queued, without waiting for it.")
     var noBlock = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but the command's own output (no unit name, no result).")
-    var quiet = false
 
     @Flag(name: [.customShort("G"), .customLong("collect")], help: "Forget the unit even when it fails.")
     var collect = false
@@ -151,18 +147,18 @@ struct RunCommand: ParsableCommand {
         if !name.hasSuffix(suffix) { name += suffix }
         let request = Request(
             verb: .run, units: [name], options: options, properties: allProperties, command: scope ? [] : arguments)
-        if (wait || pipe) && !quiet { printError("Running as unit: \(name)") }
+        if (wait || pipe) && !common.quiet { printError("Running as unit: \(name)") }
         let response = try daemon.send(request, passing: pipe ? [0, 1, 2] : [])
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
         }
         let body = Message(response.body)
-        if !(wait || pipe) && !quiet {
+        if !(wait || pipe) && !common.quiet {
             printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
         }
         if scope { try execute(arguments) }
-        if (wait || pipe) && !quiet { printError(WaitReport(body).rendered) }
+        if (wait || pipe) && !common.quiet { printError(WaitReport(body).rendered) }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }
     }
 
@@ -227,6 +223,8 @@ struct SetPropertyCommand: ParsableCommand {
             only until reboot. A transient unit keeps them for its lifetime.
             """)
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @Flag(help: "Keep the change only until reboot.")
@@ -248,6 +246,8 @@ struct SetPropertyCommand: ParsableCommand {
 struct RevertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revert", abstract: "Remove the drop-ins set-property made for units, and reload them.")
+
+    @OptionGroup var common: CommonOptions
 
     @OptionGroup var daemon: DaemonOptions
 

@@ -9,6 +9,8 @@ struct SecurityCommand: ParsableCommand {
         commandName: "security",
         abstract: "Score the exposure of services as systemd-analyze security does (0.0 best, 10.0 worst).")
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var options: OfflineOptions
 
     @Option(help: "Exit 1 when a unit's exposure is above this, in tenths (0-100; default 100).")

@@ -9,48 +9,59 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show a unit's state, resources, processes and last log lines, as systemctl status.")
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
+
+    @Option(name: [.customShort("n"), .customLong("lines")], help: "How many of the last log lines to show.")
+    var lines = 10
 
     @Argument(help: "Units.")
     var units: [String]
 
+    func validate() throws {
+        if lines < 0 { throw ValidationError("-n must not be negative") }
+    }
+
     func run() throws {
         var worst: Int32 = 0
         for (index, unit) in units.enumerated() {
-            let response = try daemon.send(Request(verb: .status, units: [unit]))
+            let response = try daemon.send(Request(verb: .status, units: [unit], options: ["lines": String(lines)]))
             if let error = response.error {
                 printError(error)
             } else {
                 if index > 0 { print() }
                 let fields = Message(response.body)
-                let journal = fields["Id"].flatMap { Self.journalLines(about: $0) }
-                print(StatusView(fields, journalLines: journal).rendered, terminator: "")
+                let records =
+                    fields["Id"].flatMap { journalRecords(about: $0) }
+                    ?? fields.values("Log").compactMap(LogEntry.init(fieldValue:)).map(\.record)
+                print(StatusView(fields, logLines: records.map { $0.rendered(common.output) }).rendered, terminator: "")
             }
             worst = max(worst, response.exitCode)
         }
         if worst != 0 { throw ExitCode(worst) }
     }
 
-    /// The unit's last 10 journal entries; nil when journald is not running (corrald then logs to its
-    /// ring, which is shown instead) or has nothing about the unit.
-    static func journalLines(about unit: String) -> [String]? {
-        guard Journal.isAvailable, let reader = try? JournalReader(),
+    /// The unit's last journal entries; nil when journald is not running (corrald then logs to its
+    /// ring, whose lines corrald sent instead) or has nothing about the unit.
+    private func journalRecords(about unit: String) -> [JournalRecord]? {
+        guard lines > 0, Journal.isAvailable, let reader = try? JournalReader(),
             (try? reader.match(anyOf: JournalReader.matches(forUnit: unit))) != nil,
-            let records = try? reader.last(10), !records.isEmpty
+            let records = try? reader.last(lines), !records.isEmpty
         else { return nil }
-        return records.map(\.shortFormat)
+        return records
     }
 }
 
 /// The `systemctl status` layout, from the fields corrald sends.
 struct StatusView {
     let fields: Message
-    /// Lines from the journal, replacing the `Log` lines corrald keeps.
-    let journalLines: [String]?
+    /// The unit's last log lines, from the journal or corrald's ring, as `-o` prints them.
+    let logLines: [String]
 
-    init(_ fields: Message, journalLines: [String]? = nil) {
+    init(_ fields: Message, logLines: [String]) {
         self.fields = fields
-        self.journalLines = journalLines
+        self.logLines = logLines
     }
 
     var rendered: String {
@@ -110,10 +121,9 @@ struct StatusView {
                 lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + text))
             }
         }
-        let log = journalLines ?? fields.values("Log")
-        if !log.isEmpty {
+        if !logLines.isEmpty {
             lines.append("")
-            lines += log
+            lines += logLines
         }
         return lines.joined(separator: "\n") + "\n"
     }

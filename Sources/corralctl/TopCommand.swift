@@ -17,6 +17,8 @@ struct TopCommand: ParsableCommand {
             here (a controller that is not enabled) or a rate not measured yet.
             """)
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var daemon: DaemonOptions
 
     @Flag(name: [.customShort("b"), .long], help: "Print tables one after another instead of redrawing the screen.")
@@ -28,7 +30,7 @@ struct TopCommand: ParsableCommand {
     @Option(name: [.customShort("d"), .long], help: "Seconds between refreshes.")
     var delay = 1.0
 
-    @Option(name: [.customShort("o"), .long], help: "Order by path, tasks, cpu, memory, input, output or pressure.")
+    @Option(name: .long, help: "Order by path, tasks, cpu, memory, input, output or pressure.")
     var order = "cpu"
 
     @Flag(name: [.customShort("r"), .long], help: "Bytes and rates as plain numbers.")

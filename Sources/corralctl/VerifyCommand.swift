@@ -7,6 +7,8 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Load units and print every diagnostic; exit 1 if any unit cannot load.")
 
+    @OptionGroup var common: CommonOptions
+
     @OptionGroup var options: OfflineOptions
 
     @Argument(help: "Unit names or unit file paths.")

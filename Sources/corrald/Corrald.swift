@@ -1,4 +1,5 @@
 import Cgroups
+import ControlProtocol
 import Exec
 import Glibc
 import Journal
@@ -15,6 +16,7 @@ struct Options {
     var startUnits: [String] = []
     /// Internal: the process that holds a payload scope (`PayloadScope`).
     var placeholder = false
+    var showVersion = false
 
     static let usage = """
         USAGE: corrald [--config FILE] [--unit-path DIR[:DIR...]] [--cgroup-root PATH] [--runtime-dir DIR] [--start UNIT]...
@@ -28,6 +30,7 @@ struct Options {
           --cgroup-root PATH     Corral's root cgroup (an absolute path on cgroup2).
           --runtime-dir DIR      Directory for the control and notify sockets (default /run/corral).
           --start UNIT           A unit to start once corrald is up; may repeat.
+          --version              Show corrald's version.
           -h, --help             Show this help.
         """
 
@@ -50,6 +53,7 @@ struct Options {
             case "--runtime-dir": options.runtimeDirectory = try value()
             case "--start": options.startUnits.append(try value())
             case "--placeholder": options.placeholder = true
+            case "--version": options.showVersion = true
             default: throw UsageError("unknown option '\(argument)'")
             }
         }
@@ -75,6 +79,7 @@ enum Corrald {
                 print(Options.usage)
                 return
             }
+            if options.showVersion { return print("corral \(corralVersion)") }
             if options.placeholder { PayloadScope.hold() }
             try run(options)
         } catch let error as UsageError {

@@ -114,7 +114,10 @@ struct CorraldTests {
             daemon.ctl("stop ghost.service") == (5, "Failed to stop ghost.service: Unit ghost.service not loaded.\n"))
         #expect(daemon.ctl("status ghost.service").code == 4)
         // Asking about a unit that does not exist leaves nothing behind.
-        #expect(daemon.ctl("list-units --all").output == "UNIT LOAD ACTIVE SUB DESCRIPTION\n\n0 units listed.\n")
+        #expect(
+            daemon.ctl("list-units --all").output
+                == " UNIT LOAD ACTIVE SUB DESCRIPTION\n0 loaded units listed.\nTo show all installed unit files use 'corralctl list-unit-files'.\n"
+        )
     }
 
     @Test func restartAlsoRestartsWhatRequiresTheUnit() throws {
@@ -212,9 +215,10 @@ struct CorraldTests {
         _ = creat(flag, 0o644)
         #expect(pclose(client) == 0)
         #expect(daemon.ctl("is-active s6style.service") == (0, "active\n"))
+        // systemctl exits 1 for a unit with a bad setting (5 is for one not found).
         #expect(
             daemon.ctl("start wrong.service") == (
-                5, "Failed to start wrong.service: Unit wrong.service has a bad unit file setting.\n"
+                1, "Failed to start wrong.service: Unit wrong.service has a bad unit file setting.\n"
             ))
     }
 

@@ -142,9 +142,11 @@ final class DaemonHarness {
     }
 
     /// Runs corralctl against this daemon: its exit code and everything it printed.
-    func ctl(_ arguments: String, input: String? = nil) -> (code: Int32, output: String) {
+    /// `environment`: more `NAME=VALUE` words for corralctl's environment.
+    func ctl(_ arguments: String, input: String? = nil, environment: String = "") -> (code: Int32, output: String) {
         let feed = input.map { "printf '%s' '\($0)' | " } ?? ""
-        let command = "\(feed)CORRAL_RUNTIME_DIR='\(runtimeDirectory)' '\(Self.binaries)/corralctl' \(arguments) 2>&1"
+        let command =
+            "\(feed)CORRAL_RUNTIME_DIR='\(runtimeDirectory)' \(environment) '\(Self.binaries)/corralctl' \(arguments) 2>&1"
         return Self.shell(command)
     }
 

@@ -118,7 +118,17 @@ struct TransientUnitTests {
         #expect(daemon.ctl("show web.service -p MemoryMax,CPUWeight") == (0, "CPUWeight=50\nMemoryMax=104857600\n"))
         #expect(daemon.ctl("daemon-reload").code == 0)
         #expect(daemon.ctl("show web.service -p MemoryMax") == (0, "MemoryMax=104857600\n"))
-        #expect(daemon.ctl("set-property web.service Bogus=1") == (1, "Bogus=1: unknown property\n"))
+        // As systemctl: only resource-control settings (and Description=) on a unit that is not transient.
+        for name in ["Bogus", "ExecStart"] {
+            #expect(
+                daemon.ctl("set-property web.service \(name)=/bin/true")
+                    == (
+                        1,
+                        "Failed to set unit properties on web.service: Cannot set property \(name), or unknown property.\n"
+                    ))
+        }
+        #expect(daemon.ctl("set-property web.service Description=Renamed").code == 0)
+        #expect(daemon.ctl("show web.service -P Description") == (0, "Renamed\n"))
         #expect(daemon.ctl("revert web.service").code == 0)
         #expect(access(dropIn, F_OK) != 0)
         #expect(daemon.ctl("show web.service -p MemoryMax") == (0, "MemoryMax=infinity\n"))

@@ -3,7 +3,7 @@
 # them. A service corrald runs survives corrald's crash (SIGKILL of its main process): systemd
 # restarts corrald.service, the new corrald re-adopts the service with the same main PID and its
 # limits. Then daemon-reexec keeps both, and stopping corrald.service stops the service and ends
-# the scope. Last, a unit's SuccessAction=poweroff powers the machine off through systemd.
+# the scope; a slow start-up gets more time from systemd. Last, a unit's SuccessAction=poweroff powers the machine off through systemd.
 export CORRAL_UNIT_DIR=/etc/corral/system
 corral_unit hold.service '[Service]
 ExecStart=/bin/sleep 600
@@ -56,6 +56,25 @@ expect systemd-stop-stops-units "hold.service's process $hold_pid outlived syste
 expect systemd-stop-leaves-no-cgroup "$hold_cgroup is left behind" sh -c '[ ! -d "$1" ]' - "$hold_cgroup"
 expect systemd-stop-ends-the-scope "corrald-units.scope is $(systemctl is-active corrald-units.scope)" \
     wait_for 10 sh -c '! systemctl is-active -q corrald-units.scope'
+
+# A start-up that outlasts corrald.service's TimeoutStartSec= but whose unit is within its own
+# timeout: corrald asks systemd for more time (EXTEND_TIMEOUT_USEC=) until the unit is done, then
+# says READY=1; systemd does not kill it.
+corral_unit slowstart.service '[Service]
+Type=oneshot
+ExecStart=/bin/sleep 12
+TimeoutStartSec=40s'
+printf '[Manager]\nStartUnits=slowstart.service\n' > /etc/corral/corrald.conf
+mkdir -p /run/systemd/system/corrald.service.d
+printf '[Service]\nTimeoutStartSec=4s\n' > /run/systemd/system/corrald.service.d/short-start.conf
+systemctl daemon-reload
+began=$(date +%s)
+systemctl start corrald.service
+expect systemd-slow-start-extended "after $(( $(date +%s) - began )) s corrald.service is $(systemctl is-active corrald.service) ($(systemctl show -p Result,NRestarts corrald.service | tr '\n' ' ')), slowstart.service $(corralctl is-active slowstart.service 2>&1)" \
+    sh -c '[ "$(systemctl is-active corrald.service)" = active ] && [ "$(systemctl show -p NRestarts --value corrald.service)" = 0 ] && [ $(( $(date +%s) - $1 )) -ge 12 ]' - "$began"
+systemctl stop corrald.service
+rm -rf /etc/corral/corrald.conf /run/systemd/system/corrald.service.d
+systemctl daemon-reload
 
 # Last, as it ends the boot: a unit's SuccessAction=poweroff makes corrald ask systemd to power
 # the machine off (StartUnit poweroff.target, as `systemctl poweroff`), and the shutdown stops

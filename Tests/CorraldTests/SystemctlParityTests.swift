@@ -1,0 +1,186 @@
+import Glibc
+import Testing
+
+/// The systemctl options and verbs scripts rely on, with their output pinned: list-units' filters
+/// and legend, show -P/--value, kill --kill-whom, mask/unmask, edit, --version, help, log output
+/// modes, and the file verbs reading corrald's own unit directories.
+@Suite(.serialized)
+struct SystemctlParityTests {
+    static let units = [
+        "a.service": "[Unit]\nDescription=Sleeps\n[Service]\nExecStart=/bin/sh -c 'sleep 600 & wait'\n",
+        "b.service": "[Unit]\nDescription=Fails\n[Service]\nExecStart=/bin/false\n",
+    ]
+
+    static func started() throws -> DaemonHarness {
+        let daemon = try DaemonHarness(units: units, start: ["a.service"])
+        try daemon.waitUntil("a.service runs") { daemon.ctl("is-active a.service").code == 0 }
+        _ = daemon.ctl("start b.service")
+        try daemon.waitUntil("b.service has failed") { daemon.ctl("is-failed b.service").code == 0 }
+        return daemon
+    }
+
+    @Test func listUnitsPrintsSystemctlsTableFiltersAndLegend() throws {
+        let daemon = try Self.started()
+        #expect(
+            daemon.ctl("list-units").output == """
+                  UNIT         LOAD   ACTIVE SUB     DESCRIPTION
+                  a.service    loaded active running Sleeps
+                ● b.service    loaded failed failed  Fails
+                  system.slice loaded active active  system.slice
+
+                LOAD   = Reflects whether the unit definition was properly loaded.
+                ACTIVE = The high-level unit activation state, i.e. generalization of SUB.
+                SUB    = The low-level unit activation state, values depend on unit type.
+                3 loaded units listed. Pass --all to see loaded but inactive units, too.
+                To show all installed unit files use 'corralctl list-unit-files'.
+
+                """)
+        #expect(
+            daemon.ctl("list-units --type=service --no-legend").output == """
+                  a.service loaded active running Sleeps
+                ● b.service loaded failed failed  Fails
+
+                """)
+        #expect(
+            daemon.ctl("list-units --failed --plain --no-legend").output == "b.service loaded failed failed Fails\n")
+        #expect(
+            daemon.ctl("list-units --state=running 'a*'").output == """
+                  UNIT      LOAD   ACTIVE SUB     DESCRIPTION
+                  a.service loaded active running Sleeps
+
+                LOAD   = Reflects whether the unit definition was properly loaded.
+                ACTIVE = The high-level unit activation state, i.e. generalization of SUB.
+                SUB    = The low-level unit activation state, values depend on unit type.
+                1 loaded units listed.
+
+                """)
+        // systemctl's options are taken before the verb too.
+        #expect(daemon.ctl("--no-pager --plain list-units --no-legend --type slice").output.hasPrefix("system.slice "))
+        let unknown = daemon.ctl("list-units --type=socket")
+        #expect(unknown.code == 64)
+        #expect(unknown.output.hasPrefix("Error: Unknown unit type or load state 'socket'.\n"))
+    }
+
+    @Test func showPrintsValuesAndNeedsCorrald() throws {
+        let daemon = try Self.started()
+        #expect(daemon.ctl("show a.service -P ActiveState") == (0, "active\n"))
+        #expect(daemon.ctl("show a.service -p SubState,Description --value") == (0, "running\nSleeps\n"))
+        #expect(daemon.ctl("show a.service -p Description") == (0, "Description=Sleeps\n"))
+        daemon.stop()
+        let down = daemon.ctl("show a.service")
+        #expect(down.code == 1)
+        #expect(down.output.hasPrefix("Failed to connect to corrald at \(daemon.runtimeDirectory)/control: "))
+        // With --unit-path (or a path) the files are read instead.
+        #expect(
+            daemon.ctl("show --unit-path \(daemon.unitDirectory) a.service -P Description") == (0, "Sleeps\n"))
+    }
+
+    @Test func killSignalsTheProcessesItIsToldTo() throws {
+        let daemon = try Self.started()
+        let main = try #require(Int32(daemon.ctl("show a.service -P MainPID").output.dropLast()))
+        func state(_ pid: Int32) -> String? {
+            DaemonHarness.read("/proc/\(pid)/stat")?.split(separator: ")").last?.split(separator: " ").first.map(
+                String.init)
+        }
+        let children = CorraldTests.pids(daemon, "system.slice/a.service").filter { $0 != main }
+        #expect(children.count == 1)
+        #expect(daemon.ctl("kill --kill-whom=main -s SIGSTOP a.service") == (0, ""))
+        try daemon.waitUntil("the main process is stopped") { state(main) == "T" }
+        #expect(children.allSatisfy { state($0) == "S" })
+        #expect(daemon.ctl("kill --kill-who=all --signal=CONT a.service") == (0, ""))
+        try daemon.waitUntil("the main process runs again") { state(main) == "S" }
+        #expect(
+            daemon.ctl("kill --kill-whom=control a.service")
+                == (1, "Failed to kill unit a.service: No control process to kill\n"))
+        #expect(
+            daemon.ctl("kill --kill-whom=some a.service").output.hasPrefix("Error: Invalid kill-whom value 'some'."))
+    }
+
+    @Test func maskLinksToDevNullAndUnmaskRemovesTheLink() throws {
+        let daemon = try Self.started()
+        let link = daemon.unitDirectory + "/ghost.service"
+        #expect(daemon.ctl("mask ghost.service") == (0, "Created symlink \(link) → /dev/null.\n"))
+        #expect(daemon.ctl("mask ghost.service") == (0, ""))
+        #expect(daemon.ctl("is-enabled ghost.service") == (1, "masked\n"))
+        #expect(
+            daemon.ctl("start ghost.service") == (1, "Failed to start ghost.service: Unit ghost.service is masked.\n"))
+        // A unit file in the configuration directory is not hidden behind a mask.
+        #expect(
+            daemon.ctl("mask a.service")
+                == (1, "Failed to mask unit, file \"\(daemon.unitDirectory)/a.service\" already exists.\n"))
+        #expect(daemon.ctl("unmask ghost.service") == (0, "Removed \"\(link)\".\n"))
+        #expect(daemon.ctl("unmask ghost.service") == (0, ""))
+        #expect(access(link, F_OK) != 0)
+    }
+
+    @Test func editWritesTheDropInTheEditorLeaves() throws {
+        let daemon = try Self.started()
+        let editor = daemon.directory + "/editor.sh"
+        // An editor that puts two lines between the markers.
+        try daemon.write(
+            "#!/bin/sh\nsed -i 's/^### Lines below this comment will be discarded/[Service]\\nEnvironment=EDITED=1\\n\\n&/' \"$1\"\n",
+            to: editor)
+        chmod(editor, 0o755)
+        #expect(daemon.ctl("edit a.service", environment: "EDITOR=\(editor)") == (0, ""))
+        let dropIn = daemon.unitDirectory + "/a.service.d/override.conf"
+        #expect(DaemonHarness.read(dropIn) == "[Service]\nEnvironment=EDITED=1\n")
+        // corrald was told to reload: the drop-in is part of the unit now.
+        #expect(daemon.ctl("show a.service -P DropInPaths") == (0, dropIn + "\n"))
+        // Editing again offers what is there; an editor that empties it cancels.
+        let seen = daemon.directory + "/seen"
+        try daemon.write("#!/bin/sh\ncp \"$1\" \(seen)\n: > \"$1\"\n", to: editor)
+        #expect(
+            daemon.ctl("edit a.service", environment: "SYSTEMD_EDITOR=\(editor)")
+                == (0, "Editing \"\(dropIn)\" canceled: temporary file is empty.\n"))
+        #expect(
+            DaemonHarness.read(seen) == """
+                ### Editing \(dropIn)
+                ### Anything between here and the comment below will become the new contents of the file
+
+                [Service]
+                Environment=EDITED=1
+
+
+                ### Lines below this comment will be discarded
+
+                ### \(daemon.unitDirectory)/a.service
+                # [Unit]
+                # Description=Sleeps
+                # [Service]
+                # ExecStart=/bin/sh -c 'sleep 600 & wait'
+
+                """)
+        #expect(DaemonHarness.read(dropIn) == "[Service]\nEnvironment=EDITED=1\n")
+        #expect(
+            daemon.ctl("edit ghost.service", environment: "EDITOR=\(editor)") == (
+                1, "No files found for ghost.service.\n"
+            ))
+    }
+
+    @Test func versionHelpAndLogOutputModes() throws {
+        let daemon = try Self.started()
+        #expect(daemon.ctl("--version") == (0, "corral 0.10.0\n"))
+        #expect(DaemonHarness.shell("'\(DaemonHarness.binaries)/corrald' --version") == (0, "corral 0.10.0\n"))
+        #expect(daemon.ctl("help status").output.contains("USAGE: corralctl status "))
+        #expect(daemon.ctl("status b.service -n 1 -o cat").output.hasSuffix("\n\nFailed with result 'exit-code'.\n"))
+        let json = daemon.ctl("logs b.service -n 1 -o json").output
+        #expect(json.hasPrefix("{\"__REALTIME_TIMESTAMP\":\""))
+        #expect(
+            json.hasSuffix(
+                ",\"SYSLOG_IDENTIFIER\":\"corrald\",\"_PID\":\"\(daemon.daemonPID)\",\"MESSAGE\":\"Failed with result 'exit-code'.\"}\n"
+            ))
+        #expect(daemon.ctl("logs b.service -n 1 -o short-iso").output.contains("T"))
+    }
+
+    @Test func fileVerbsReadTheUnitDirectoriesOfTheRunningCorrald() throws {
+        let daemon = try Self.started()
+        #expect(
+            daemon.ctl("cat b.service")
+                == (
+                    0,
+                    "# \(daemon.unitDirectory)/b.service\n[Unit]\nDescription=Fails\n[Service]\nExecStart=/bin/false\n"
+                ))
+        #expect(daemon.ctl("is-enabled b.service") == (0, "static\n"))
+        #expect(daemon.ctl("list-unit-files --no-legend").output == "a.service static -\nb.service static -\n")
+    }
+}
