@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest vmtest-systemd install
+.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest vmtest-systemd install install-files
 
 all: build
 
@@ -12,9 +12,10 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
-# corrald in the foreground with the example units; corralctl finds it at /run/corral.
+# corrald in the foreground with the example units (and the standard targets and slices);
+# corralctl finds it at /run/corral.
 run: build
-	.build/debug/corrald --config etc/corral/corrald.conf --unit-path units \
+	.build/debug/corrald --config etc/corral/corrald.conf --unit-path units:units/standard \
 		--start web.service --start cache.service
 
 # Every test: the Swift suites on the host, then the VM suite on a real cgroup v2 kernel, then
@@ -55,30 +56,39 @@ fuzz:
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
-# Installs under $(DESTDIR)$(PREFIX): release binaries (static Swift runtime), corrald.service (in
-# $(PREFIX)/lib/systemd/system, which systemd searches for /usr/local and /usr), shell completions and
-# corralctl's man page; etc/corral/corrald.conf into $(DESTDIR)/etc/corral unless one exists there.
+# Installs under $(DESTDIR)$(PREFIX): the release binaries (static Swift runtime, stripped),
+# corrald.service (in $(PREFIX)/lib/systemd/system, which systemd searches for /usr/local and
+# /usr), the standard targets and slices with default.target -> multi-user.target (in
+# $(PREFIX)/lib/corral/system, on corrald's default search path), shell completions, the man pages
+# corralctl(1), corrald(8) and corrald.conf(5); etc/corral/corrald.conf into $(DESTDIR)/etc/corral
+# unless one exists there. `install-files BIN_DIR=DIR` installs binaries already built in DIR.
 PREFIX ?= /usr/local
 DESTDIR ?=
 RELEASE_FLAGS = -c release --static-swift-stdlib
+VERSION = $(shell sed -n 's/.*corralVersion = "\(.*\)"/\1/p' Sources/ControlProtocol/Version.swift)
 
-# The man page comes from swift-argument-parser's generate-manual tool (what `swift package
-# generate-manual` runs), built with the same flags so the release build is not redone.
 install: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
-	$(SWIFT) build $(RELEASE_FLAGS) --product generate-manual
-	@set -e; bin=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path); root="$(DESTDIR)$(PREFIX)"; \
-	install -d "$$root/bin" "$$root/lib/systemd/system" "$$root/share/man/man1" \
+	$(MAKE) install-files BIN_DIR="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+install-files:
+	@set -e; [ -n "$(BIN_DIR)" ] || { echo "install-files: BIN_DIR is not set" >&2; exit 2; }; \
+	root="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$root/bin" "$$root/lib/systemd/system" "$$root/lib/corral/system" \
+		"$$root/share/man/man1" "$$root/share/man/man5" "$$root/share/man/man8" \
 		"$$root/share/bash-completion/completions" "$$root/share/zsh/site-functions" \
 		"$$root/share/fish/vendor_completions.d" "$(DESTDIR)/etc/corral"; \
-	install -m 755 "$$bin/corrald" "$$bin/corralctl" "$$root/bin/"; \
+	install -s -m 755 "$(BIN_DIR)/corrald" "$(BIN_DIR)/corralctl" "$$root/bin/"; \
 	sed 's|^ExecStart=/usr/local/bin/|ExecStart=$(PREFIX)/bin/|' units/corrald.service > "$$root/lib/systemd/system/corrald.service"; \
 	chmod 644 "$$root/lib/systemd/system/corrald.service"; \
+	cp -P units/standard/* "$$root/lib/corral/system/"; \
 	[ -e "$(DESTDIR)/etc/corral/corrald.conf" ] || install -m 644 etc/corral/corrald.conf "$(DESTDIR)/etc/corral/"; \
-	"$$bin/corralctl" --generate-completion-script bash > "$$root/share/bash-completion/completions/corralctl"; \
-	"$$bin/corralctl" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_corralctl"; \
-	"$$bin/corralctl" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/corralctl.fish"; \
-	"$$bin/generate-manual" "$$bin/corralctl" --output-directory "$$root/share/man/man1"
+	"$$root/bin/corralctl" --generate-completion-script bash > "$$root/share/bash-completion/completions/corralctl"; \
+	"$$root/bin/corralctl" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_corralctl"; \
+	"$$root/bin/corralctl" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/corralctl.fish"; \
+	for page in docs/man/*.[158]; do \
+		sed 's/@VERSION@/$(VERSION)/' "$$page" > "$$root/share/man/man$${page##*.}/$${page##*/}"; \
+	done
 
 clean:
 	rm -rf .build .build-vm

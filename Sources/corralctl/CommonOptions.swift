@@ -32,13 +32,16 @@ struct CommonOptions: ParsableArguments {
     static let optionsWithValue: Set<String> = ["-o", "--output", "--runtime-dir", "--unit-path"]
 
     /// `corralctl --no-pager -q is-active x` as `corralctl is-active --no-pager -q x`: the options
-    /// before the first word that is no option go after it, so that the verb's parser sees them.
-    static func movedAfterVerb(_ arguments: [String]) -> [String] {
+    /// before the first word that is no option go after it when that word is one of `verbs`, so
+    /// that the verb's parser sees them. (Anything else, such as `--generate-completion-script zsh`
+    /// or the shells' `---completion VERB -- ...`, is left as it is.)
+    static func movedAfterVerb(_ arguments: [String], verbs: Set<String>) -> [String] {
+        if arguments.first == "---completion" { return arguments }
         var index = 0
         while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "--" {
             index += optionsWithValue.contains(arguments[index]) ? 2 : 1
         }
-        guard index > 0, index < arguments.count else { return arguments }
+        guard index > 0, index < arguments.count, verbs.contains(arguments[index]) else { return arguments }
         return [arguments[index]] + arguments[..<index] + arguments[(index + 1)...]
     }
 }

@@ -28,6 +28,7 @@ struct Corralctl: ParsableCommand {
 
     /// systemctl takes its options anywhere on the line; the verb's parser wants them after the verb.
     static func main() {
-        main(CommonOptions.movedAfterVerb(Array(CommandLine.arguments.dropFirst())))
+        let verbs = Set(configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+        main(CommonOptions.movedAfterVerb(Array(CommandLine.arguments.dropFirst()), verbs: verbs))
     }
 }

@@ -88,7 +88,7 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
     @Flag(name: .customLong("no-block"), help: "Return once the jobs are queued, without waiting for them to end.")
     var noBlock = false
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String] = []
 
     func validate() throws {
@@ -146,7 +146,7 @@ struct KillCommand: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
-    @Option(name: [.customShort("s"), .long], help: "Signal name or number.")
+    @Option(name: [.customShort("s"), .long], help: "Signal name or number.", completion: Completions.signals)
     var signal = "SIGTERM"
 
     @Option(
@@ -154,7 +154,7 @@ struct KillCommand: ParsableCommand {
         help: "Which processes: main, control or all (the default).")
     var whom = "all"
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func validate() throws {
@@ -211,7 +211,7 @@ struct StateQueryCommand<Verb: UnitVerb>: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func run() throws {

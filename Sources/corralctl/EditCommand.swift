@@ -25,7 +25,7 @@ struct EditCommand: ParsableCommand {
     @Flag(help: "Edit in the search path's directory under /run, which does not outlive a reboot.")
     var runtime = false
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     static let header = "### Anything between here and the comment below will become the new contents of the file"

@@ -19,7 +19,7 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
     @Flag(help: "Also start (enable), stop (disable, mask) or restart (reenable) the units, through corrald.")
     var now = false
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func run() throws {
@@ -121,7 +121,7 @@ struct IsEnabledCommand: ParsableCommand {
 
     @OptionGroup var path: UnitPathOptions
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func run() throws {

@@ -18,7 +18,7 @@ struct LogsCommand: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
-    @Argument(help: "The unit.")
+    @Argument(help: "The unit.", completion: Completions.units)
     var unit: String
 
     @Option(name: [.customShort("n"), .customLong("lines")], help: "How many of the last entries to show.")

@@ -22,7 +22,7 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("host"), help: "Override a host fact (KEY=VALUE); may repeat.")
     var hostOverrides: [String] = []
 
-    @Argument(help: "Unit names or unit file paths.")
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units)
     var units: [String]
 
     func run() throws {

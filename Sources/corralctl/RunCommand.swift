@@ -19,7 +19,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
-    @Option(name: [.customShort("p"), .customLong("property")], help: "A unit property, NAME=VALUE; may repeat.")
+    @Option(
+        name: [.customShort("p"), .customLong("property")], help: "A unit property, NAME=VALUE; may repeat.",
+        completion: Completions.properties)
     var properties: [String] = []
 
     @Option(name: .shortAndLong, help: "The unit's name (a .service or .scope suffix is added when missing).")
@@ -230,10 +232,10 @@ struct SetPropertyCommand: ParsableCommand {
     @Flag(help: "Keep the change only until reboot.")
     var runtime = false
 
-    @Argument(help: "The unit.")
+    @Argument(help: "The unit.", completion: Completions.units)
     var unit: String
 
-    @Argument(help: "Properties, NAME=VALUE.")
+    @Argument(help: "Properties, NAME=VALUE.", completion: Completions.properties)
     var properties: [String]
 
     func run() throws {
@@ -251,7 +253,7 @@ struct RevertCommand: ParsableCommand {
 
     @OptionGroup var daemon: DaemonOptions
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func run() throws {

@@ -20,7 +20,7 @@ struct SecurityCommand: ParsableCommand {
         help: "Print a drop-in of the hardening settings the unit's declared needs allow, checked as verify checks it.")
     var suggest = false
 
-    @Argument(help: "Unit names or unit file paths.")
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units)
     var units: [String]
 
     func validate() throws {

@@ -34,7 +34,7 @@ struct ShowCommand: ParsableCommand {
         help: "Accepted for systemctl's sake (Corral leaves out properties without a value).")
     var all = false
 
-    @Argument(help: "Unit names or unit file paths.")
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units)
     var units: [String]
 
     @OptionGroup var daemon: DaemonOptions

@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("lines")], help: "How many of the last log lines to show.")
     var lines = 10
 
-    @Argument(help: "Units.")
+    @Argument(help: "Units.", completion: Completions.units)
     var units: [String]
 
     func validate() throws {

@@ -11,7 +11,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var options: OfflineOptions
 
-    @Argument(help: "Unit names or unit file paths.")
+    @Argument(help: "Unit names or unit file paths.", completion: Completions.units)
     var units: [String]
 
     func run() throws {

@@ -6,8 +6,9 @@
 #
 #   systemd-run.sh SCENARIO
 #
-# VM_BINARIES="corrald corralctl" (release builds, scripts/vm/build-binaries.sh) land in
-# /usr/local/bin with their shared libraries; units/corrald.service in /etc/systemd/system.
+# VM_BINARIES="corrald corralctl" (release builds, scripts/vm/build-binaries.sh) are installed with
+# `make install-files` (PREFIX=/usr/local: corrald.service in /usr/local/lib/systemd/system, the
+# standard targets in /usr/local/lib/corral/system), with their shared libraries.
 set -eu
 vm_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$vm_dir/../.." && pwd)
@@ -40,13 +41,13 @@ echo 'root::0:0:root:/root:/bin/sh' > "$staging/etc/passwd.new"
 grep -v '^root:' "$staging/etc/passwd" >> "$staging/etc/passwd.new"
 mv "$staging/etc/passwd.new" "$staging/etc/passwd"
 
-for binary in ${VM_BINARIES:-}; do
-    cp "$binary" "$staging/usr/local/bin/"
+set -- ${VM_BINARIES:-}
+make -s -C "$repo" install-files BIN_DIR="$(dirname "$1")" DESTDIR="$staging" PREFIX=/usr/local
+for binary in "$@"; do
     for lib in $(ldd "$binary" 2>/dev/null | grep -o '/[^ ]*' || true); do
         [ -e "$staging$lib" ] || { mkdir -p "$staging$(dirname "$lib")"; cp -L "$lib" "$staging$lib"; }
     done
 done
-cp "$repo/units/corrald.service" "$staging/etc/systemd/system/"
 mkdir -p "$staging/etc/corral/system" "$staging/usr/local/lib/vmtest"
 cp "$vm_dir/lib.sh" "$staging/usr/local/lib/vmtest/lib.sh"
 cp "$scenario" "$staging/usr/local/lib/vmtest/scenario.sh"

@@ -76,6 +76,18 @@ systemctl stop corrald.service
 rm -rf /etc/corral/corrald.conf /run/systemd/system/corrald.service.d
 systemctl daemon-reload
 
+# As installed by make install, default.target leads to multi-user.target: a unit enabled there
+# starts whenever corrald does.
+corral_unit atboot.service '[Service]
+ExecStart=/bin/sleep 600
+[Install]
+WantedBy=multi-user.target'
+corralctl enable atboot.service 2> /dev/null
+systemctl start corrald.service
+expect systemd-enabled-unit-starts "get-default: $(corralctl get-default 2>&1); atboot.service is $(corralctl is-active atboot.service)" \
+    sh -c '[ "$(corralctl get-default)" = multi-user.target ] && [ "$(corralctl is-active atboot.service)" = active ]'
+systemctl stop corrald.service
+
 # Last, as it ends the boot: a unit's SuccessAction=poweroff makes corrald ask systemd to power
 # the machine off (StartUnit poweroff.target, as `systemctl poweroff`), and the shutdown stops
 # this scenario's own service, which then checks systemd's jobs.
