@@ -1,5 +1,6 @@
 import CSpawn
 import SystemCall
+import UnitModel
 
 /// The step of spawning that failed. The child's steps run in declaration order after `clone`
 /// (capabilities: the bounding set there, the ambient set right after `userID`).
@@ -143,41 +144,8 @@ public enum ExecStep: String, CaseIterable, Equatable, Sendable {
     case noNewPrivileges = "NO_NEW_PRIVILEGES"
     case seccomp = "SECCOMP"
 
-    public var exitStatus: Int32 {
-        switch self {
-        case .chdir: 200
-        case .nice: 201
-        case .fds: 202
-        case .exec: 203
-        case .limits: 205
-        case .oomAdjust: 206
-        case .signalMask: 207
-        case .standardInput: 208
-        case .standardOutput: 209
-        case .ioPriority: 211
-        case .setScheduler: 214
-        case .cpuAffinity: 215
-        case .group: 216
-        case .user: 217
-        case .capabilities: 218
-        case .cgroup: 219
-        case .namespace: 226
-        case .network: 225
-        case .personality: 230
-        case .secureBits: 213
-        case .keyring: 237
-        case .runtimeDirectory: 233
-        case .stateDirectory: 238
-        case .cacheDirectory: 239
-        case .logsDirectory: 240
-        case .configurationDirectory: 241
-        case .credentials: 243
-        case .setsid: 220
-        case .standardError: 222
-        case .noNewPrivileges: 227
-        case .seccomp: 228
-        }
-    }
+    /// systemd's exit status for the step (its name is the step's).
+    public var exitStatus: Int32 { ExitStatusNames.status(named: rawValue) ?? 1 }
 }
 
 /// A service's process could not be started: at `step` (nil when the process could not even be

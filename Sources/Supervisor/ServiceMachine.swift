@@ -10,6 +10,17 @@ extension ProcessExit: CustomStringConvertible {
         case .killed(let signal, let core): "signal=\(Grammar.signalName(signal))" + (core ? " (core dumped)" : "")
         }
     }
+
+    /// As systemd's log lines word an exit: `code=exited, status=1/FAILURE`, `code=killed,
+    /// status=15/TERM`, `code=dumped, status=11/SEGV`.
+    public var codeAndStatus: String {
+        switch self {
+        case .exited(let code):
+            "code=exited, status=\(code)" + (ExitStatusNames.name(of: code).map { "/" + $0 } ?? "")
+        case .killed(let signal, let core):
+            "code=\(core ? "dumped" : "killed"), status=\(signal)/\(Grammar.signalName(signal))"
+        }
+    }
 }
 
 /// systemd's service sub-states.
@@ -364,7 +375,15 @@ public struct ServiceMachine: Sendable {
             let ignored = currentCommand?.flags.contains(.ignoreFailure) == true
             let success = ignored || exit == .exited(0)
             let failure = oomKilled ? .oomKill : exit.map(failureResult(of:)) ?? .resources
-            return controlProcessFinished(success: success, failure: failure)
+            let note: [ServiceAction] =
+                exit == .exited(0)
+                ? []
+                : [
+                    .log(
+                        exit.map { "Control process exited, \($0.codeAndStatus)" }
+                            ?? "Control process exited while corrald was not running; its exit status is lost.")
+                ]
+            return note + controlProcessFinished(success: success, failure: failure)
         }
         return []
     }
@@ -374,9 +393,10 @@ public struct ServiceMachine: Sendable {
         let success = ignored || exit.map(isCleanMainExit) == true
         let oomVictim = oomKilled || (oomKillSeen && exit == .killed(signal: SIGKILL, coreDumped: false))
         let failure: ServiceResult = oomVictim ? .oomKill : exit.map(failureResult(of:)) ?? .resources
-        let actions: [ServiceAction] = [
-            .log(exit.map { "Main process exited, \($0.description)" } ?? Self.exitLostNote)
-        ]
+        // As systemd, a clean exit is not worth a line (it logs one at debug level).
+        let actions: [ServiceAction] =
+            success && exit != nil
+            ? [] : [.log(exit.map { "Main process exited, \($0.codeAndStatus)" } ?? Self.exitLostNote)]
         switch subState {
         case .start:
             switch settings.type {

@@ -501,12 +501,15 @@ extension Supervisor {
         add("Description", unit.loaded.unit.unit.description ?? unit.name)
         add("LoadState", unit.loaded.loadState.rawValue)
         add("FragmentPath", unit.loaded.fragmentPath)
+        if unit.transient { add("Transient", "yes") }
         for path in unit.loaded.dropInPaths { add("DropInPaths", path) }
+        for page in unit.loaded.unit.unit.documentation { add("Documentation", page) }
         add("ActiveState", unit.activeState.rawValue)
         add("SubState", unit.subState)
         add("Result", unit.machine?.result.rawValue)
         add("StateChangeTimestamp", String(unit.stateChangeTimestamp))
         add("MainPID", unit.machine?.mainPID.map(String.init))
+        add("ControlPID", unit.machine?.controlPID.map(String.init))
         add("ExecMainStatus", unit.machine?.mainExit?.description)
         add("StatusText", unit.statusText)
         add("InvocationID", unit.invocationID.isEmpty ? nil : unit.invocationID)
@@ -521,9 +524,13 @@ extension Supervisor {
             add("IOWriteBytes", counted.ioWriteBytes.map(String.init))
             addProcesses(in: cgroup, under: "", to: &fields)
         }
+        // The limits this cgroup enforces: none without their controller (tracking-only mode).
+        let enforced = [
+            ("TasksMax", Controller.pids), ("MemoryHigh", .memory), ("MemoryMax", .memory),
+            ("CPUQuotaPerSecUSec", .cpu),
+        ].filter { hostFacts.controllers.contains($0.1) }.map(\.0)
         let settings = ShowProperties.properties(of: unit.loaded.unit, host: hostFacts)
-        for property in settings
-        where ["TasksMax", "MemoryHigh", "MemoryMax", "CPUQuotaPerSecUSec"].contains(property.name) {
+        for property in settings where enforced.contains(property.name) {
             add(
                 property.name,
                 ShowProperties.text([property]).split(separator: "=", maxSplits: 1).last.map { String($0.dropLast()) })

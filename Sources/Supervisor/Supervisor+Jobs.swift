@@ -218,8 +218,19 @@ extension Supervisor {
 
     func finishJob(_ name: String, _ result: JobResult) {
         for (unit, type, outcome) in jobs.finish(name, result: result, dependencies: { self.dependencies(of: $0) }) {
-            if outcome != .done { log(unit, "Job \(unit)/\(type.rawValue) failed with result '\(outcome.rawValue)'.") }
+            if outcome != .done { log(unit, jobEndMessage(unit, type, outcome), level: .error) }
             jobEnded(unit, type: type, result: outcome)
+        }
+    }
+
+    /// How systemd words a job that did not end well.
+    private func jobEndMessage(_ name: String, _ type: JobType, _ result: JobResult) -> String {
+        let description = units[name]?.loaded.unit.unit.description ?? name
+        switch (type, result) {
+        case (_, .canceled): return "Job \(name)/\(type.rawValue) canceled."
+        case (.start, .dependency): return "Dependency failed for \(description)."
+        case (.start, _): return "Failed to start \(description)."
+        case (.stop, _): return "Stopped (with error) \(description)."
         }
     }
 

@@ -132,8 +132,11 @@ extension Supervisor {
         switch state {
         case .active: log(unit.name, "Started \(unit.loaded.unit.unit.description ?? unit.name).", event: .started)
         case .inactive where previous == .activating:
+            log(unit.name, "Deactivated successfully.")
             log(unit.name, "Finished \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
-        case .inactive: log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
+        case .inactive:
+            if unit.machine != nil { log(unit.name, "Deactivated successfully.") }
+            log(unit.name, "Stopped \(unit.loaded.unit.unit.description ?? unit.name).", event: .stopped)
         case .failed:
             log(
                 unit.name, "Failed with result '\(unit.machine?.result.rawValue ?? "resources")'.", level: .warning,

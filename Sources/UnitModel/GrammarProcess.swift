@@ -51,8 +51,10 @@ extension Grammar {
     public static func addExitStatuses(_ text: String, to set: inout ExitStatusSet) throws(ValueError) {
         var refused: [String] = []
         for word in try words(text, unquote: false) {
-            if let status = parseUnsigned(word), status <= 255 {
-                if !set.statuses.contains(Int32(status)) { set.statuses.append(Int32(status)) }
+            if let status = parseUnsigned(word).flatMap({ $0 <= 255 ? Int32($0) : nil })
+                ?? ExitStatusNames.status(named: word)
+            {
+                if !set.statuses.contains(status) { set.statuses.append(status) }
             } else if let signal = parseSignal(word) {
                 if !set.signals.contains(signal) { set.signals.append(signal) }
             } else {

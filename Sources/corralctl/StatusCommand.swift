@@ -2,6 +2,8 @@ import ArgumentParser
 import ControlProtocol
 import Glibc
 import Journal
+import UnitFile
+import UnitInstall
 import UnitModel
 
 struct StatusCommand: ParsableCommand {
@@ -25,6 +27,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         var worst: Int32 = 0
+        let installer = (try? UnitPathOptions.parse([])).map { UnitInstaller(searchPath: $0.searchPath) }
+        let colors = colorsEnabled(plain: common.plain)
         for (index, unit) in units.enumerated() {
             let response = try daemon.send(Request(verb: .status, units: [unit], options: ["lines": String(lines)]))
             if let error = response.error {
@@ -35,7 +39,11 @@ struct StatusCommand: ParsableCommand {
                 let records =
                     fields["Id"].flatMap { journalRecords(about: $0) }
                     ?? fields.values("Log").compactMap(LogEntry.init(fieldValue:)).map(\.record)
-                print(StatusView(fields, logLines: records.map { $0.rendered(common.output) }).rendered, terminator: "")
+                let state = fields["Id"].flatMap { try? UnitName($0) }.flatMap { try? installer?.state(of: $0) }
+                let view = StatusView(
+                    fields, logLines: records.map { $0.rendered(common.output) },
+                    unitFileState: state.map { ($0.rawValue, $0.preset) }, colors: colors)
+                print(view.rendered, terminator: "")
             }
             worst = max(worst, response.exitCode)
         }
@@ -53,73 +61,77 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-/// The `systemctl status` layout, from the fields corrald sends.
+/// systemctl 252's `status` layout, from the fields corrald sends.
 struct StatusView {
     let fields: Message
     /// The unit's last log lines, from the journal or corrald's ring, as `-o` prints them.
     let logLines: [String]
+    /// How the unit file is enabled and its preset, as `is-enabled` sees them (nil: no file).
+    let unitFileState: (state: String, preset: String?)?
+    /// ANSI colours for the bullet, the active state and a load error.
+    let colors: Bool
 
-    init(_ fields: Message, logLines: [String]) {
+    init(
+        _ fields: Message, logLines: [String], unitFileState: (state: String, preset: String?)? = nil,
+        colors: Bool = false
+    ) {
         self.fields = fields
         self.logLines = logLines
+        self.unitFileState = unitFileState
+        self.colors = colors
     }
 
     var rendered: String {
         var lines: [String] = []
         let name = fields["Id"] ?? "?"
         let active = fields["ActiveState"] ?? "unknown"
-        let bullet = active == "active" ? "●" : (active == "failed" ? "×" : "○")
-        lines.append("\(bullet) \(name) - \(fields["Description"] ?? name)")
-        let load = fields["LoadState"] ?? "unknown"
-        lines.append(row("Loaded", fields["FragmentPath"].map { "\(load) (\($0))" } ?? load))
-        let dropIns = fields.values("DropInPaths")
-        for (index, path) in dropIns.enumerated() {
-            lines.append(row(index == 0 ? "Drop-In" : "", path))
-        }
-        var state =
-            active == "failed"
-            ? "failed (Result: \(fields["Result"] ?? "?"))" : "\(active) (\(fields["SubState"] ?? "?"))"
+        let (bullet, activeColor): (String, String?) =
+            switch active {
+            case "active": ("●", ANSI.highlightGreen)
+            case "reloading": ("↻", ANSI.highlightGreen)
+            case "failed": ("×", ANSI.highlightRed)
+            case "activating", "deactivating": ("●", nil)
+            default: ("○", nil)
+            }
+        let description = fields["Description"].flatMap { $0 == name ? nil : " - " + $0 } ?? ""
+        lines.append(paint(bullet, activeColor) + " " + name + description)
+        lines.append(row("Loaded", loaded))
+        if fields["Transient"] == "yes" { lines.append(row("Transient", "yes")) }
+        lines += dropInLines
+        var state = fields["SubState"].map { $0 == active ? active : "\(active) (\($0))" } ?? active
+        state = paint(state, activeColor)
+        if let result = fields["Result"], result != "success" { state += " (Result: \(result))" }
         if let since = fields["StateChangeTimestamp"].flatMap(UInt64.init), since > 0 {
             state += " since \(formatTimestamp(since)); \(formatAgo(since)) ago"
         }
         lines.append(row("Active", state))
+        for (index, page) in fields.values("Documentation").enumerated() {
+            lines.append(row(index == 0 ? "Docs" : "", page))
+        }
+        if let processes = processLine { lines.append(processes) }
         if let status = fields["StatusText"] { lines.append(row("Status", "\"\(status)\"")) }
-        if let pid = fields["MainPID"] {
-            let command = fields.values("Process").first { $0.hasPrefix(pid + " ") }?.split(separator: " ").dropFirst()
-                .first
-            lines.append(row("Main PID", pid + (command.map { " (\(baseName(String($0))))" } ?? "")))
-        } else if let exit = fields["ExecMainStatus"] {
-            lines.append(row("Main PID", "(code=\(exit.hasPrefix("signal") ? "killed" : "exited"), \(exit))"))
-        }
-        if let tasks = fields["TasksCurrent"] {
-            lines.append(
-                row("Tasks", tasks + (fields["TasksMax"].map { $0 == "infinity" ? "" : " (limit: \($0))" } ?? "")))
-        }
-        if let memory = fields["MemoryCurrent"].flatMap(UInt64.init) {
-            var limits: [String] = []
-            if let high = fields["MemoryHigh"].flatMap(UInt64.init) { limits.append("high: \(formatBytes(high))") }
-            if let max = fields["MemoryMax"].flatMap(UInt64.init) { limits.append("max: \(formatBytes(max))") }
-            if let peak = fields["MemoryPeak"].flatMap(UInt64.init) { limits.append("peak: \(formatBytes(peak))") }
-            lines.append(
-                row("Memory", formatBytes(memory) + (limits.isEmpty ? "" : " (\(limits.joined(separator: " ")))")))
-        }
-        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
-            let quota = fields["CPUQuotaPerSecUSec"].flatMap { $0 == "infinity" ? nil : $0 }
-            lines.append(row("CPU", ShowFormatting.timespan(cpu / 1000) + (quota.map { " (quota: \($0)/s)" } ?? "")))
-        }
         if let read = fields["IOReadBytes"].flatMap(UInt64.init),
             let written = fields["IOWriteBytes"].flatMap(UInt64.init)
         {
             lines.append(row("IO", "\(formatBytes(read)) read, \(formatBytes(written)) written"))
         }
+        if let tasks = fields["TasksCurrent"] {
+            let limit = fields["TasksMax"].flatMap { $0 == "infinity" ? nil : " (limit: \($0))" } ?? ""
+            lines.append(row("Tasks", tasks + limit))
+        }
+        if let memory = fields["MemoryCurrent"].flatMap(UInt64.init) {
+            let limits = [("high", fields["MemoryHigh"]), ("max", fields["MemoryMax"])].compactMap { label, value in
+                value.flatMap(UInt64.init).map { "\(label): \(formatBytes($0))" }
+            }
+            lines.append(
+                row("Memory", formatBytes(memory) + (limits.isEmpty ? "" : " (\(limits.joined(separator: " ")))")))
+        }
+        if let cpu = fields["CPUUsageNSec"].flatMap(UInt64.init) {
+            lines.append(row("CPU", ShowFormatting.timespan(cpu / 1000)))
+        }
         if let cgroup = fields["ControlGroup"] {
             lines.append(row("CGroup", cgroup))
-            let processes = fields.values("Process").map { $0.split(separator: "\t", maxSplits: 1).map(String.init) }
-            for (index, process) in processes.enumerated() {
-                // A process in a sub-cgroup (a delegated payload's) is shown with that cgroup's path.
-                let text = process.count == 2 ? "\(process[0]): \(process[1])" : process[0]
-                lines.append(row("", (index == processes.count - 1 ? "└─" : "├─") + text))
-            }
+            lines += CgroupTree(fields.values("Process")).lines.map { String(repeating: " ", count: 13) + $0 }
         }
         if !logLines.isEmpty {
             lines.append("")
@@ -128,12 +140,128 @@ struct StatusView {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `loaded (PATH; enabled; preset: enabled)`, or the reason a unit did not load.
+    private var loaded: String {
+        let load = fields["LoadState"] ?? "unknown"
+        let name = fields["Id"] ?? "?"
+        let reason: String? =
+            switch load {
+            case "not-found": "Unit \(name) not found."
+            case "bad-setting": "Unit \(name) has a bad unit file setting."
+            case "masked": "Unit \(name) is masked."
+            case "error": "Unit \(name) failed to load properly."
+            default: nil
+            }
+        let shown = ["error", "not-found", "bad-setting"].contains(load) ? paint(load, ANSI.highlightRed) : load
+        if let reason { return "\(shown) (Reason: \(reason))" }
+        guard let path = fields["FragmentPath"] else { return shown }
+        guard let file = unitFileState else { return "\(shown) (\(path))" }
+        // systemctl leaves the preset out where it would only confuse.
+        let preset = ["alias", "static", "generated", "transient"].contains(file.state) ? nil : file.preset
+        return "\(shown) (\(path); \(file.state)\(preset.map { "; preset: \($0)" } ?? ""))"
+    }
+
+    /// `Drop-In: DIR` and `└─a.conf, b.conf` per directory, as systemctl groups them.
+    private var dropInLines: [String] {
+        var lines: [String] = []
+        var directory: String?
+        var names: [String] = []
+        func flush() {
+            guard let directory else { return }
+            lines.append(row(lines.isEmpty ? "Drop-In" : "", directory))
+            lines.append(row("", "└─" + names.joined(separator: ", ")))
+        }
+        for path in fields.values("DropInPaths") {
+            let slash = path.lastIndex(of: "/") ?? path.startIndex
+            let parent = String(path[..<slash])
+            if parent != directory {
+                flush()
+                directory = parent
+                names = []
+            }
+            names.append(String(path[path.index(after: slash)...]))
+        }
+        flush()
+        return lines
+    }
+
+    /// `Main PID: 1234 (sh)`, how the last main process ended, and `Control PID:`.
+    private var processLine: String? {
+        var parts: [String] = []
+        if let pid = fields["MainPID"] {
+            parts.append(pid + (Self.command(of: pid).map { " (\($0))" } ?? ""))
+        } else if let exit = fields["ExecMainStatus"] {
+            let (kind, value) = exit.hasPrefix("signal=") ? ("killed", exit) : ("exited", exit)
+            let named =
+                value.hasPrefix("status=")
+                ? Int32(value.dropFirst(7)).flatMap { ExitStatusNames.name(of: $0).map { "\(value)/\($0)" } } ?? value
+                : value
+            parts.append("(code=\(kind), \(named))")
+        }
+        if let control = fields["ControlPID"] {
+            let text = control + (Self.command(of: control).map { " (\($0))" } ?? "")
+            return parts.isEmpty ? row("Cntrl PID", text) : row("Main PID", parts[0] + "; Control PID: " + text)
+        }
+        return parts.first.map { row("Main PID", $0) }
+    }
+
+    /// The process's name as the kernel keeps it (`/proc/PID/comm`).
+    private static func command(of pid: String) -> String? {
+        guard let bytes = try? readFile(atPath: "/proc/\(pid)/comm") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
     private func row(_ label: String, _ value: String) -> String {
         String(repeating: " ", count: max(0, 11 - label.count)) + label + (label.isEmpty ? "  " : ": ") + value
     }
 
-    private func baseName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
+    private func paint(_ text: String, _ color: String?) -> String {
+        guard colors, let color else { return text }
+        return color + text + ANSI.normal
+    }
+}
+
+/// The processes of a cgroup and of the cgroups below it, as systemctl status draws them.
+struct CgroupTree {
+    private final class Node {
+        var processes: [String] = []
+        var children: [(name: String, node: Node)] = []
+
+        func child(_ name: String) -> Node {
+            if let existing = children.first(where: { $0.name == name }) { return existing.node }
+            let node = Node()
+            children.append((name, node))
+            return node
+        }
+    }
+
+    private let root = Node()
+
+    /// From corrald's `Process` fields: `PID COMMAND`, or `SUB/PATH<TAB>PID COMMAND` below the unit.
+    init(_ processes: [String]) {
+        for entry in processes {
+            let parts = entry.split(separator: "\t", maxSplits: 1).map(String.init)
+            var node = root
+            if parts.count == 2 {
+                for component in parts[0].split(separator: "/") { node = node.child(String(component)) }
+            }
+            node.processes.append(parts.last ?? entry)
+        }
+    }
+
+    var lines: [String] { Self.lines(of: root) }
+
+    private static func lines(of node: Node) -> [String] {
+        let items: [(text: String, child: Node?)] =
+            node.processes.map { ($0, nil) } + node.children.map { ($0.name, $0.node) }
+        var lines: [String] = []
+        for (index, item) in items.enumerated() {
+            let last = index == items.count - 1
+            lines.append((last ? "└─" : "├─") + item.text)
+            if let child = item.child { lines += Self.lines(of: child).map { (last ? "  " : "│ ") + $0 } }
+        }
+        return lines
     }
 }
 

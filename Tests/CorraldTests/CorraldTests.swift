@@ -26,7 +26,7 @@ struct CorraldTests {
             "nouser.service": "[Service]\nExecStart=/bin/true\nUser=no-such-user-corral\n",
             "noexec.service": "[Service]\nExecStart=/nonexistent-corral\n",
         ])
-        for (unit, status) in [("nodir", 200), ("nouser", 217), ("noexec", 203)] {
+        for (unit, status) in [("nodir", "200/CHDIR"), ("nouser", "217/USER"), ("noexec", "203/EXEC")] {
             #expect(daemon.ctl("start \(unit).service").code == 1)
             #expect(daemon.ctl("status \(unit).service").output.contains("Main PID: (code=exited, status=\(status))"))
         }
@@ -292,7 +292,10 @@ struct CorraldTests {
         try daemon.waitUntil("the payload moved into its sub-cgroup") {
             daemon.cgroupExists("system.slice/payload.service/inner")
         }
-        try daemon.waitUntil("status shows it") { daemon.ctl("status payload.service").output.contains("└─inner: ") }
+        // As systemctl draws the tree: the sub-cgroup, then its process below it.
+        try daemon.waitUntil("status shows it") {
+            daemon.ctl("status payload.service").output.contains("\n             └─inner\n               └─")
+        }
         #expect(daemon.ctl("stop payload.service").code == 0)
         #expect(!daemon.cgroupExists("system.slice/payload.service"))
     }

@@ -109,10 +109,10 @@ struct JournaldTests {
                 status:
                 1
                 follow:
-                corrald: Main process exited, signal=TERM
+                corrald: Deactivated successfully.
                 corrald: Stopped Says hello.
                 logs:
-                corrald: Main process exited, signal=TERM
+                corrald: Deactivated successfully.
                 corrald: Stopped Says hello.
                 stderr:
 
@@ -136,7 +136,7 @@ struct JournaldTests {
             output == """
                 -u:
                 <3>an error line
-                Main process exited, signal=TERM
+                Deactivated successfully.
                 Started Says hello.
                 Stopped Says hello.
                 hello from hello
@@ -164,7 +164,7 @@ struct JournaldTests {
         #expect(
             output == """
                 corrald: hello.service: <3>an error line
-                corrald: hello.service: Main process exited, signal=TERM
+                corrald: hello.service: Deactivated successfully.
                 corrald: hello.service: Started Says hello.
                 corrald: hello.service: Stopped Says hello.
                 corrald: hello.service: hello from hello

@@ -61,6 +61,72 @@ struct SystemctlParityTests {
         #expect(unknown.output.hasPrefix("Error: Unknown unit type or load state 'socket'.\n"))
     }
 
+    @Test func statusIsLaidOutAsSystemctls() throws {
+        let daemon = try DaemonHarness(
+            units: [
+                "web.service": """
+                [Unit]
+                Description=Web
+                Documentation=man:web(8) https://example.com/web
+                [Service]
+                ExecStart=/bin/sleep 600
+                [Install]
+                WantedBy=multi-user.target
+                """,
+                "web.service.d/a.conf": "[Service]\nTasksMax=50\n",
+                "web.service.d/b.conf": "[Service]\nCPUWeight=20\n",
+                "b.service": Self.units["b.service"]!,
+            ], start: ["web.service"])
+        try daemon.waitUntil("web.service runs") { daemon.ctl("is-active web.service").code == 0 }
+        let pid = daemon.ctl("show web.service -P MainPID").output.dropLast()
+        let lines = daemon.ctl("status web.service -n 1").output.split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
+        let directory = daemon.unitDirectory
+        #expect(lines.count == 15 && lines.last == "")
+        #expect(lines[0] == "● web.service - Web")
+        #expect(lines[1] == "     Loaded: loaded (\(directory)/web.service; disabled; preset: enabled)")
+        #expect(lines[2] == "    Drop-In: \(directory)/web.service.d")
+        #expect(lines[3] == "             └─a.conf, b.conf")
+        #expect(lines[4].hasPrefix("     Active: active (running) since ") && lines[4].hasSuffix(" ago"))
+        #expect(lines[5] == "       Docs: man:web(8)")
+        #expect(lines[6] == "             https://example.com/web")
+        #expect(lines[7] == "   Main PID: \(pid) (sleep)")
+        // Tracking-only here: no pids controller, so no "(limit: 50)" as if it were enforced.
+        #expect(lines[8] == "      Tasks: 1")
+        #expect(lines[9].hasPrefix("        CPU: "))
+        #expect(lines[10] == "     CGroup: /system.slice/web.service")
+        #expect(lines[11] == "             └─\(pid) /bin/sleep 600")
+        #expect(lines[12] == "")
+        #expect(
+            lines[13].hasSuffix(" corrald[\(daemon.daemonPID)]: Started Web.") || lines[13].contains("not available"))
+
+        _ = daemon.ctl("start b.service")
+        try daemon.waitUntil("b.service has failed") { daemon.ctl("is-failed b.service").code == 0 }
+        let failed = daemon.ctl("status b.service -n 0")
+        #expect(failed.code == 3)
+        let failedLines = failed.output.split(separator: "\n").map(String.init)
+        #expect(failedLines.count == 4)
+        #expect(failedLines.first == "× b.service - Fails")
+        #expect(failedLines.dropFirst().first == "     Loaded: loaded (\(directory)/b.service; static)")
+        #expect(failedLines.dropFirst(2).first?.hasPrefix("     Active: failed (Result: exit-code) since ") == true)
+        #expect(failedLines.last == "   Main PID: (code=exited, status=1/FAILURE)")
+        // The journal's words for what happened, in corrald's ring: a simple service started, then
+        // failed; a oneshot's start job fails.
+        #expect(
+            daemon.ctl("logs b.service -o cat").output.hasSuffix(
+                "Started Fails.\nMain process exited, code=exited, status=1/FAILURE\nFailed with result 'exit-code'.\n")
+        )
+        try daemon.write(
+            "[Unit]\nDescription=Once\n[Service]\nType=oneshot\nExecStart=/bin/false\n", to: directory + "/c.service")
+        #expect(daemon.ctl("start c.service").code == 1)
+        #expect(
+            daemon.ctl("logs c.service -o cat").output.hasSuffix(
+                "Main process exited, code=exited, status=1/FAILURE\nFailed with result 'exit-code'.\nFailed to start Once.\n"
+            ))
+    }
+
     @Test func showPrintsValuesAndNeedsCorrald() throws {
         let daemon = try Self.started()
         #expect(daemon.ctl("show a.service -P ActiveState") == (0, "active\n"))

@@ -26,7 +26,7 @@ import UnitModel
         #expect(service.handle(.stop) == [.signal(.cgroup, 15), .armTimer(90_000_000)])
         #expect(
             service.handle(.exited(pid: 100, .killed(signal: 15, coreDumped: false), oomKilled: false))
-                == [.log("Main process exited, signal=TERM")])
+                == [])
         #expect(service.subState == .stopSigterm)
         #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(service.subState == .dead && service.result == .success)
@@ -65,11 +65,11 @@ import UnitModel
         #expect(service.handle(.spawned(.main, pid: 1)) == [])
         #expect(
             service.handle(.exited(pid: 1, .exited(0), oomKilled: false))
-                == [.log("Main process exited, status=0"), .spawn(Self.sleeper, .main)])
+                == [.spawn(Self.sleeper, .main)])
         _ = service.handle(.spawned(.main, pid: 2))
         #expect(
             service.handle(.exited(pid: 2, .exited(0), oomKilled: false)) == [
-                .log("Main process exited, status=0"), .disarmTimer,
+                .disarmTimer
             ])
         #expect(service.subState == .exited && service.activeState == .active)
     }
@@ -84,7 +84,8 @@ import UnitModel
             _ = service.handle(.spawned(.main, pid: 9))
             #expect(
                 service.handle(.exited(pid: 9, .exited(1), oomKilled: false)) == [
-                    .log("Main process exited, status=1"), .signal(.cgroup, 15), .armTimer(90_000_000),
+                    .log("Main process exited, code=exited, status=1/FAILURE"), .signal(.cgroup, 15),
+                    .armTimer(90_000_000),
                 ])
             #expect(service.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup, .armTimer(1_000_000)])
             #expect(service.subState == .autoRestart && service.result == .exitCode)
@@ -155,7 +156,7 @@ import UnitModel
         _ = service.handle(.spawned(.main, pid: 5))
         #expect(
             service.handle(.exited(pid: 5, .exited(0), oomKilled: false))
-                == [.log("Main process exited, status=0"), .findMainProcess(pidFile: "/run/d.pid")])
+                == [.findMainProcess(pidFile: "/run/d.pid")])
         #expect(service.handle(.mainProcessFound(pid: 6)) == [.disarmTimer])
         #expect(service.subState == .running && service.mainPID == 6)
     }
@@ -166,14 +167,15 @@ import UnitModel
         }
         _ = ignored.handle(.start(now: 0))
         _ = ignored.handle(.spawned(.control, pid: 3))
-        #expect(ignored.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [.spawn(Self.sleeper, .main)])
+        let failed = ServiceAction.log("Control process exited, code=exited, status=1/FAILURE")
+        #expect(ignored.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [failed, .spawn(Self.sleeper, .main)])
 
         var strict = Self.machine { $0.execStartPre = [Self.failing] }
         _ = strict.handle(.start(now: 0))
         _ = strict.handle(.spawned(.control, pid: 3))
         #expect(
             strict.handle(.exited(pid: 3, .exited(1), oomKilled: false)) == [
-                .signal(.cgroup, 15), .armTimer(90_000_000),
+                failed, .signal(.cgroup, 15), .armTimer(90_000_000),
             ])
         #expect(strict.handle(.cgroupEmpty) == [.disarmTimer, .releaseCgroup])
         #expect(strict.subState == .failed && strict.result == .exitCode)
