@@ -7,13 +7,26 @@
 public struct ParsedUnitFile: Sendable, Equatable {
     public var assignments: [Assignment]
     public var diagnostics: [Diagnostic]
-    /// Section names in order of first appearance; a repeated section is listed once.
-    public var sections: [String]
+    /// Every section header in file order, with its line (a repeated section is listed each time).
+    public var sections: [SectionHeader]
 
-    public init(assignments: [Assignment] = [], diagnostics: [Diagnostic] = [], sections: [String] = []) {
+    public init(assignments: [Assignment] = [], diagnostics: [Diagnostic] = [], sections: [SectionHeader] = []) {
         self.assignments = assignments
         self.diagnostics = diagnostics
         self.sections = sections
+    }
+}
+
+/// A `[Name]` line of a unit file.
+public struct SectionHeader: Sendable, Equatable {
+    public var name: String
+    public var file: String
+    public var line: Int
+
+    public init(_ name: String, file: String, line: Int) {
+        self.name = name
+        self.file = file
+        self.line = line
     }
 }
 
@@ -149,7 +162,7 @@ public enum UnitFileParser {
                     return false
                 }
                 section = name
-                if !result.sections.contains(name) { result.sections.append(name) }
+                result.sections.append(SectionHeader(name, file: file, line: line))
                 return true
             }
             guard let section else {

@@ -56,21 +56,26 @@ extension Grammar {
     /// The highest CPU index systemd accepts in a CPU set (8192 × 8 bits).
     static let maximumCPUIndex = 8192 * 8 - 1
 
-    /// `AllowedCPUs=`, `AllowedMemoryNodes=`: indices and ranges (`0-3 5,7`) separated by blanks or commas.
-    public static func cpuSet(_ text: String) throws(ValueError) -> CPUSet {
+    /// `AllowedCPUs=`, `AllowedMemoryNodes=`: indices and ranges (`0-3 5,7`) separated by blanks or
+    /// commas. As systemd, an inverted range (`3-1`) is skipped with a warning and the rest applies.
+    public static func cpuSet(_ text: String) throws(ValueError) -> ParsedValue<CPUSet> {
         var indices: [Int] = []
+        var warnings: [ValueError] = []
         for word in try words(text, separators: Words.whitespace + ",") {
             let bounds = word.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
             guard let first = bounds.first.flatMap({ parseUnsigned(String($0)) }),
                 let last = bounds.count == 2 ? parseUnsigned(String(bounds[1])) : first
             else { throw ValueError("invalid CPU set '\(text)'") }
-            guard first <= last else { throw ValueError("invalid range '\(word)' in CPU set, \(first) > \(last)") }
+            guard first <= last else {
+                warnings.append(ValueError("Range '\(word)' is invalid, \(first) > \(last), ignoring."))
+                continue
+            }
             guard last <= UInt64(maximumCPUIndex) else {
                 throw ValueError("CPU index \(last) in '\(text)' above \(maximumCPUIndex)")
             }
             indices += Int(first)...Int(last)
         }
-        return CPUSet(indices)
+        return ParsedValue(CPUSet(indices), warnings: warnings)
     }
 
     /// `PATH VALUE` lines of the IO directives. The path is the first word; the rest is the value.

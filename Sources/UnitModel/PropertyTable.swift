@@ -698,7 +698,8 @@ extension PropertyTable {
             (unit: inout Unit, value: String) throws(ValueError) in
             if value.isEmpty { return unit[keyPath: field] = nil }
             let added = try Grammar.cpuSet(value)
-            unit[keyPath: field] = CPUSet((unit[keyPath: field]?.indices ?? []) + added.indices)
+            unit[keyPath: field] = CPUSet((unit[keyPath: field]?.indices ?? []) + added.value.indices)
+            try added.reportWarnings()
         }
     }
 

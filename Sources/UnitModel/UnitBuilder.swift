@@ -4,15 +4,18 @@ import UnitFile
 public enum UnitBuilder {
     /// Builds a unit from its assignments, fragment first and drop-ins after, in order.
     ///
-    /// `X-` sections and `X-` directives are skipped silently. `expandSpecifiers` is applied to the
-    /// values of directives that take specifiers; a failure ignores the line with a warning.
+    /// A header of a section the type does not have is a warning at its line (as systemd's
+    /// "Unknown section"), even with nothing in it; its assignments are skipped. `X-` sections and
+    /// `X-` directives are skipped silently. `expandSpecifiers` is applied to the values of
+    /// directives that take specifiers; a failure ignores the line with a warning.
     public static func build(
-        name: String, type: UnitType, assignments: [Assignment],
+        name: String, type: UnitType, sections: [SectionHeader], assignments: [Assignment],
         expandSpecifiers: (String) throws -> String
     ) -> (unit: Unit, diagnostics: [Diagnostic]) {
         var unit = Unit(name: name, type: type)
-        var diagnostics: [Diagnostic] = []
-        var reportedSections: Set<[String]> = []
+        var diagnostics = sections.filter { !$0.name.hasPrefix("X-") && !type.sections.contains($0.name) }.map {
+            Diagnostic(file: $0.file, line: $0.line, severity: .warning, section: $0.name, message: "unknown section")
+        }
         for assignment in assignments {
             func report(_ message: String, _ severity: Severity = .warning, directive: String? = nil) {
                 diagnostics.append(
@@ -21,20 +24,28 @@ public enum UnitBuilder {
                         section: assignment.section, directive: directive, message: message))
             }
             if assignment.section.hasPrefix("X-") || assignment.key.hasPrefix("X-") { continue }
-            guard type.sections.contains(assignment.section) else {
-                if reportedSections.insert([assignment.file, assignment.section]).inserted {
-                    report("unknown section")
-                }
+            guard type.sections.contains(assignment.section) else { continue }
+            if Deprecations.removed[assignment.section]?.contains(assignment.key) == true {
+                report(
+                    "Support for option \(assignment.key)= has been removed and it is ignored",
+                    directive: assignment.key)
                 continue
             }
             guard let descriptor = PropertyTable.descriptor(named: assignment.key) else {
                 let knownToSystemd = SystemdDirectives.known[assignment.section]?.contains(assignment.key) == true
-                report(knownToSystemd ? "not supported by Corral" : "unknown directive", directive: assignment.key)
+                if let refusal = refusalOfUnsupported(assignment.key, assignment.value) {
+                    report(refusal, .error, directive: assignment.key)
+                } else {
+                    report(knownToSystemd ? "not supported by Corral" : "unknown directive", directive: assignment.key)
+                }
                 continue
             }
             guard descriptor.sections.contains(assignment.section) else {
                 report(misplacement(of: descriptor, in: type), directive: assignment.key)
                 continue
+            }
+            if let note = Deprecations.note(for: assignment.key, value: assignment.value) {
+                report(note, directive: assignment.key)
             }
             var value = assignment.value
             if descriptor.expandsSpecifiers {
@@ -52,6 +63,15 @@ public enum UnitBuilder {
             }
         }
         return (unit, diagnostics)
+    }
+
+    /// What systemd refuses in a setting Corral does not implement: the unit would not load there,
+    /// so it does not load here either.
+    private static func refusalOfUnsupported(_ directive: String, _ value: String) -> String? {
+        if directive == "RootImage" && !value.isEmpty && !value.hasPrefix("/") {
+            return "RootImage= path is not absolute: \(value)"
+        }
+        return nil
     }
 
     /// Applies one `NAME=VALUE` property without a file (`corralctl run -p`, `set-property`).

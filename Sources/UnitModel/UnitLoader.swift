@@ -61,8 +61,10 @@ public enum UnitLoader {
             loaded.loadState = .masked
             return loaded
         }
+        // As systemd: a scope is made at run time only; a file does not make one exist.
         if type == .scope && sources.location.fragmentPath != nil {
-            loaded.loadState = .badSetting
+            loaded.loadState = .notFound
+            loaded.fragmentPath = nil
             loaded.diagnostics.append(
                 Diagnostic(
                     file: sources.location.fragmentPath, severity: .error,
@@ -75,13 +77,17 @@ public enum UnitLoader {
             loaded.diagnostics.append(Diagnostic(severity: .error, message: "\(name): unit file not found"))
             return loaded
         }
-        if !sources.readErrors.isEmpty {
+        // A file that cannot be read, or whose syntax stops the parser (a broken section header,
+        // invalid UTF-8, an over-long line), fails the load as a whole: systemd's `error`.
+        let syntaxErrors = sources.files.flatMap(\.diagnostics).filter { $0.severity == .error }
+        if !sources.readErrors.isEmpty || !syntaxErrors.isEmpty {
             loaded.loadState = .error
+            loaded.diagnostics += sources.files.flatMap(\.diagnostics)
             return loaded
         }
         let assignments = sources.files.flatMap(\.assignments)
         let built = UnitBuilder.build(
-            name: name.description, type: type, assignments: assignments,
+            name: name.description, type: type, sections: sources.files.flatMap(\.sections), assignments: assignments,
             expandSpecifiers: { text in try expandSpecifiers(text, context: context) })
         loaded.unit = built.unit
         // Without a valid Type=, a service with no ExecStart= is a oneshot (service_add_extras).

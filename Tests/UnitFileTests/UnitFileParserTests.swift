@@ -15,6 +15,10 @@ private func error(_ line: Int, _ section: String?, _ message: String) -> Diagno
     Diagnostic(file: file, line: line, severity: .error, section: section, message: message)
 }
 
+private func header(_ name: String, _ line: Int) -> SectionHeader {
+    SectionHeader(name, file: file, line: line)
+}
+
 private func parse(_ text: String) -> ParsedUnitFile {
     UnitFileParser.parse(Array(text.utf8), file: file)
 }
@@ -29,7 +33,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Unit", "Description", "Hello world", line: 2),
                     assignment("Service", "ExecStart", "/bin/true", line: 5),
                 ],
-                sections: ["Unit", "Service"])
+                sections: [header("Unit", 1), header("Service", 4)])
         ),
         // Whitespace around keys, values and section headers is trimmed; inside it is kept.
         (
@@ -41,15 +45,16 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Service", "x y", "z", line: 4),
                     assignment("Service", "A", "=b", line: 5),
                 ],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
         ),
         // Comments only at the start of a line; a '#' later is part of the value.
         (
             "# c\n; c\n[Service]\n  # indented\n\t;x\nKey=a # not a comment ;\n",
             ParsedUnitFile(
-                assignments: [assignment("Service", "Key", "a # not a comment ;", line: 6)], sections: ["Service"])
+                assignments: [assignment("Service", "Key", "a # not a comment ;", line: 6)],
+                sections: [header("Service", 3)])
         ),
-        // A repeated section is merged; its name is listed once and file order is kept.
+        // A repeated section is merged; each header is listed and file order is kept.
         (
             "[Service]\nA=1\n[Unit]\nB=2\n[Service]\nC=3\n",
             ParsedUnitFile(
@@ -58,7 +63,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Unit", "B", "2", line: 4),
                     assignment("Service", "C", "3", line: 6),
                 ],
-                sections: ["Service", "Unit"])
+                sections: [header("Service", 1), header("Unit", 3), header("Service", 5)])
         ),
         // Unknown and odd but valid section names are recorded, not judged.
         (
@@ -70,7 +75,9 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("", "C", "3", line: 6),
                     assignment("Service]", "D", "4", line: 8),
                 ],
-                sections: ["X-Mine", " Service ", "", "Service]", "[x"])
+                sections: [
+                    header("X-Mine", 1), header(" Service ", 3), header("", 5), header("Service]", 7), header("[x", 9),
+                ])
         ),
         // Continuation: the backslash becomes a space, comment lines inside are skipped,
         // an empty line ends it, and the assignment carries its first line.
@@ -83,12 +90,12 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Service", "Last", "x\\\\", line: 9),
                     assignment("Service", "End", "", line: 10),
                 ],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
         ),
         // A continued line may itself be a section header.
         (
             "[Ser\\\nvice]\nA=1\n",
-            ParsedUnitFile(assignments: [assignment("Ser vice", "A", "1", line: 3)], sections: ["Ser vice"])
+            ParsedUnitFile(assignments: [assignment("Ser vice", "A", "1", line: 3)], sections: [header("Ser vice", 1)])
         ),
         // Assignments before any section and lines without '=' are ignored with a warning.
         (
@@ -101,7 +108,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     warning(4, "Service", "Missing '=', ignoring line"),
                     warning(5, "Service", "Missing key name before '=', ignoring line"),
                 ],
-                sections: ["Service"])
+                sections: [header("Service", 3)])
         ),
         // A broken section header makes the file unloadable; parsing stops there.
         (
@@ -109,7 +116,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
             ParsedUnitFile(
                 assignments: [assignment("Service", "A", "1", line: 2)],
                 diagnostics: [error(3, "Service", "Section header does not end with ']': '[Unit'")],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
         ),
         (
             "[Service] # comment\nA=1\n",
@@ -157,32 +164,34 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Service", "F", "6", line: 8),
                     assignment("Service", "G", "7", line: 10),
                 ],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
         ),
         (
             Array("[Service]\nA=x\\\r\n  y\r\n".utf8),
-            ParsedUnitFile(assignments: [assignment("Service", "A", "x   y", line: 2)], sections: ["Service"])
+            ParsedUnitFile(
+                assignments: [assignment("Service", "A", "x   y", line: 2)], sections: [header("Service", 1)])
         ),
         // The byte order mark is removed once, from the first line that starts with it.
         (
             [0xEF, 0xBB, 0xBF] + Array("[Service]\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("A=1\n".utf8),
-            ParsedUnitFile(assignments: [assignment("Service", "\u{FEFF}A", "1", line: 2)], sections: ["Service"])
+            ParsedUnitFile(
+                assignments: [assignment("Service", "\u{FEFF}A", "1", line: 2)], sections: [header("Service", 1)])
         ),
         (
             Array("[Service]\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("A=1\n".utf8),
-            ParsedUnitFile(assignments: [assignment("Service", "A", "1", line: 2)], sections: ["Service"])
+            ParsedUnitFile(assignments: [assignment("Service", "A", "1", line: 2)], sections: [header("Service", 1)])
         ),
         // Invalid UTF-8 is fine in a comment and makes any other line fail the file.
         (
             Array("[Service]\n".utf8) + [0x23, 0x20, 0xFF, 0x0A, 0x20, 0x3B, 0xFF],
-            ParsedUnitFile(sections: ["Service"])
+            ParsedUnitFile(sections: [header("Service", 1)])
         ),
         (
             Array("[Service]\nA=1\nB=".utf8) + [0xFF] + Array("\nC=2\n".utf8),
             ParsedUnitFile(
                 assignments: [assignment("Service", "A", "1", line: 2)],
                 diagnostics: [error(3, "Service", "Line is not valid UTF-8")],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
         ),
         (
             [0xFF] + Array("=1\n[Service]\n".utf8),
@@ -197,12 +206,14 @@ private func parse(_ text: String) -> ParsedUnitFile {
         (Array("[Service]\nA=".utf8) + [0xF4, 0x90, 0x80, 0x80], unloadable(line: 2)),
         (
             Array("[Service]\nA=é😀\u{7F}\u{1}".utf8),
-            ParsedUnitFile(assignments: [assignment("Service", "A", "é😀\u{7F}\u{1}", line: 2)], sections: ["Service"])
+            ParsedUnitFile(
+                assignments: [assignment("Service", "A", "é😀\u{7F}\u{1}", line: 2)], sections: [header("Service", 1)])
         ),
     ]
 
     static func unloadable(line: Int) -> ParsedUnitFile {
-        ParsedUnitFile(diagnostics: [error(line, "Service", "Line is not valid UTF-8")], sections: ["Service"])
+        ParsedUnitFile(
+            diagnostics: [error(line, "Service", "Line is not valid UTF-8")], sections: [header("Service", 1)])
     }
 
     @Test(arguments: byteInputs)
@@ -218,7 +229,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignments: [
                         assignment("Service", "A", value, line: 2), assignment("Service", "B", "1", line: 3),
                     ],
-                    sections: ["Service"]))
+                    sections: [header("Service", 1)]))
     }
 
     @Test func refusesALongerLine() {
@@ -228,7 +239,7 @@ private func parse(_ text: String) -> ParsedUnitFile {
                 == ParsedUnitFile(
                     assignments: [assignment("Service", "A", "1", line: 2)],
                     diagnostics: [error(3, "Service", "Line is longer than 1048575 bytes")],
-                    sections: ["Service"]))
+                    sections: [header("Service", 1)]))
     }
 
     @Test(arguments: [(448_569, true), (448_570, false)])
@@ -244,9 +255,10 @@ private func parse(_ text: String) -> ParsedUnitFile {
                     assignment("Service", "A", String(first.dropFirst(2)) + " " + second, line: 2),
                     assignment("Service", "B", "1", line: 4),
                 ],
-                sections: ["Service"])
+                sections: [header("Service", 1)])
             : ParsedUnitFile(
-                diagnostics: [error(3, "Service", "Continued line is longer than 1048576 bytes")], sections: ["Service"]
+                diagnostics: [error(3, "Service", "Continued line is longer than 1048576 bytes")],
+                sections: [header("Service", 1)]
             )
         #expect(parsed == expected)
     }
@@ -271,6 +283,6 @@ private func parse(_ text: String) -> ParsedUnitFile {
             UnitFileParser.parse(Array(text.utf8), file: "a.service")
                 == ParsedUnitFile(
                     assignments: [Assignment(section: "Service", key: "A", value: value, file: "a.service", line: 2)],
-                    sections: ["Service"]))
+                    sections: [header("Service", 1)]))
     }
 }

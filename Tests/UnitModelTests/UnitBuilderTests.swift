@@ -34,10 +34,18 @@ import UnitModel
             Self.line(15, "Service", "CPUWeight", "5"),
             Self.line(17, "X-Vendor", "Anything", "goes"),
             Self.line(1, "Slice", "MemoryMax", "2G", file: "/etc/a.slice.d/10-max.conf"),
-            Self.line(2, "Service", "TasksMax", "5", file: "/etc/a.slice.d/10-max.conf"),
+            Self.line(3, "Service", "TasksMax", "5", file: "/etc/a.slice.d/10-max.conf"),
+        ]
+        // Unknown sections are reported at their headers, an empty one too; X- ones are not.
+        let sections = [
+            SectionHeader("Unit", file: "/etc/a.slice", line: 1),
+            SectionHeader("Service", file: "/etc/a.slice", line: 13),
+            SectionHeader("X-Vendor", file: "/etc/a.slice", line: 16),
+            SectionHeader("Empty", file: "/etc/a.slice", line: 18),
+            SectionHeader("Service", file: "/etc/a.slice.d/10-max.conf", line: 2),
         ]
         let (unit, diagnostics) = UnitBuilder.build(
-            name: "a.slice", type: .slice, assignments: assignments, expandSpecifiers: Self.expand)
+            name: "a.slice", type: .slice, sections: sections, assignments: assignments, expandSpecifiers: Self.expand)
 
         var expected = Unit(name: "a.slice", type: .slice)
         expected.unit.description = "Slice a.slice"
@@ -46,6 +54,9 @@ import UnitModel
         #expect(unit == expected)
         #expect(
             diagnostics.map(\.description) == [
+                "/etc/a.slice:13: warning: [Service] unknown section",
+                "/etc/a.slice:18: warning: [Empty] unknown section",
+                "/etc/a.slice.d/10-max.conf:2: warning: [Service] unknown section",
                 "/etc/a.slice:3: warning: [Unit] Foo: unknown directive",
                 "/etc/a.slice:5: warning: [Unit] Documentation: failed to resolve specifiers in 'man:%Z'",
                 "/etc/a.slice:6: warning: [Unit] StopWhenUnneeded: not supported by Corral",
@@ -54,14 +65,12 @@ import UnitModel
                 "/etc/a.slice:9: warning: [Slice] ExecStart: not valid in slice units",
                 "/etc/a.slice:10: warning: [Slice] Description: belongs in [Unit]",
                 "/etc/a.slice:11: warning: [Slice] Delegate: not valid in slice units",
-                "/etc/a.slice:14: warning: [Service] unknown section",
-                "/etc/a.slice.d/10-max.conf:2: warning: [Service] unknown section",
             ])
     }
 
     @Test func errorsKeepTheirSeverity() {
         let (_, diagnostics) = UnitBuilder.build(
-            name: "b.service", type: .service,
+            name: "b.service", type: .service, sections: [],
             assignments: [Assignment(section: "Service", key: "User", value: "a:b", file: "/b.service", line: 4)],
             expandSpecifiers: { $0 })
         #expect(
@@ -74,7 +83,7 @@ import UnitModel
 
     @Test func specifiersAreExpandedOnlyWhereTheDirectiveTakesThem() {
         let (unit, diagnostics) = UnitBuilder.build(
-            name: "b.service", type: .service,
+            name: "b.service", type: .service, sections: [],
             assignments: [
                 Assignment(section: "Unit", key: "Description", value: "%Z", file: "/b.service", line: 2),
                 Assignment(section: "Service", key: "MemoryMax", value: "%Z", file: "/b.service", line: 3),
