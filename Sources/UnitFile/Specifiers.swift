@@ -68,7 +68,8 @@ public enum SpecifierError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// Replaces every `%X` in `text` as systemd 252 does for unit file settings. `%%` is a single `%`;
-/// a `%` at the very end stays as it is; any other unknown specifier is an error.
+/// a `%` at the very end, or before a character that is no letter or digit (`%(`), stays as it
+/// is; an unknown letter or digit (`%Z`) is an error.
 public func expandSpecifiers(_ text: String, context: SpecifierContext) throws(SpecifierError) -> String {
     var expanded = ""
     var characters = text.makeIterator()
@@ -80,6 +81,10 @@ public func expandSpecifiers(_ text: String, context: SpecifierContext) throws(S
         guard let specifier = characters.next() else {
             expanded.append("%")
             break
+        }
+        guard specifier == "%" || (specifier.isASCII && (specifier.isLetter || specifier.isNumber)) else {
+            expanded += "%" + String(specifier)
+            continue
         }
         expanded += try context.value(of: specifier)
     }

@@ -21,6 +21,8 @@ public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
     case linkConflict(path: String, target: String)
     /// A file (not a link) is where the installer would put a link.
     case fileExists(path: String)
+    /// `link` of a file that is not there.
+    case missingFile(path: String)
     /// A template without `DefaultInstance=` wanted or required by a unit that is not a template.
     case templateWithoutInstance(UnitName, target: String)
     /// A system call failed on `path`.
@@ -39,6 +41,7 @@ public enum InstallError: Error, Sendable, Equatable, CustomStringConvertible {
         case .linkConflict(let path, let target):
             "file \"\(path)\" already exists and is a symlink to \"\(target)\""
         case .fileExists(let path): "file \"\(path)\" already exists"
+        case .missingFile(let path): "unit \(path) does not exist"
         case .templateWithoutInstance(_, let target): "destination unit \(target) is a non-template unit"
         case .fileSystem(let path, let errno): "\(path): \(systemErrorText(errno))"
         }
@@ -57,23 +60,20 @@ public enum UnitFileState: String, Sendable, Equatable {
         }
     }
 
-    /// The vendor preset column of `list-unit-files`: Corral has no preset files, so it shows what
-    /// systemd shows without any (every unit that can be enabled is preset "enabled"); nil prints `-`.
-    public var preset: String? {
-        switch self {
-        case .alias, .static: nil
-        case .enabled, .masked, .indirect, .disabled: "enabled"
-        }
-    }
+    /// Whether a preset applies to a unit in this state (systemctl shows none for these).
+    public var hasPreset: Bool { self != .alias && self != .static }
 }
 
 /// A unit file on the search path and its state, as `list-unit-files` lists it.
 public struct UnitFileEntry: Sendable, Equatable {
     public var name: UnitName
     public var state: UnitFileState
+    /// `enabled` or `disabled` as the preset policy says; nil where none applies.
+    public var preset: String?
 
-    public init(name: UnitName, state: UnitFileState) {
+    public init(name: UnitName, state: UnitFileState, preset: String?) {
         self.name = name
         self.state = state
+        self.preset = preset
     }
 }

@@ -25,12 +25,15 @@ public struct InstallOutcome: Sendable, Equatable {
 public struct UnitInstaller {
     public let searchPath: UnitSearchPath
     private var index: UnitFileIndex
+    /// The preset files beside the search path's directories.
+    public let presets: PresetPolicy
 
     /// `searchPath` must name at least one directory: the first is where links are made.
     public init(searchPath: UnitSearchPath) {
         precondition(!searchPath.directories.isEmpty, "the search path has no directory")
         self.searchPath = searchPath
         index = UnitFileIndex(searchPath)
+        presets = PresetPolicy(searchPath: searchPath)
     }
 
     public var configurationDirectory: String { searchPath.directories[0] }
@@ -94,8 +97,30 @@ public struct UnitInstaller {
             let resolved = UnitPathSyntax.resolve(existing, relativeTo: UnitPathSyntax.directory(of: path))
             if resolved != target { throw .linkConflict(path: path, target: existing) }
         default:
-            throw .fileSystem(path: path, errno: EEXIST)
+            throw .fileExists(path: path)
         }
+    }
+
+    // MARK: - link
+
+    /// Links unit files from outside the search path into the configuration directory under their
+    /// own names, as systemctl link; then they load, and can be enabled, like any other.
+    public mutating func link(_ paths: [String]) -> InstallOutcome {
+        var outcome = InstallOutcome()
+        do throws(InstallError) {
+            for path in paths {
+                guard case .regularFile = UnitDiskAccess.kind(of: path, followingLinks: true) else {
+                    throw .missingFile(path: path)
+                }
+                let fileName = UnitPathSyntax.lastComponent(of: path)
+                guard (try? UnitName(fileName)) != nil else { throw .missingFile(path: path) }
+                try link(UnitPathSyntax.join(configurationDirectory, fileName), to: path, into: &outcome)
+            }
+        } catch {
+            outcome.error = error
+        }
+        index = UnitFileIndex(searchPath)
+        return outcome
     }
 
     // MARK: - mask, unmask
@@ -243,7 +268,7 @@ public struct UnitInstaller {
     /// Every unit file on the search path with its state, ordered by type (systemd's order) and name.
     public func unitFiles() -> [UnitFileEntry] {
         let entries = index.allUnitNames().compactMap { name in
-            (try? state(of: name)).map { UnitFileEntry(name: name, state: $0) }
+            (try? state(of: name)).map { UnitFileEntry(name: name, state: $0, preset: preset(of: name, in: $0)) }
         }
         return entries.sorted { first, second in
             let (firstRank, secondRank) = (Self.typeRank(first.name), Self.typeRank(second.name))
@@ -258,6 +283,44 @@ public struct UnitInstaller {
 
     private static func typeRank(_ name: UnitName) -> Int {
         typeOrder.firstIndex(of: String(name.suffix)) ?? typeOrder.count
+    }
+
+    /// The preset column and `status`'s `preset:`: what the policy says, where one applies.
+    public func preset(of name: UnitName, in state: UnitFileState) -> String? {
+        guard state.hasPreset else { return nil }
+        return presets.action(for: name) == .enable ? "enabled" : "disabled"
+    }
+
+    // MARK: - preset, preset-all
+
+    /// Which half of the policy `preset` applies (systemctl's `--preset-mode`).
+    public enum PresetMode: String, Sendable, CaseIterable {
+        case full
+        case enableOnly = "enable-only"
+        case disableOnly = "disable-only"
+    }
+
+    /// Enables or disables each unit as the preset policy says (its `[Install]` links), within `mode`.
+    public mutating func preset(_ names: [UnitName], mode: PresetMode) -> [InstallOutcome] {
+        var enabling: [UnitName] = []
+        var disabling: [UnitName] = []
+        for name in names {
+            if presets.action(for: name) == .enable {
+                if mode != .disableOnly { enabling.append(name) }
+            } else if mode != .enableOnly {
+                disabling.append(name)
+            }
+        }
+        var outcomes: [InstallOutcome] = []
+        if !disabling.isEmpty { outcomes.append(disable(disabling)) }
+        if !enabling.isEmpty && outcomes.allSatisfy({ $0.error == nil }) { outcomes.append(enable(enabling)) }
+        return outcomes
+    }
+
+    /// `preset-all`: every unit file with something to enable (not static, alias or masked).
+    public mutating func presetAll(mode: PresetMode) -> [InstallOutcome] {
+        let names = unitFiles().filter { $0.state.hasPreset && $0.state != .masked }.map(\.name)
+        return preset(names, mode: mode)
     }
 
     // MARK: - get-default, set-default

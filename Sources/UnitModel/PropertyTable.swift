@@ -8,6 +8,11 @@ public struct PropertyDescriptor: Sendable {
     public let sections: Set<String>
     public let expandsSpecifiers: Bool
     public let assign: @Sendable (inout Unit, String) throws(ValueError) -> Void
+    /// For directives whose value is words (`Exec*=`, `Environment=`): applies the value expanding
+    /// specifiers in each word after splitting, as systemd does, so that what a specifier gives
+    /// is never split or unescaped. The builder uses it instead of expanding the whole value first.
+    public let assignExpandingWords:
+        (@Sendable (inout Unit, String, ExecGrammar.SpecifierExpansion) throws(ValueError) -> Void)?
 
     public init(
         name: String, sections: Set<String>, expandsSpecifiers: Bool = false,
@@ -17,6 +22,22 @@ public struct PropertyDescriptor: Sendable {
         self.sections = sections
         self.expandsSpecifiers = expandsSpecifiers
         self.assign = assign
+        assignExpandingWords = nil
+    }
+
+    /// A directive of words, whose specifiers are expanded word by word.
+    init(
+        name: String, sections: Set<String>,
+        assignExpandingWords:
+            @escaping @Sendable (inout Unit, String, ExecGrammar.SpecifierExpansion) throws(ValueError) -> Void
+    ) {
+        self.name = name
+        self.sections = sections
+        expandsSpecifiers = true
+        assign = { (unit: inout Unit, value: String) throws(ValueError) in
+            try assignExpandingWords(&unit, value, { $0 })
+        }
+        self.assignExpandingWords = assignExpandingWords
     }
 }
 
@@ -223,10 +244,10 @@ extension PropertyTable {
             unit.service.notifyAccess = access
         },
         enumeration("OOMPolicy", ["Service", "Scope"], \.service.oomPolicy, what: "OOM policy"),
-        PropertyDescriptor(name: "Environment", sections: ["Service"], expandsSpecifiers: true) {
-            (unit: inout Unit, value: String) throws(ValueError) in
+        PropertyDescriptor(name: "Environment", sections: ["Service"]) {
+            (unit: inout Unit, value: String, expand: ExecGrammar.SpecifierExpansion) throws(ValueError) in
             if value.isEmpty { return unit.exec.environment = [] }
-            let parsed = ExecGrammar.parseEnvironment(value)
+            let parsed = ExecGrammar.parseEnvironment(value, expandingSpecifiers: expand)
             unit.exec.environment += parsed.value
             try parsed.reportWarnings()
         },
@@ -467,15 +488,14 @@ extension PropertyTable {
     ]
 
     /// `ExecStart=` and friends: an empty value empties the list, each other line appends.
-    /// The builder expands specifiers in the whole value before it is split into words (systemd
-    /// expands each word after splitting; the two differ only when an expansion holds quotes or blanks).
+    /// Specifiers are expanded in each word after splitting, as systemd does.
     private static func commands(_ name: String, _ field: WritableKeyPath<Unit, [ExecCommand]> & Sendable)
         -> PropertyDescriptor
     {
-        PropertyDescriptor(name: name, sections: ["Service"], expandsSpecifiers: true) {
-            (unit: inout Unit, value: String) throws(ValueError) in
+        PropertyDescriptor(name: name, sections: ["Service"]) {
+            (unit: inout Unit, value: String, expand: ExecGrammar.SpecifierExpansion) throws(ValueError) in
             if value.isEmpty { return unit[keyPath: field] = [] }
-            let parsed = try ExecGrammar.parseCommands(value)
+            let parsed = try ExecGrammar.parseCommands(value, expandingSpecifiers: expand)
             unit[keyPath: field] += parsed.value
             try parsed.reportWarnings()
         }

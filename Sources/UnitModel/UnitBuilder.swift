@@ -47,6 +47,21 @@ public enum UnitBuilder {
             if let note = Deprecations.note(for: assignment.key, value: assignment.value) {
                 report(note, directive: assignment.key)
             }
+            if let assignWords = descriptor.assignExpandingWords {
+                let expand: ExecGrammar.SpecifierExpansion = { word throws(ValueError) in
+                    do {
+                        return try expandSpecifiers(word)
+                    } catch {
+                        throw ValueError("Failed to resolve specifiers")
+                    }
+                }
+                do {
+                    try assignWords(&unit, assignment.value, expand)
+                } catch {
+                    report(error.message, error.severity, directive: assignment.key)
+                }
+                continue
+            }
             var value = assignment.value
             if descriptor.expandsSpecifiers {
                 do {

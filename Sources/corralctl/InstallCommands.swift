@@ -23,21 +23,9 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
     var units: [String]
 
     func run() throws {
-        let names = try units.map(parseUnitName)
         var installer = UnitInstaller(searchPath: path.searchPath)
-        let outcomes = Verb.change(names, &installer)
-        for outcome in outcomes {
-            for change in outcome.changes { printError(change.description) }
-            for name in outcome.unitsWithoutInstallSettings {
-                printError(
-                    "\(name) has no WantedBy=, RequiredBy=, Alias= or Also= in its [Install] section: nothing to enable."
-                )
-            }
-        }
-        if let error = outcomes.compactMap(\.error).first {
-            printError(error.message(verb: Verb.failureVerb))
-            throw ExitCode(1)
-        }
+        let outcomes = try Verb.change(units, &installer)
+        try report(outcomes, failureVerb: Verb.failureVerb)
         guard now, let nowVerb = Verb.nowVerb else {
             if outcomes.contains(where: { !$0.changes.isEmpty }) {
                 _ = daemon.sendIfRunning(Request(verb: .daemonReload))
@@ -45,7 +33,71 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
             return
         }
         try daemon.run(Request(verb: .daemonReload))
-        try daemon.run(Request(verb: nowVerb, units: names.map(\.description)))
+        try daemon.run(Request(verb: nowVerb, units: try units.map(parseUnitName).map(\.description)))
+    }
+}
+
+/// Prints the changes as systemctl does (on standard error), and the first error, exiting 1 with it.
+func report(_ outcomes: [InstallOutcome], failureVerb: String) throws {
+    for outcome in outcomes {
+        for change in outcome.changes { printError(change.description) }
+        for name in outcome.unitsWithoutInstallSettings {
+            printError(
+                "\(name) has no WantedBy=, RequiredBy=, Alias= or Also= in its [Install] section: nothing to enable.")
+        }
+    }
+    if let error = outcomes.compactMap(\.error).first {
+        printError(error.message(verb: failureVerb))
+        throw ExitCode(1)
+    }
+}
+
+extension UnitInstaller.PresetMode: ExpressibleByArgument {}
+
+/// preset and preset-all: enable or disable units as the preset files say.
+struct PresetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preset",
+        abstract: "Enable or disable units as the preset files (DIR-preset/*.preset beside each unit directory) say.")
+
+    @OptionGroup var common: CommonOptions
+
+    @OptionGroup var path: UnitPathOptions
+
+    @Option(name: .customLong("preset-mode"), help: "full, enable-only or disable-only.")
+    var mode: UnitInstaller.PresetMode = .full
+
+    @Argument(help: "Units.", completion: Completions.units)
+    var units: [String]
+
+    func run() throws {
+        var installer = UnitInstaller(searchPath: path.searchPath)
+        let outcomes = installer.preset(try units.map(parseUnitName), mode: mode)
+        try report(outcomes, failureVerb: "preset")
+        if outcomes.contains(where: { !$0.changes.isEmpty }) {
+            _ = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .daemonReload))
+        }
+    }
+}
+
+struct PresetAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preset-all", abstract: "Apply the preset files to every unit file on the search path.")
+
+    @OptionGroup var common: CommonOptions
+
+    @OptionGroup var path: UnitPathOptions
+
+    @Option(name: .customLong("preset-mode"), help: "full, enable-only or disable-only.")
+    var mode: UnitInstaller.PresetMode = .full
+
+    func run() throws {
+        var installer = UnitInstaller(searchPath: path.searchPath)
+        let outcomes = installer.presetAll(mode: mode)
+        try report(outcomes, failureVerb: "preset")
+        if outcomes.contains(where: { !$0.changes.isEmpty }) {
+            _ = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .daemonReload))
+        }
     }
 }
 
@@ -56,7 +108,9 @@ protocol InstallVerb {
     static var failureVerb: String { get }
     /// What `--now` asks corrald to do (nil: nothing, as systemctl's unmask).
     static var nowVerb: Verb? { get }
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome]
+    /// Makes the change for the command line's arguments (unit names; paths for `link`).
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
 }
 
 enum EnableVerb: InstallVerb {
@@ -64,8 +118,11 @@ enum EnableVerb: InstallVerb {
     static let abstract = "Create the links the units' [Install] sections ask for, in the first unit directory."
     static let failureVerb = "enable"
     static let nowVerb: Verb? = .start
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
-        [installer.enable(names)]
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        let names = try arguments.map(parseUnitName)
+        return [installer.enable(names)]
     }
 }
 
@@ -75,8 +132,11 @@ enum DisableVerb: InstallVerb {
         "Remove the links to the units (and to those their Also= names) from the first unit directory."
     static let failureVerb = "disable"
     static let nowVerb: Verb? = .stop
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
-        [installer.disable(names)]
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        let names = try arguments.map(parseUnitName)
+        return [installer.disable(names)]
     }
 }
 
@@ -85,7 +145,10 @@ enum ReenableVerb: InstallVerb {
     static let abstract = "Disable, then enable units."
     static let failureVerb = "reenable"
     static let nowVerb: Verb? = .restart
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        let names = try arguments.map(parseUnitName)
         let disabled = installer.disable(names)
         return disabled.error == nil ? [disabled, installer.enable(names)] : [disabled]
     }
@@ -97,8 +160,11 @@ enum MaskVerb: InstallVerb {
         "Link the units' names to /dev/null in the first unit directory, so that they cannot be started."
     static let failureVerb = "mask"
     static let nowVerb: Verb? = .stop
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
-        [installer.mask(names)]
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        let names = try arguments.map(parseUnitName)
+        return [installer.mask(names)]
     }
 }
 
@@ -107,8 +173,23 @@ enum UnmaskVerb: InstallVerb {
     static let abstract = "Remove the links to /dev/null that mask made."
     static let failureVerb = "unmask"
     static let nowVerb: Verb? = nil
-    static func change(_ names: [UnitName], _ installer: inout UnitInstaller) -> [InstallOutcome] {
-        [installer.unmask(names)]
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        let names = try arguments.map(parseUnitName)
+        return [installer.unmask(names)]
+    }
+}
+
+enum LinkVerb: InstallVerb {
+    static let name = "link"
+    static let abstract = "Link unit files from outside the search path into the first unit directory."
+    static let failureVerb = "link"
+    static let nowVerb: Verb? = nil
+    static func change(_ arguments: [String], _ installer: inout UnitInstaller) throws(ValidationError)
+        -> [InstallOutcome]
+    {
+        [installer.link(arguments.map(absolutePath))]
     }
 }
 
@@ -153,13 +234,13 @@ struct ListUnitFilesCommand: ParsableCommand {
             let objects = entries.map { entry in
                 JSONValue.object([
                     ("unit_file", .string(entry.name.description)), ("state", .string(entry.state.rawValue)),
-                    ("preset", entry.state.preset.map(JSONValue.string) ?? .null),
+                    ("preset", entry.preset.map(JSONValue.string) ?? .null),
                 ])
             }
             print(JSONValue.array(objects).rendered(indent: 2))
             return
         }
-        let rows = entries.map { [$0.name.description, $0.state.rawValue, $0.state.preset ?? "-"] }
+        let rows = entries.map { [$0.name.description, $0.state.rawValue, $0.preset ?? "-"] }
         if common.noLegend { return formatTable(rows).forEach { print($0) } }
         formatTable([["UNIT FILE", "STATE", "PRESET"]] + rows).forEach { print($0) }
         print("\n\(entries.count) unit files listed.")

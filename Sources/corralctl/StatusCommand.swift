@@ -39,10 +39,15 @@ struct StatusCommand: ParsableCommand {
                 let records =
                     fields["Id"].flatMap { journalRecords(about: $0) }
                     ?? fields.values("Log").compactMap(LogEntry.init(fieldValue:)).map(\.record)
-                let state = fields["Id"].flatMap { try? UnitName($0) }.flatMap { try? installer?.state(of: $0) }
+                var unitFileState: (state: String, preset: String?)?
+                if let installer, let name = fields["Id"].flatMap({ try? UnitName($0) }),
+                    let state = try? installer.state(of: name)
+                {
+                    unitFileState = (state.rawValue, installer.preset(of: name, in: state))
+                }
                 let view = StatusView(
-                    fields, logLines: records.map { $0.rendered(common.output) },
-                    unitFileState: state.map { ($0.rawValue, $0.preset) }, colors: colors)
+                    fields, logLines: records.map { $0.rendered(common.output) }, unitFileState: unitFileState,
+                    colors: colors)
                 print(view.rendered, terminator: "")
             }
             worst = max(worst, response.exitCode)

@@ -179,6 +179,68 @@ struct SystemctlParityTests {
         #expect(access(link, F_OK) != 0)
     }
 
+    @Test func linkBringsAFileFromOutsideTheSearchPathIn() throws {
+        let daemon = try Self.started()
+        let outside = try DaemonHarness.unitDirectory([
+            "ext.service": "[Service]\nExecStart=/bin/sleep 600\n[Install]\nWantedBy=multi-user.target\n",
+            "a.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        defer { _ = DaemonHarness.shell("rm -rf '\(outside)'") }
+        let link = daemon.unitDirectory + "/ext.service"
+        #expect(
+            daemon.ctl("link \(outside)/ext.service") == (0, "Created symlink \(link) → \(outside)/ext.service.\n"))
+        #expect(daemon.ctl("link \(outside)/ext.service") == (0, ""))
+        // corrald was told to reload: the linked unit starts.
+        #expect(daemon.ctl("start ext.service").code == 0)
+        #expect(
+            daemon.ctl("link \(outside)/a.service")
+                == (1, "Failed to link unit, file \"\(daemon.unitDirectory)/a.service\" already exists.\n"))
+        #expect(
+            daemon.ctl("link \(outside)/nosuch.service")
+                == (1, "Failed to link unit, unit \(outside)/nosuch.service does not exist.\n"))
+        #expect(daemon.ctl("disable ext.service") == (0, "Removed \"\(link)\".\n"))
+    }
+
+    /// The same steps as with `systemctl --root` and systemd's preset directories, with the same results.
+    @Test func presetEnablesAndDisablesAsThePresetFilesSay() throws {
+        let root = try DaemonHarness.unitDirectory([:])
+        defer { _ = DaemonHarness.shell("rm -rf '\(root)'") }
+        let installed = "[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n"
+        let (etc, vendor) = (root + "/etc", root + "/vendor")
+        _ = DaemonHarness.shell("mkdir -p \(etc) \(etc)-preset \(vendor) \(vendor)-preset")
+        let daemon = try DaemonHarness(units: [:])
+        for unit in ["a", "b", "c"] { try daemon.write(installed, to: "\(vendor)/\(unit).service") }
+        try daemon.write("[Service]\nExecStart=/bin/true\n", to: vendor + "/s.service")
+        try daemon.write("[Unit]\n", to: vendor + "/multi-user.target")
+        try daemon.write("disable b.service\nenable *\n", to: vendor + "-preset/90-default.preset")
+        try daemon.write("disable c.service\n", to: etc + "-preset/10-local.preset")
+        func ctl(_ arguments: String) -> (code: Int32, output: String) {
+            DaemonHarness.shell("'\(DaemonHarness.binaries)/corralctl' \(arguments) --unit-path \(etc):\(vendor) 2>&1")
+        }
+        let wants = etc + "/multi-user.target.wants"
+        _ = ctl("enable b.service")
+        #expect(
+            ctl("preset a.service b.service c.service")
+                == (
+                    0,
+                    "Removed \"\(wants)/b.service\".\nCreated symlink \(wants)/a.service → \(vendor)/a.service.\n"
+                ))
+        #expect(
+            ctl("list-unit-files --no-legend").output
+                == """
+                a.service         enabled  enabled
+                b.service         disabled disabled
+                c.service         disabled disabled
+                s.service         static   -
+                multi-user.target static   -
+
+                """
+        )
+        _ = ctl("enable c.service")
+        #expect(ctl("preset-all --preset-mode=enable-only") == (0, ""))
+        #expect(ctl("preset-all") == (0, "Removed \"\(wants)/c.service\".\n"))
+    }
+
     @Test func editWritesTheDropInTheEditorLeaves() throws {
         let daemon = try Self.started()
         let editor = daemon.directory + "/editor.sh"

@@ -155,7 +155,7 @@ private func standardTree() throws -> InstallTree {
         var installer = tree.installer
         _ = installer.enable([try UnitName("c.service"), try UnitName("t@bar.service")])
         _ = installer.setDefault(try UnitName("multi-user.target"))
-        let listed = installer.unitFiles().map { "\($0.name) \($0.state.rawValue) \($0.state.preset ?? "-")" }
+        let listed = installer.unitFiles().map { "\($0.name) \($0.state.rawValue) \($0.preset ?? "-")" }
         #expect(
             listed == [
                 "a.service disabled enabled", "c.service enabled enabled", "i.service indirect enabled",

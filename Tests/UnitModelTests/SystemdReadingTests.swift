@@ -104,3 +104,47 @@ import UnitModel
             ])
     }
 }
+
+/// Specifiers as systemd 252 (PID 1 in the VM, `systemctl show`) read them: a `%` at the end or
+/// before a character that is no letter or digit stays; an unknown letter drops a plain setting's
+/// line and makes a command line fatal; what `%i` gives is not unescaped in a command line.
+@Suite struct SpecifierReadingTests {
+    static func load(_ name: String, _ text: String) throws -> LoadedUnit {
+        var template = Array("/tmp/corral-specifiers-XXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { _ = system("rm -rf '\(directory)'") }
+        let unitName = try UnitName(name)
+        let fileName = unitName.templateName?.description ?? name
+        let file = try #require(fopen(directory + "/" + fileName, "w"))
+        fputs(text, file)
+        fclose(file)
+        let sources = UnitFileIndex(UnitSearchPath(directories: [directory])).sources(of: unitName)
+        return UnitLoader.load(
+            sources, context: SpecifierContext.current(for: unitName, fragmentPath: sources.location.fragmentPath))
+    }
+
+    @Test func aPercentThatIsNoSpecifierStays() throws {
+        let loaded = try Self.load(
+            "trail.service",
+            "[Unit]\nDescription=trail%\nDocumentation=man:t%(1)\n[Service]\nExecStart=/bin/echo x%\nEnvironment=A=x%\nSyslogIdentifier=x%\n"
+        )
+        #expect(loaded.loadState == .loaded)
+        #expect(loaded.unit.unit.description == "trail%")
+        #expect(loaded.unit.unit.documentation == ["man:t%(1)"])
+        #expect(loaded.unit.service.execStart.map(\.argv) == [["/bin/echo", "x%"]])
+        #expect(loaded.unit.exec.environment == ["A=x%"])
+        #expect(loaded.unit.exec.syslogIdentifier == "x%")
+    }
+
+    @Test func anUnknownSpecifierDropsTheLineOrFailsTheCommand() throws {
+        let plain = try Self.load("plain.service", "[Unit]\nDescription=D%Z\n[Service]\nExecStart=/bin/true\n")
+        #expect(plain.loadState == .loaded && plain.unit.unit.description == nil)
+        let command = try Self.load("command.service", "[Service]\nExecStart=/bin/echo %Z\n")
+        #expect(command.loadState == .badSetting)
+    }
+
+    @Test func anInstanceStaysEscapedInACommandLine() throws {
+        let loaded = try Self.load("spec@a\\x2db.service", "[Service]\nExecStart=/bin/echo %i %I\n")
+        #expect(loaded.unit.service.execStart.map(\.argv) == [["/bin/echo", "a\\x2db", "a-b"]])
+    }
+}
