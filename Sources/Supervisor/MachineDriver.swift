@@ -42,6 +42,7 @@ enum MachineDriver {
         case .prepareCgroup:
             unit.invocationID = effects.newInvocationID()
             unit.runStarted = effects.now
+            unit.controlRuns = []
             effects.prepareCgroup(for: unit)
             return nil
         case .spawn(let command, let role):

@@ -25,6 +25,15 @@ public struct LogRing: Sendable {
     }
 }
 
+/// A control process of the current run (`ExecStartPre=`, `ExecReload=`, ...), for `status`'s
+/// `Process:` lines: which setting, its command line, its pid, and how it ended once it has.
+struct ControlRun {
+    var setting: String
+    var argv: [String]
+    var pid: Int32
+    var exit: ProcessExit?
+}
+
 /// Resources a finished run used, from the kernel's counters.
 struct RunStatistics {
     /// µs from the start of the run to its end.
@@ -84,6 +93,8 @@ final class ManagedUnit {
     /// What the last run used, read just before its cgroup was removed.
     var lastRun = RunStatistics()
     var counters = UnitCounters()
+    /// The control processes of the current run, in order (not kept across a crash of corrald).
+    var controlRuns: [ControlRun] = []
 
     init(loaded: LoadedUnit, plan: CgroupPlan) {
         self.loaded = loaded

@@ -38,6 +38,18 @@ public enum ServiceSubState: String, Sendable, CaseIterable {
     case failed
     case autoRestart = "auto-restart"
 
+    /// The setting whose commands a control process runs in this sub-state.
+    public var controlSetting: String? {
+        switch self {
+        case .startPre: "ExecStartPre"
+        case .startPost: "ExecStartPost"
+        case .reload: "ExecReload"
+        case .stop: "ExecStop"
+        case .stopPost: "ExecStopPost"
+        default: nil
+        }
+    }
+
     public var activeState: ActiveState {
         switch self {
         case .dead: .inactive

@@ -512,6 +512,11 @@ extension Supervisor {
         add("ControlPID", unit.machine?.controlPID.map(String.init))
         add("ExecMainStatus", unit.machine?.mainExit?.description)
         add("StatusText", unit.statusText)
+        // `PID<tab>SETTING<tab>COMMAND LINE<tab>EXIT` for each control process that has ended.
+        for run in unit.controlRuns {
+            guard let exit = run.exit else { continue }
+            add("ExecStatus", "\(run.pid)\t\(run.setting)\t\(run.argv.joined(separator: " "))\t\(exit.description)")
+        }
         add("InvocationID", unit.invocationID.isEmpty ? nil : unit.invocationID)
         if unit.hasCgroupNow {
             let counted = tree.statistics(of: cgroup)

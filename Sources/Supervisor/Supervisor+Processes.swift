@@ -26,6 +26,9 @@ extension Supervisor {
             } else {
                 unit.counters.failedExits += 1
             }
+            if let index = unit.controlRuns.lastIndex(where: { $0.pid == child.pid }) {
+                unit.controlRuns[index].exit = child.exit
+            }
             let oomKilled = child.exit == .killed(signal: SIGKILL, coreDumped: false) && newOOMKills(in: unit)
             deliver(.exited(pid: child.pid, child.exit, oomKilled: oomKilled), to: unit)
         }
@@ -52,7 +55,11 @@ extension Supervisor {
     func spawn(_ command: ExecCommand, role: ProcessRole, for unit: ManagedUnit) -> ServiceEvent {
         let event = launch(command, role: role, for: unit)
         switch event {
-        case .spawned: unit.counters.processStarts += 1
+        case .spawned(let role, let pid):
+            unit.counters.processStarts += 1
+            if role == .control, let setting = unit.machine?.subState.controlSetting {
+                unit.controlRuns.append(ControlRun(setting: setting, argv: command.argv, pid: pid))
+            }
         case .spawnFailed:
             unit.counters.spawnFailures += 1
             daemonCounters.spawnFailures += 1

@@ -113,6 +113,7 @@ struct StatusView {
         for (index, page) in fields.values("Documentation").enumerated() {
             lines.append(row(index == 0 ? "Docs" : "", page))
         }
+        lines += fields.values("ExecStatus").compactMap(processRow)
         if let processes = processLine { lines.append(processes) }
         if let status = fields["StatusText"] { lines.append(row("Status", "\"\(status)\"")) }
         if let read = fields["IOReadBytes"].flatMap(UInt64.init),
@@ -190,18 +191,26 @@ struct StatusView {
         return lines
     }
 
+    /// `Process: 123 ExecStartPre=/bin/true (code=exited, status=0/SUCCESS)` for an ended control process.
+    private func processRow(_ value: String) -> String? {
+        let parts = value.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4 else { return nil }
+        return row("Process", "\(parts[0]) \(parts[1])=\(parts[2]) \(Self.ended(parts[3]))")
+    }
+
+    /// `(code=exited, status=203/EXEC)`, `(code=killed, signal=TERM)` from corrald's `status=N`, `signal=NAME`.
+    private static func ended(_ exit: String) -> String {
+        guard exit.hasPrefix("status="), let status = Int32(exit.dropFirst(7)) else { return "(code=killed, \(exit))" }
+        return "(code=exited, \(exit)\(ExitStatusNames.name(of: status).map { "/" + $0 } ?? ""))"
+    }
+
     /// `Main PID: 1234 (sh)`, how the last main process ended, and `Control PID:`.
     private var processLine: String? {
         var parts: [String] = []
         if let pid = fields["MainPID"] {
             parts.append(pid + (Self.command(of: pid).map { " (\($0))" } ?? ""))
         } else if let exit = fields["ExecMainStatus"] {
-            let (kind, value) = exit.hasPrefix("signal=") ? ("killed", exit) : ("exited", exit)
-            let named =
-                value.hasPrefix("status=")
-                ? Int32(value.dropFirst(7)).flatMap { ExitStatusNames.name(of: $0).map { "\(value)/\($0)" } } ?? value
-                : value
-            parts.append("(code=\(kind), \(named))")
+            parts.append(Self.ended(exit))
         }
         if let control = fields["ControlPID"] {
             let text = control + (Self.command(of: control).map { " (\($0))" } ?? "")

@@ -102,6 +102,18 @@ struct SystemctlParityTests {
         #expect(
             lines[13].hasSuffix(" corrald[\(daemon.daemonPID)]: Started Web.") || lines[13].contains("not available"))
 
+        // An ended control process is shown as systemctl shows it, before Main PID.
+        try daemon.write(
+            "[Service]\nExecStartPre=/bin/true first\nExecStart=/bin/sleep 600\n", to: directory + "/pre.service")
+        #expect(daemon.ctl("start pre.service").code == 0)
+        let pre = daemon.ctl("status pre.service -n 0").output.split(separator: "\n").map(String.init)
+        let prePID = daemon.ctl("show pre.service -P MainPID").output.dropLast()
+        #expect(pre.count > 4)
+        #expect(pre.dropFirst(3).first?.hasPrefix("    Process: ") == true)
+        #expect(
+            pre.dropFirst(3).first?.hasSuffix(" ExecStartPre=/bin/true first (code=exited, status=0/SUCCESS)") == true)
+        #expect(pre.dropFirst(4).first == "   Main PID: \(prePID) (sleep)")
+
         _ = daemon.ctl("start b.service")
         try daemon.waitUntil("b.service has failed") { daemon.ctl("is-failed b.service").code == 0 }
         let failed = daemon.ctl("status b.service -n 0")
