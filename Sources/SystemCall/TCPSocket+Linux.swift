@@ -47,24 +47,25 @@ public enum TCPSocket {
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = endpoint.port.bigEndian
             withUnsafeMutableBytes(of: &address.sin6_addr) { $0.copyBytes(from: endpoint.address) }
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
+            result = bindSocket(socket, to: &address)
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = endpoint.port.bigEndian
             withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: endpoint.address) }
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(socket.rawValue, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            result = bindSocket(socket, to: &address)
         }
         if result < 0 { throw Errno.current }
         try retryingInterrupts { Glibc.listen(socket.rawValue, 64) }
         return socket
+    }
+
+    /// bind(2) to an address of either family's struct.
+    private static func bindSocket<Address>(_ socket: FileDescriptor, to address: inout Address) -> Int32 {
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket.rawValue, $0, socklen_t(MemoryLayout<Address>.size))
+            }
+        }
     }
 }

@@ -106,8 +106,7 @@ public struct UnitInstaller {
     /// Links unit files from outside the search path into the configuration directory under their
     /// own names, as systemctl link; then they load, and can be enabled, like any other.
     public mutating func link(_ paths: [String]) -> InstallOutcome {
-        var outcome = InstallOutcome()
-        do throws(InstallError) {
+        let outcome = attempt { outcome throws(InstallError) in
             for path in paths {
                 guard case .regularFile = UnitDiskAccess.kind(of: path, followingLinks: true) else {
                     throw .missingFile(path: path)
@@ -116,10 +115,19 @@ public struct UnitInstaller {
                 guard (try? UnitName(fileName)) != nil else { throw .missingFile(path: path) }
                 try link(UnitPathSyntax.join(configurationDirectory, fileName), to: path, into: &outcome)
             }
+        }
+        index = UnitFileIndex(searchPath)
+        return outcome
+    }
+
+    /// Runs `change`, keeping the changes it made before an error.
+    private func attempt(_ change: (inout InstallOutcome) throws(InstallError) -> Void) -> InstallOutcome {
+        var outcome = InstallOutcome()
+        do {
+            try change(&outcome)
         } catch {
             outcome.error = error
         }
-        index = UnitFileIndex(searchPath)
         return outcome
     }
 
@@ -128,8 +136,7 @@ public struct UnitInstaller {
     /// Links each name in the configuration directory to /dev/null, which hides every file of that
     /// name, as systemctl mask; a unit file there of that name is an error. A unit need not exist.
     public mutating func mask(_ names: [UnitName]) -> InstallOutcome {
-        var outcome = InstallOutcome()
-        do throws(InstallError) {
+        let outcome = attempt { outcome throws(InstallError) in
             for name in names {
                 let path = UnitPathSyntax.join(configurationDirectory, name.description)
                 switch UnitDiskAccess.kind(of: path) {
@@ -142,8 +149,6 @@ public struct UnitInstaller {
                 default: throw .fileExists(path: path)
                 }
             }
-        } catch {
-            outcome.error = error
         }
         index = UnitFileIndex(searchPath)
         return outcome
@@ -151,8 +156,7 @@ public struct UnitInstaller {
 
     /// Removes the links to /dev/null `mask` made; a name that is not masked there is left alone.
     public mutating func unmask(_ names: [UnitName]) -> InstallOutcome {
-        var outcome = InstallOutcome()
-        do {
+        let outcome = attempt { outcome throws(InstallError) in
             for name in names {
                 let path = UnitPathSyntax.join(configurationDirectory, name.description)
                 guard UnitDiskAccess.kind(of: path) == .symbolicLink, UnitDiskAccess.linkTarget(of: path) == "/dev/null"
@@ -160,8 +164,6 @@ public struct UnitInstaller {
                 try SymbolicLinks.remove(path)
                 outcome.changes.append(.removedLink(path: path))
             }
-        } catch {
-            outcome.error = error
         }
         index = UnitFileIndex(searchPath)
         return outcome
