@@ -97,8 +97,9 @@ public struct UnitFileIndex: Sendable {
     /// (`foo@.service.d/`) and its dash prefixes' (`foo-bar-.service.d/`, `foo-.service.d/` for
     /// `foo-bar-baz.service`); last the type's (`service.d/`). Of `*.conf` files with the same file name
     /// only the one in the earliest directory of that order counts; the rest are sorted by file name.
-    /// A drop-in that is empty or links to /dev/null therefore hides same-named ones and is not listed
-    /// itself. (systemd orders aliases by hash; here they come sorted.)
+    /// A drop-in that is empty or links to /dev/null therefore hides same-named ones, and is listed
+    /// as systemd 252 lists it (checked as PID 1 in the VM). (systemd orders aliases by hash; here
+    /// they come sorted.)
     ///
     /// `NAME.wants/` and `NAME.requires/` directories are found the same way; each entry that is a valid
     /// unit name (a template's taking the unit's instance) and is not masked by /dev/null or an empty
@@ -186,8 +187,10 @@ public struct UnitFileIndex: Sendable {
             }
         }
         return chosen.sorted { bytewise($0.key, $1.key) }.map(\.value).filter {
-            guard case .regularFile(let size) = UnitDiskAccess.kind(of: $0, followingLinks: true) else { return false }
-            return size > 0
+            switch UnitDiskAccess.kind(of: $0, followingLinks: true) {
+            case .regularFile?, .device?: true
+            default: false
+            }
         }
     }
 }

@@ -103,7 +103,9 @@ final class TemporaryTree {
         #expect(found == expected)
     }
 
-    @Test func maskedAndUnreadableDropInsHideTheirNameAndAreNotListed() throws {
+    /// Masked and empty drop-ins hide their name and are listed (systemd 252, checked as PID 1 in the
+    /// VM: `DropInPaths=` names them); unreadable ones hide it and are not.
+    @Test func maskedEmptyAndUnreadableDropInsHideTheirName() throws {
         let tree = try TemporaryTree()
         tree.file("a/foo-bar.service")
         for number in 1...6 { tree.file("b/foo-bar.service.d/\(number).conf") }
@@ -116,7 +118,10 @@ final class TemporaryTree {
         let found = tree.searchPath("a", "b").locate(try UnitName("foo-bar.service"))
         let expected = try location(
             tree, "foo-bar.service", fragment: "a/foo-bar.service", names: ["foo-bar.service"],
-            dropIns: ["a/foo-bar.service.d/5.conf", "b/foo-bar.service.d/6.conf"])
+            dropIns: [
+                "a/foo-bar.service.d/2.conf", "a/foo-bar.service.d/3.conf", "a/foo-bar.service.d/5.conf",
+                "b/foo-bar.service.d/6.conf",
+            ])
         #expect(found == expected)
     }
 
