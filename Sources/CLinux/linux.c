@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -286,4 +287,24 @@ int corral_semaphores_remove(int id) {
 int corral_reboot(int power_off) {
     sync();
     return reboot(power_off ? RB_POWER_OFF : RB_AUTOBOOT);
+}
+
+int corral_open_pty(int *peer) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -1;
+    char name[128];
+    if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    *peer = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (*peer < 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    return master;
 }

@@ -20,8 +20,9 @@ struct DaemonOptions: ParsableArguments {
     /// request's jobs.
     static let timeoutSeconds = 25
 
-    /// Sends one request (with `descriptors` attached, for `run --pipe`) and waits for its response.
-    func send(_ request: Request, passing descriptors: [Int32] = []) throws -> Response {
+    /// Sends one request (with `descriptors` attached, for `run --pipe`) and waits for its response;
+    /// with `relay` (`run --pty`), relays the service's terminal meanwhile.
+    func send(_ request: Request, passing descriptors: [Int32] = [], relay: PTYRelay? = nil) throws -> Response {
         // A corrald that goes away mid-request is an error to report, not a signal to die of.
         signal(SIGPIPE, SIG_IGN)
         let socket: FileDescriptor
@@ -42,8 +43,11 @@ struct DaemonOptions: ParsableArguments {
         // corrald answers a query, or acknowledges the jobs of a request, at once; jobs have timeouts
         // of their own, so their end is waited for as long as it takes.
         UnixSocket.setReceiveTimeout(socket, seconds: Self.timeoutSeconds)
+        relay?.begin()
+        defer { relay?.finish() }
         var decoder = MessageDecoder()
         while true {
+            if let relay, !Self.waitForAnswer(on: socket, relaying: relay) { continue }
             guard let bytes = try socket.read() else {
                 printError("Timed out after \(Self.timeoutSeconds) s waiting for corrald's answer.")
                 throw ExitCode(1)
@@ -57,6 +61,15 @@ struct DaemonOptions: ParsableArguments {
         }
         printError("corrald closed the connection without answering.")
         throw ExitCode(1)
+    }
+
+    /// Waits until the socket has something to read, relaying the terminal meanwhile; false when
+    /// only the terminal had something.
+    private static func waitForAnswer(on socket: FileDescriptor, relaying relay: PTYRelay) -> Bool {
+        var fds = ([socket.rawValue] + relay.watched).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        guard poll(&fds, nfds_t(fds.count), -1) > 0 else { return false }
+        for entry in fds.dropFirst() where entry.revents != 0 { relay.pump(entry.fd) }
+        return fds[0].revents != 0
     }
 
     /// Sends the request when corrald is reachable; nil, quietly, when it is not.

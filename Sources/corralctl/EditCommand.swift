@@ -120,7 +120,7 @@ struct EditCommand: ParsableCommand {
             printError("Failed to write a temporary file in \(directory): \(error)")
             throw ExitCode(1)
         }
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Runs the editor on the files and waits for it; a failing editor cancels the edit.

@@ -65,6 +65,13 @@ struct RunCommand: ParsableCommand {
         help: "Connect the service's standard input, output and error to this command's; implies --wait.")
     var pipe = false
 
+    @Flag(
+        name: [.customShort("t"), .long],
+        help:
+            "Give the service a pseudo-terminal as standard input, output and error, relayed to this one; implies --wait."
+    )
+    var pty = false
+
     @Flag(name: .customLong("no-block"), help: "Return once the start job is queued, without waiting for it.")
     var noBlock = false
 
@@ -98,7 +105,7 @@ struct RunCommand: ParsableCommand {
 
     /// systemd-run's options that Corral does not have, refused by name rather than run as the command.
     static let unsupportedOptions: Set<String> = [
-        "-t", "--pty", "-S", "--shell", "--user", "-H", "--host", "-M", "--machine", "--slice-inherit",
+        "-S", "--shell", "--user", "-H", "--host", "-M", "--machine", "--slice-inherit",
         "--send-sighup", "--path-property", "--socket-property", "--timer-property", "--on-active", "--on-boot",
         "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar", "--on-timezone-change",
         "--on-clock-change", "--version",
@@ -116,6 +123,8 @@ struct RunCommand: ParsableCommand {
             }
             throw ValidationError("Unknown option '\(first)'.")
         }
+        if pty && scope { throw ValidationError("--pty is not compatible with --scope.") }
+        if pty && pipe { throw ValidationError("--pty and --pipe cannot be used together.") }
         if let unit, unit.hasSuffix(scope ? ".service" : ".scope") {
             throw ValidationError(
                 "--unit \(unit) names a \(scope ? "service" : "scope"), but this run makes a \(scope ? "scope" : "service")."
@@ -139,8 +148,9 @@ struct RunCommand: ParsableCommand {
             options["scope"] = "yes"
             options["pid"] = String(getpid())
         }
-        if wait || pipe { options["wait"] = "yes" }
-        if pipe { options["pipe"] = "yes" }
+        let waits = wait || pipe || pty
+        if waits { options["wait"] = "yes" }
+        if pipe || pty { options["pipe"] = "yes" }
         if collect { options["collect"] = "yes" }
         if noBlock { options["block"] = "no" }
         // The name is chosen here so it can be told before a --wait or --pipe run produces output.
@@ -149,18 +159,20 @@ struct RunCommand: ParsableCommand {
         if !name.hasSuffix(suffix) { name += suffix }
         let request = Request(
             verb: .run, units: [name], options: options, properties: allProperties, command: scope ? [] : arguments)
-        if (wait || pipe) && !common.quiet { printError("Running as unit: \(name)") }
-        let response = try daemon.send(request, passing: pipe ? [0, 1, 2] : [])
+        if waits && !common.quiet { printError("Running as unit: \(name)") }
+        let relay = pty ? try PTYRelay() : nil
+        let descriptors: [Int32] = relay.map { [$0.peer, $0.peer, $0.peer] } ?? (pipe ? [0, 1, 2] : [])
+        let response = try daemon.send(request, passing: descriptors, relay: relay)
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
         }
         let body = Message(response.body)
-        if !(wait || pipe) && !common.quiet {
+        if !waits && !common.quiet {
             printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
         }
         if scope { try execute(arguments) }
-        if (wait || pipe) && !common.quiet { printError(WaitReport(body).rendered) }
+        if waits && !common.quiet { printError(WaitReport(body).rendered) }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }
     }
 

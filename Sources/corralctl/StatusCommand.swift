@@ -76,10 +76,7 @@ struct StatusView {
     /// ANSI colours for the bullet, the active state and a load error.
     let colors: Bool
 
-    init(
-        _ fields: Message, logLines: [String], unitFileState: (state: String, preset: String?)? = nil,
-        colors: Bool = false
-    ) {
+    init(_ fields: Message, logLines: [String], unitFileState: (state: String, preset: String?)?, colors: Bool) {
         self.fields = fields
         self.logLines = logLines
         self.unitFileState = unitFileState

@@ -30,6 +30,5 @@ enum ANSI {
     static let highlightRed = "\u{1B}[0;1;31m"
     static let highlightGreen = "\u{1B}[0;1;32m"
     static let highlightYellow = "\u{1B}[0;1;33m"
-    static let highlight = "\u{1B}[0;1;39m"
     static let normal = "\u{1B}[0m"
 }

@@ -19,9 +19,9 @@ struct TransientUnitTests {
         let daemon = try DaemonHarness(units: [:])
         #expect(daemon.ctl("run --help").output.contains("USAGE: corralctl run"))
         #expect(
-            daemon.ctl("run -t /bin/true") == (
+            daemon.ctl("run -S") == (
                 64,
-                "Error: -t is a systemd-run option that Corral does not support.\nUsage: corralctl run [<options>] [<command> ...]\n  See 'corralctl run --help' for more information.\n"
+                "Error: -S is a systemd-run option that Corral does not support.\nUsage: corralctl run [<options>] [<command> ...]\n  See 'corralctl run --help' for more information.\n"
             ))
         #expect(
             daemon.ctl("run --on-calendar=hourly /bin/true").output.hasPrefix(
@@ -107,6 +107,18 @@ struct TransientUnitTests {
         let relative = String(daemon.cgroupRoot.dropFirst(DaemonHarness.cgroupMount!.count))
         #expect(result == (0, "Running scope as unit: here.scope\n0::\(relative)/system.slice/here.scope\n"))
         try daemon.waitUntil("the empty scope is gone") { !daemon.cgroupExists("system.slice/here.scope") }
+    }
+
+    /// `run --pty`: the service's standard streams are a pseudo-terminal, relayed to corralctl's.
+    @Test func ptyGivesTheServiceATerminal() throws {
+        let daemon = try DaemonHarness(units: [:])
+        let result = daemon.ctl(
+            "run -t -q -- /bin/sh -c 'tty; test -t 0 && test -t 1 && test -t 2 && echo terminal; exit 3'")
+        #expect(result.code == 3)
+        #expect(result.output.hasPrefix("/dev/pts/"))
+        #expect(result.output.hasSuffix("\r\nterminal\r\n"))
+        let refused = daemon.ctl("run --pty --scope -- /bin/true")
+        #expect(refused.code == 64 && refused.output.hasPrefix("Error: --pty is not compatible with --scope."))
     }
 
     @Test func setPropertyPersistsAsADropInAndRevertRemovesIt() throws {

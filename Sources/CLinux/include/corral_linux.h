@@ -84,3 +84,8 @@ int corral_semaphores_remove(int id);
 /// sync(2), then reboot(2) with RB_AUTOBOOT (`power_off` 0) or RB_POWER_OFF; returns only on
 /// failure (-1 with errno). <sys/reboot.h> is not in Swift's Glibc module.
 int corral_reboot(int power_off);
+
+/// A new pseudo-terminal (posix_openpt, grantpt, unlockpt, then its peer opened): the master's fd,
+/// with the peer's in `*peer`, both close-on-exec and neither the controlling terminal; -1 with
+/// errno. <stdlib.h> declares these only under _XOPEN_SOURCE, which Swift's Glibc module lacks.
+int corral_open_pty(int *peer);
