@@ -15,10 +15,10 @@ extension Supervisor {
     static let reloadSliceUnits = 64
     static let reloadSliceMicroseconds: UInt64 = 20_000
 
-    /// `daemon-reload` (or SIGHUP): every known unit is read again, a slice at a time. Running
-    /// services keep running; their new settings apply from their next start. A reload asked for
-    /// while one runs starts it over, so that it reads the files as they are now; `client` (if
-    /// any) is answered once it has finished.
+    /// `daemon-reload` (or SIGHUP): every known unit whose files changed is read again (see
+    /// `UnitSourceStamp`), a slice at a time. Running services keep running; their new settings
+    /// apply from their next start. A reload asked for while one runs starts it over, so that it
+    /// reads the files as they are now; `client` (if any) is answered once it has finished.
     func beginReload(answering client: Int32?) {
         if reload == nil {
             ServiceManager.notify("RELOADING=1")
@@ -59,6 +59,8 @@ extension Supervisor {
 
     private func reread(_ unit: ManagedUnit) {
         guard let name = try? UnitName(unit.name) else { return }
+        // Files that have not changed would be read to the same unit: such a unit keeps what it has.
+        if let stamp = unit.loaded.sourceStamp, unitFiles.stamp(of: name) == stamp { return }
         let reloaded = load(name)
         // As systemd, a unit whose file is gone stays loaded, with what it was started with, while
         // it runs; it is read again (and found missing) once it has stopped.

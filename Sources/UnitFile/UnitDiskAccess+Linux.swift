@@ -32,6 +32,27 @@ public enum UnitDiskAccess {
         return Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 
+    /// Which version of a file (followed through links) this is: a file written to, or replaced by
+    /// another, has a new identity.
+    public struct Identity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: Int64
+        /// Status change time (ns since the epoch), which no program can set back.
+        var changed: Int64
+    }
+
+    /// The identity of the file at `path`; nil when it does not exist.
+    public static func identity(of path: String) -> Identity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Identity(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+    }
+
     /// The wall clock in ns since the epoch, to compare with `modificationTime(of:)`.
     public static func currentTime() -> Int64 {
         var now = timespec()

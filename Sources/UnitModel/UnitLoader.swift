@@ -17,6 +17,9 @@ public struct LoadedUnit: Sendable {
     public var dropInPaths: [String]
     public var unit: Unit
     public var diagnostics: [Diagnostic]
+    /// The versions of the files it was read from (nil for a transient unit, or one whose files
+    /// were still changing).
+    public var sourceStamp: UnitSourceStamp?
 
     /// A unit made at run time (`corralctl run`): loaded, with no file behind it.
     public init(transient unit: Unit) {
@@ -30,7 +33,7 @@ public struct LoadedUnit: Sendable {
 
     init(
         name: String, loadState: LoadState, fragmentPath: String?, dropInPaths: [String], unit: Unit,
-        diagnostics: [Diagnostic]
+        diagnostics: [Diagnostic], sourceStamp: UnitSourceStamp?
     ) {
         self.name = name
         self.loadState = loadState
@@ -38,6 +41,7 @@ public struct LoadedUnit: Sendable {
         self.dropInPaths = dropInPaths
         self.unit = unit
         self.diagnostics = diagnostics
+        self.sourceStamp = sourceStamp
     }
 }
 
@@ -49,7 +53,7 @@ public enum UnitLoader {
         var loaded = LoadedUnit(
             name: name.description, loadState: .loaded, fragmentPath: sources.location.fragmentPath,
             dropInPaths: sources.location.dropInPaths, unit: Unit(name: name.description, type: .service),
-            diagnostics: sources.readErrors)
+            diagnostics: sources.readErrors, sourceStamp: sources.stamp)
         guard let type = UnitType(rawValue: String(name.suffix)) else {
             loaded.loadState = .error
             loaded.diagnostics.append(

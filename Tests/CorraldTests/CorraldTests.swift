@@ -253,6 +253,27 @@ struct CorraldTests {
         #expect(daemon.ctl("status edit.service").output.contains("edit.service - After"))
     }
 
+    /// A daemon-reload reads again only the units whose files changed: an unchanged unit's warning
+    /// is not printed again, an edited unit's new one is.
+    @Test func daemonReloadReadsOnlyChangedUnits() throws {
+        let daemon = try DaemonHarness(units: [
+            "same.service": "[Service]\nExecStart=/bin/sleep 600\nNoSuchSetting=1\n",
+            "edited.service": "[Service]\nExecStart=/bin/sleep 600\nFirstUnknown=1\n",
+        ])
+        // Past the second within which a file just written may still change unseen.
+        usleep(1_100_000)
+        #expect(daemon.ctl("start same.service edited.service").code == 0)
+        try daemon.write(
+            "[Service]\nExecStart=/bin/sleep 600\nSecondUnknown=1\n", to: daemon.unitDirectory + "/edited.service")
+        #expect(daemon.ctl("daemon-reload").code == 0)
+        func warnings(_ directive: String) -> Int {
+            daemon.log.split(separator: "\n").filter { $0.contains(directive) }.count
+        }
+        #expect(warnings("NoSuchSetting") == 1)
+        #expect(warnings("FirstUnknown") == 1)
+        #expect(warnings("SecondUnknown") == 1)
+    }
+
     @Test func dependenciesStartInOrderAndStopPropagates() throws {
         let order = "/tmp/corrald-order-\(getpid())"
         defer { unlink(order) }

@@ -97,6 +97,8 @@ struct HostileClientTests {
         for start in stride(from: 0, to: names.count, by: 1000) {
             #expect(daemon.ctl("start " + names[start..<start + 1000].joined(separator: " ")).code == 0)
         }
+        // Changed files, so that the reload reads every unit again.
+        for name in names { try daemon.write("[Unit]\nDescription=U\n", to: daemon.unitDirectory + "/" + name) }
         let output = hostileClients(daemon, "reload t1.target")
         #expect(
             output == """

@@ -31,8 +31,8 @@ struct TransientUnitTests {
         #expect(!daemon.ctl("list-units --all").output.contains("run-"))
         // The command's own options stay its own, and systemd-run's short options work.
         #expect(daemon.ctl("run -q -P -G -- /bin/echo -n hi") == (0, "hi"))
-        var here = [CChar](repeating: 0, count: 4096)
-        _ = getcwd(&here, here.count)
+        let here = try #require(getcwd(nil, 0))
+        defer { free(here) }
         #expect(daemon.ctl("run -q -P -d /bin/pwd").output == String(cString: here) + "\n")
     }
 

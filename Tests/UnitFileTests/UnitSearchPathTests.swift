@@ -460,4 +460,38 @@ final class TemporaryTree {
         #expect(two.wantedUnits == [try UnitName("helper@two.service")])
         #expect(two.requiredUnits == [])
     }
+
+    /// A unit's stamp stays equal while its files do, and changes with a rewritten file or a new
+    /// drop-in; a file changed within the last second gives no stamp (its time may not move again).
+    @Test func stampsFollowTheFilesAUnitIsReadFrom() throws {
+        let tree = try TemporaryTree()
+        tree.file("a/s.service", "[Service]\nExecStart=/bin/true\n")
+        tree.file("a/s.service.d/one.conf", "[Unit]\nDescription=One\n")
+        let name = try UnitName("s.service")
+        #expect(tree.searchPath("a").stamp(of: name) == nil)
+        Self.waitUntilSettled()
+        let settled = try #require(tree.searchPath("a").stamp(of: name))
+        #expect(tree.searchPath("a").stamp(of: name) == settled)
+        #expect(tree.searchPath("a").sources(of: name).stamp == settled)
+
+        tree.file("a/s.service.d/two.conf", "[Unit]\nDescription=Two\n")
+        Self.waitUntilSettled()
+        let withDropIn = try #require(tree.searchPath("a").stamp(of: name))
+        #expect(withDropIn != settled)
+        #expect(
+            withDropIn.location.dropInPaths == [
+                tree.path("a/s.service.d/one.conf"), tree.path("a/s.service.d/two.conf"),
+            ])
+
+        tree.file("a/s.service", "[Service]\nExecStart=/bin/echo\n")
+        #expect(tree.searchPath("a").stamp(of: name) == nil)
+        Self.waitUntilSettled()
+        let rewritten = try #require(tree.searchPath("a").stamp(of: name))
+        #expect(rewritten != withDropIn && rewritten.location == withDropIn.location)
+    }
+
+    /// Past the second within which a file just written counts as still changing.
+    static func waitUntilSettled() {
+        usleep(1_100_000)
+    }
 }
