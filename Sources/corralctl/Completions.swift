@@ -10,9 +10,7 @@ enum Completions {
     /// (the running corrald's, else the default one).
     static let units = CompletionKind.custom { _, _, prefix in
         var names = Set<String>()
-        if let daemon = try? DaemonOptions.parse([]),
-            let response = daemon.sendIfRunning(Request(verb: .listUnits, options: ["all": "yes"]))
-        {
+        if let response = DaemonConnection().sendIfRunning(Request(verb: .listUnits, options: ["all": "yes"])) {
             for field in response.body where field.key == "Unit" {
                 names.insert(String(field.value.prefix { $0 != "\t" }))
             }

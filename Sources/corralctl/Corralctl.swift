@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlProtocol
+import Glibc
 
 @main
 struct Corralctl: ParsableCommand {
@@ -30,7 +31,9 @@ struct Corralctl: ParsableCommand {
 
     /// systemctl takes its options anywhere on the line; the verb's parser wants them after the verb.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let status = QuickVerbs.run(arguments) { Glibc.exit(status) }
         let verbs = Set(configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
-        main(CommonOptions.movedAfterVerb(Array(CommandLine.arguments.dropFirst()), verbs: verbs))
+        main(CommonOptions.movedAfterVerb(arguments, verbs: verbs))
     }
 }

@@ -10,6 +10,14 @@ struct DaemonOptions: ParsableArguments {
         help: "corrald's runtime directory (default: $CORRAL_RUNTIME_DIR or /run/corral).")
     var runtimeDirectory: String?
 
+    var connection: DaemonConnection { DaemonConnection(runtimeDirectory: runtimeDirectory) }
+}
+
+/// corrald's control socket, and requests to it.
+struct DaemonConnection {
+    /// `--runtime-dir`; nil for the default.
+    var runtimeDirectory: String? = nil
+
     var runtimeDirectoryPath: String {
         runtimeDirectory ?? getenv("CORRAL_RUNTIME_DIR").map { String(cString: $0) } ?? "/run/corral"
     }
@@ -88,6 +96,23 @@ struct DaemonOptions: ParsableArguments {
     }
 }
 
+extension DaemonConnection {
+    /// start, stop, restart, reload, reset-failed: the jobs for the units, waited for unless
+    /// `noBlock`.
+    func runJobs(_ verb: ControlProtocol.Verb, units: [String], noBlock: Bool) throws {
+        try run(Request(verb: verb, units: units, options: noBlock ? ["block": "no"] : [:]))
+    }
+
+    /// is-active, is-failed: prints each unit's state unless `quiet`; the exit code answers.
+    func askState(_ verb: ControlProtocol.Verb, units: [String], quiet: Bool) throws {
+        let response = try send(Request(verb: verb, units: units))
+        if !quiet {
+            for field in response.body where field.key == "ActiveState" { print(field.value) }
+        }
+        if response.exitCode != 0 { throw ExitCode(response.exitCode) }
+    }
+}
+
 /// start, stop, restart, reload, reset-failed: the same shape, a verb and units.
 struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
     static var configuration: CommandConfiguration {
@@ -109,7 +134,7 @@ struct UnitVerbCommand<Verb: UnitVerb>: ParsableCommand {
     }
 
     func run() throws {
-        try daemon.run(Request(verb: Verb.verb, units: units, options: noBlock ? ["block": "no"] : [:]))
+        try daemon.connection.runJobs(Verb.verb, units: units, noBlock: noBlock)
     }
 }
 
@@ -175,7 +200,7 @@ struct KillCommand: ParsableCommand {
     }
 
     func run() throws {
-        try daemon.run(Request(verb: .kill, units: units, options: ["signal": signal, "whom": whom]))
+        try daemon.connection.run(Request(verb: .kill, units: units, options: ["signal": signal, "whom": whom]))
     }
 }
 
@@ -188,7 +213,7 @@ struct DaemonReloadCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        try daemon.run(Request(verb: .daemonReload))
+        try daemon.connection.run(Request(verb: .daemonReload))
     }
 }
 
@@ -203,10 +228,10 @@ struct DaemonReexecCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        try daemon.run(Request(verb: .daemonReexec))
+        try daemon.connection.run(Request(verb: .daemonReexec))
         // The old process answered just before its execve; wait for the new one to listen.
         for _ in 0..<500 {
-            if daemon.sendIfRunning(Request(verb: .listJobs)) != nil { return }
+            if daemon.connection.sendIfRunning(Request(verb: .listJobs)) != nil { return }
             usleep(20_000)
         }
         printError("corrald did not come back within 10 s after daemon-reexec.")
@@ -228,11 +253,7 @@ struct StateQueryCommand<Verb: UnitVerb>: ParsableCommand {
     var units: [String]
 
     func run() throws {
-        let response = try daemon.send(Request(verb: Verb.verb, units: units))
-        if !common.quiet {
-            for field in response.body where field.key == "ActiveState" { print(field.value) }
-        }
-        if response.exitCode != 0 { throw ExitCode(response.exitCode) }
+        try daemon.connection.askState(Verb.verb, units: units, quiet: common.quiet)
     }
 }
 

@@ -88,7 +88,7 @@ struct EditCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        _ = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .daemonReload))
+        _ = DaemonConnection().sendIfRunning(Request(verb: .daemonReload))
     }
 
     /// The lines between the header comment and the footer comment, trimmed, with a final newline.

@@ -28,12 +28,12 @@ struct InstallVerbCommand<Verb: InstallVerb>: ParsableCommand {
         try report(outcomes, failureVerb: Verb.failureVerb)
         guard now, let nowVerb = Verb.nowVerb else {
             if outcomes.contains(where: { !$0.changes.isEmpty }) {
-                _ = daemon.sendIfRunning(Request(verb: .daemonReload))
+                _ = daemon.connection.sendIfRunning(Request(verb: .daemonReload))
             }
             return
         }
-        try daemon.run(Request(verb: .daemonReload))
-        try daemon.run(Request(verb: nowVerb, units: try units.map(parseUnitName).map(\.description)))
+        try daemon.connection.run(Request(verb: .daemonReload))
+        try daemon.connection.run(Request(verb: nowVerb, units: try units.map(parseUnitName).map(\.description)))
     }
 }
 
@@ -75,7 +75,7 @@ struct PresetCommand: ParsableCommand {
         let outcomes = installer.preset(try units.map(parseUnitName), mode: mode)
         try report(outcomes, failureVerb: "preset")
         if outcomes.contains(where: { !$0.changes.isEmpty }) {
-            _ = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .daemonReload))
+            _ = DaemonConnection().sendIfRunning(Request(verb: .daemonReload))
         }
     }
 }
@@ -96,7 +96,7 @@ struct PresetAllCommand: ParsableCommand {
         let outcomes = installer.presetAll(mode: mode)
         try report(outcomes, failureVerb: "preset")
         if outcomes.contains(where: { !$0.changes.isEmpty }) {
-            _ = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .daemonReload))
+            _ = DaemonConnection().sendIfRunning(Request(verb: .daemonReload))
         }
     }
 }

@@ -10,7 +10,7 @@ struct ListJobsCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let response = try daemon.run(Request(verb: .listJobs))
+        let response = try daemon.connection.run(Request(verb: .listJobs))
         let jobs = response.body.filter { $0.key == "Job" }.map { $0.value.split(separator: "\t").map(String.init) }
         guard !jobs.isEmpty else { return common.noLegend ? () : print("No jobs running.") }
         // Corral's jobs have no ids: JOB numbers the rows.

@@ -49,7 +49,7 @@ struct ListUnitsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let response = try daemon.run(
+        let response = try daemon.connection.run(
             Request(verb: .listUnits, options: all || !states.isEmpty ? ["all": "yes"] : [:]))
         let units = response.body.filter { $0.key == "Unit" }.compactMap { ListedUnit($0.value) }.filter(shows)
             .sorted { ($0.typeSuffix, $0.name) < ($1.typeSuffix, $1.name) }

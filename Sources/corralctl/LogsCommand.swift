@@ -55,7 +55,7 @@ struct LogsCommand: ParsableCommand {
         var last: UInt64 = 0
         var options = ["lines": String(lines)]
         while true {
-            let response = try daemon.run(Request(verb: .logs, units: [unit], options: options))
+            let response = try daemon.connection.run(Request(verb: .logs, units: [unit], options: options))
             for entry in response.body.compactMap({ LogEntry(fieldValue: $0.value) }) {
                 print(entry.record.rendered(common.output))
                 last = entry.sequence

@@ -16,11 +16,11 @@ struct MetricsCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let path = daemon.runtimeDirectoryPath + "/metrics"
+        let path = daemon.connection.runtimeDirectoryPath + "/metrics"
         let answer: [UInt8]
         do {
-            let socket = try UnixSocket.connect(to: path, timeoutSeconds: DaemonOptions.timeoutSeconds)
-            UnixSocket.setReceiveTimeout(socket, seconds: DaemonOptions.timeoutSeconds)
+            let socket = try UnixSocket.connect(to: path, timeoutSeconds: DaemonConnection.timeoutSeconds)
+            UnixSocket.setReceiveTimeout(socket, seconds: DaemonConnection.timeoutSeconds)
             try socket.writeAll(Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
             answer = try socket.readToEnd()
         } catch {

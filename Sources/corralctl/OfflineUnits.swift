@@ -24,7 +24,7 @@ struct UnitPathOptions: ParsableArguments {
     }
 
     private static func daemonSearchPath() -> UnitSearchPath? {
-        guard let response = (try? DaemonOptions.parse([]))?.sendIfRunning(Request(verb: .searchPath)),
+        guard let response = DaemonConnection().sendIfRunning(Request(verb: .searchPath)),
             response.exitCode == 0
         else {
             return nil

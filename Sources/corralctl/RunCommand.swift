@@ -162,7 +162,7 @@ struct RunCommand: ParsableCommand {
         if waits && !common.quiet { printError("Running as unit: \(name)") }
         let relay = pty ? try PTYRelay() : nil
         let descriptors: [Int32] = relay.map { [$0.peer, $0.peer, $0.peer] } ?? (pipe ? [0, 1, 2] : [])
-        let response = try daemon.send(request, passing: descriptors, relay: relay)
+        let response = try daemon.connection.send(request, passing: descriptors, relay: relay)
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
@@ -251,7 +251,7 @@ struct SetPropertyCommand: ParsableCommand {
     var properties: [String]
 
     func run() throws {
-        try daemon.run(
+        try daemon.connection.run(
             Request(
                 verb: .setProperty, units: [unit], options: runtime ? ["runtime": "yes"] : [:], properties: properties))
     }
@@ -269,6 +269,6 @@ struct RevertCommand: ParsableCommand {
     var units: [String]
 
     func run() throws {
-        for unit in units { try daemon.run(Request(verb: .revert, units: [unit])) }
+        for unit in units { try daemon.connection.run(Request(verb: .revert, units: [unit])) }
     }
 }

@@ -81,7 +81,7 @@ struct ShowCommand: ParsableCommand {
 
     /// Asks corrald; it renders both forms so values keep their types in JSON.
     private func showLive() throws {
-        let response = try daemon.run(
+        let response = try daemon.connection.run(
             Request(verb: .show, units: units, options: ["properties": wantedNames.joined(separator: ",")]))
         let documents = response.body.filter { $0.key == (options.json ? "json" : "text") }.map(\.value)
         if options.json {

@@ -30,7 +30,8 @@ struct StatusCommand: ParsableCommand {
         let installer = (try? UnitPathOptions.parse([])).map { UnitInstaller(searchPath: $0.searchPath) }
         let colors = colorsEnabled(plain: common.plain)
         for (index, unit) in units.enumerated() {
-            let response = try daemon.send(Request(verb: .status, units: [unit], options: ["lines": String(lines)]))
+            let response = try daemon.connection.send(
+                Request(verb: .status, units: [unit], options: ["lines": String(lines)]))
             if let error = response.error {
                 printError(error)
             } else {

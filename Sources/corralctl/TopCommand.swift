@@ -109,7 +109,7 @@ private struct LiveTable {
 
     /// Asks corrald for the counters now; the rates are over the time since the last sample.
     mutating func sample() throws {
-        let response = try daemon.run(Request(verb: .statistics))
+        let response = try daemon.connection.run(Request(verb: .statistics))
         let now = monotonicMicroseconds()
         let samples = TopSample.records(response.body)
         rows = TopTable.rows(previous: previous, current: samples, elapsedMicroseconds: now - previousTime)
