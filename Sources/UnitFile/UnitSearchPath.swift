@@ -76,9 +76,17 @@ public struct UnitFileIndex: Sendable {
     /// made (systemd's check before it looks again for a unit it did not find). A directory changed
     /// within a second of that counts as changed: file times have the kernel's coarse clock.
     public var isCurrent: Bool {
-        zip(directoryTimes, directories).allSatisfy { time, directory in
-            time == UnitDiskAccess.modificationTime(of: directory) && (time ?? 0) < madeAt - 1_000_000_000
+        Set(directories).isSubset(of: settledDirectories())
+    }
+
+    /// The search directories in which no entry can have been added or removed since the index was made.
+    private func settledDirectories() -> Set<String> {
+        var settled: Set<String> = []
+        for (time, directory) in zip(directoryTimes, directories)
+        where time == UnitDiskAccess.modificationTime(of: directory) && (time ?? 0) < madeAt - 1_000_000_000 {
+            settled.insert(directory)
         }
+        return settled
     }
 
     private var directories: [String] { searchPath.directories }
@@ -132,17 +140,20 @@ public struct UnitFileIndex: Sendable {
         map.entries.keys.sorted(by: bytewise)
     }
 
-    /// The drop-in-style directories `NAME<suffix>` for the names, in precedence order.
+    /// The drop-in-style directories `NAME<suffix>` for the names, in precedence order. A search
+    /// directory unchanged since the index was made is not asked for entries its listing lacks.
     private func dropInDirectories(for names: [UnitName], suffix: String) -> [String] {
+        let settled = settledDirectories()
         var dropInDirectories: [String] = []
-        func add(_ candidate: String) {
-            guard let real = UnitDiskAccess.realPath(candidate), UnitDiskAccess.kind(of: real) == .directory,
-                !dropInDirectories.contains(real)
+        func add(_ directory: String, _ entry: String) {
+            if settled.contains(directory), map.listings[directory]?.contains(entry) != true { return }
+            guard let real = UnitDiskAccess.realPath(UnitPathSyntax.join(directory, entry)),
+                UnitDiskAccess.kind(of: real) == .directory, !dropInDirectories.contains(real)
             else { return }
             dropInDirectories.append(real)
         }
         func addSearching(_ directory: String, for name: UnitName) {
-            add(UnitPathSyntax.join(directory, "\(name)\(suffix)"))
+            add(directory, "\(name)\(suffix)")
             if name.isInstance, let template = name.templateName {
                 addSearching(directory, for: template)
             }
@@ -154,7 +165,7 @@ public struct UnitFileIndex: Sendable {
             for directory in directories { addSearching(directory, for: name) }
         }
         if let type = names.first?.suffix {
-            for directory in directories { add(UnitPathSyntax.join(directory, "\(type)\(suffix)")) }
+            for directory in directories { add(directory, "\(type)\(suffix)") }
         }
         return dropInDirectories
     }
@@ -227,15 +238,26 @@ private struct UnitNameMap: Sendable {
     static let maximumHops = 32
 
     var entries: [UnitName: Entry] = [:]
+    /// Every name (`entries`' keys) by the fragment it resolves to.
+    private var namesByFragment: [String: [UnitName]] = [:]
+    /// Each directory's entries, units or not (drop-in directories, `.wants/`).
+    let listings: [String: Set<String>]
 
     init(directories: [String]) {
+        var listings: [String: Set<String>] = [:]
         for directory in directories {
-            for file in UnitDiskAccess.entries(of: directory) ?? [] where !file.hasPrefix(".") {
+            let files = UnitDiskAccess.entries(of: directory) ?? []
+            listings[directory] = Set(files)
+            for file in files where !file.hasPrefix(".") {
                 guard let name = try? UnitName(file), entries[name] == nil,
                     let entry = Self.entry(directory: directory, file: file, name: name, directories: directories)
                 else { continue }
                 entries[name] = entry
             }
+        }
+        self.listings = listings
+        for name in entries.keys {
+            if let path = resolve(name)?.path { namesByFragment[path, default: []].append(name) }
         }
     }
 
@@ -275,8 +297,7 @@ private struct UnitNameMap: Sendable {
     /// The names that resolve to `fragmentPath`, as names of the unit `primary`: templates take its
     /// instance, instances must have it.
     func names(leadingTo fragmentPath: String, for primary: UnitName) -> [UnitName] {
-        entries.keys.compactMap { name in
-            guard resolve(name)?.path == fragmentPath else { return nil }
+        (namesByFragment[fragmentPath] ?? []).compactMap { name in
             switch (name.isTemplate, primary.instance) {
             case (true, let instance?): return try? name.withInstance(String(instance))
             case (true, nil): return primary.isTemplate ? name : nil

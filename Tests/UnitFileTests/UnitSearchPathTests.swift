@@ -490,6 +490,19 @@ final class TemporaryTree {
         #expect(rewritten != withDropIn && rewritten.location == withDropIn.location)
     }
 
+    /// An index remembers its directories' listings, but a drop-in directory made after it was
+    /// (the search directory then changed) is still found.
+    @Test func dropInDirectoriesMadeAfterTheIndexAreFound() throws {
+        let tree = try TemporaryTree()
+        tree.file("a/s.service", "[Service]\nExecStart=/bin/true\n")
+        Self.waitUntilSettled()
+        let index = tree.searchPath("a")
+        let name = try UnitName("s.service")
+        #expect(index.locate(name).dropInPaths == [])
+        tree.file("a/s.service.d/late.conf", "[Unit]\nDescription=Late\n")
+        #expect(index.locate(name).dropInPaths == [tree.path("a/s.service.d/late.conf")])
+    }
+
     /// Past the second within which a file just written counts as still changing.
     static func waitUntilSettled() {
         usleep(1_100_000)
