@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_FLAGS ?=
 
-.PHONY: all deps build test unittest run bench fuzz format clean vm-deps vmtest vmtest-systemd install install-files
+.PHONY: all deps build test unittest run bench bench-systemd fuzz format clean vm-deps vmtest vmtest-systemd install install-files
 
 all: build
 
@@ -46,6 +46,11 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	./scripts/bench-load.sh .build/release/corralctl
 	./scripts/bench-daemon.sh .build/release
+
+# corrald beside systemd 252 (PID 1) in one boot of the test VM, every workload for both managers;
+# writes the ratio table into docs/benchmarks.md (scripts/bench-systemd.sh). Not part of test.
+bench-systemd: deps vm-deps
+	./scripts/bench-systemd.sh
 
 # libFuzzer targets (Fuzz/, docs/fuzzing.md): the unit-file parser, the unit builder, the control
 # protocol decoder and the sd_notify parser, each for FUZZ_SECONDS; fails on a crash. Not part of test.

@@ -8,7 +8,8 @@
 #
 # VM_BINARIES="corrald corralctl" (release builds, scripts/vm/build-binaries.sh) are installed with
 # `make install-files` (PREFIX=/usr/local: corrald.service in /usr/local/lib/systemd/system, the
-# standard targets in /usr/local/lib/corral/system), with their shared libraries.
+# standard targets in /usr/local/lib/corral/system), with their shared libraries. VM_FILES="..."
+# are copied into /usr/local/lib/vmtest beside the scenario (the benchmark's tools).
 set -eu
 vm_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$vm_dir/../.." && pwd)
@@ -51,6 +52,7 @@ done
 mkdir -p "$staging/etc/corral/system" "$staging/usr/local/lib/vmtest"
 cp "$vm_dir/lib.sh" "$staging/usr/local/lib/vmtest/lib.sh"
 cp "$scenario" "$staging/usr/local/lib/vmtest/scenario.sh"
+for file in ${VM_FILES:-}; do cp "$file" "$staging/usr/local/lib/vmtest/"; done
 
 # The scenario runs once the system is up, prints to the console, and powers the VM off.
 cat > "$staging/etc/systemd/system/vmtest.service" <<'EOF'
