@@ -65,8 +65,9 @@ final class ManagedUnit {
     var pidfds: [Int32: FileDescriptor] = [:]
     /// /proc start times of the unit's main and control processes, once read for its record.
     var startTimes: [Int32: UInt64] = [:]
-    /// The runtime record as last written (empty: none on disk).
-    var persisted: [UInt8] = []
+    /// A digest of the runtime record as last written (SipHash, kept rather than the record to
+    /// save memory); nil: none on disk.
+    var persistedDigest: Int?
     var log = LogRing()
     var warnedAboutLimits = false
     /// Its file vanished at a daemon-reload while it ran: it is read again once it has stopped.

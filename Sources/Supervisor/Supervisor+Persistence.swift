@@ -23,17 +23,20 @@ extension Supervisor {
         let path = stateDirectory + "/" + unit.name
         guard units[unit.name] === unit, unit.activeState != .inactive || unit.machine?.subState == .autoRestart
         else {
-            if !unit.persisted.isEmpty {
+            if unit.persistedDigest != nil {
                 unlink(path)
-                unit.persisted = []
+                unit.persistedDigest = nil
             }
             return
         }
         let bytes = record(of: unit).message.encoded
-        guard bytes != unit.persisted else { return }
+        var hasher = Hasher()
+        hasher.combine(bytes)
+        let digest = hasher.finalize()
+        guard digest != unit.persistedDigest else { return }
         do {
             try writeFileAtomically(bytes, to: path)
-            unit.persisted = bytes
+            unit.persistedDigest = digest
         } catch {
             log(unit.name, "Failed to write the unit's runtime record \(path): \(error)", level: .error)
         }
