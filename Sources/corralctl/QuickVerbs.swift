@@ -9,9 +9,11 @@ import ControlProtocol
 ///     corralctl --version
 ///     corralctl is-active|is-failed UNIT... [-q|--quiet]
 ///     corralctl start|stop|restart|reload UNIT... [--no-block]
+///     corralctl run [--wait] [-P|--pipe] [-q|--quiet] [-G|--collect] [--no-block] [-u|--unit NAME]
+///                   [-p|--property NAME=VALUE]... [--] COMMAND...
 ///
 /// with `--runtime-dir DIR` and the options that change nothing here (`--no-pager`, `--no-legend`,
-/// `--plain`, `-l/--full`, `--no-ask-password`) anywhere on the line.
+/// `--plain`, `-l/--full`, `--no-ask-password`) anywhere on the line (before `run`'s command).
 enum QuickVerbs {
     /// The exit status, or nil when the line is not one of these.
     static func run(_ arguments: [String]) -> Int32? {
@@ -19,17 +21,29 @@ enum QuickVerbs {
             print("corral \(corralVersion)")
             return 0
         }
+        if arguments.first == "run" {
+            guard let (run, connection) = quickRun(arguments.dropFirst()) else { return nil }
+            return exitStatus { try run.perform(on: connection) }
+        }
         guard let line = QuickLine(arguments) else { return nil }
-        do {
+        var known = true
+        let status = exitStatus {
             switch line.verb {
-            case .isActive, .isFailed:
-                guard !line.noBlock else { return nil }
+            case .isActive where !line.noBlock, .isFailed where !line.noBlock:
                 try line.connection.askState(line.verb, units: line.units, quiet: line.quiet)
             case .start, .stop, .restart, .reload:
                 try line.connection.runJobs(line.verb, units: line.units, noBlock: line.noBlock)
             default:
-                return nil
+                known = false
             }
+        }
+        return known ? status : nil
+    }
+
+    /// `body`'s exit status: 0, or what it threw.
+    private static func exitStatus(_ body: () throws -> Void) -> Int32 {
+        do {
+            try body()
             return 0
         } catch let exit as ExitCode {
             return exit.rawValue
@@ -37,6 +51,51 @@ enum QuickVerbs {
             printError("\(error)")
             return 1
         }
+    }
+
+    /// A plain `run` line (the words after `run`); nil for any other.
+    private static func quickRun(_ words: ArraySlice<String>) -> (TransientRun, DaemonConnection)? {
+        var run = TransientRun(command: [])
+        var connection = DaemonConnection()
+        var index = words.startIndex
+        func value() -> String? {
+            guard index < words.endIndex else { return nil }
+            defer { index += 1 }
+            return words[index]
+        }
+        while index < words.endIndex {
+            let word = words[index]
+            index += 1
+            switch word {
+            case "--wait": run.wait = true
+            case "-P", "--pipe": run.pipe = true
+            case "-q", "--quiet": run.quiet = true
+            case "-G", "--collect": run.collect = true
+            case "--no-block": run.noBlock = true
+            case "-u", "--unit":
+                guard let name = value() else { return nil }
+                run.unit = name
+            case "-p", "--property":
+                guard let property = value() else { return nil }
+                run.properties.append(property)
+            case "--runtime-dir":
+                guard let directory = value() else { return nil }
+                connection.runtimeDirectory = directory
+            case _ where word.hasPrefix("--unit="): run.unit = String(word.dropFirst("--unit=".count))
+            case _ where word.hasPrefix("--property="):
+                run.properties.append(String(word.dropFirst("--property=".count)))
+            case _ where word.hasPrefix("--runtime-dir="):
+                connection.runtimeDirectory = String(word.dropFirst("--runtime-dir=".count))
+            case _ where QuickLine.ignoredOptions.contains(word): continue
+            case "--": run.command = Array(words[index...])
+            case _ where word.hasPrefix("-") || word.isEmpty: return nil
+            default: run.command = Array(words[(index - 1)...])
+            }
+            if !run.command.isEmpty { break }
+        }
+        // The full parser explains a missing command or a scope's name.
+        guard !run.command.isEmpty, !(run.unit ?? "").hasSuffix(".scope") else { return nil }
+        return (run, connection)
     }
 }
 

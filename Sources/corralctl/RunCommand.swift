@@ -135,9 +135,36 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let arguments = command.first == "--" ? Array(command.dropFirst()) : command
         guard !arguments.isEmpty else { throw ValidationError("No command given.") }
+        let run = TransientRun(
+            command: arguments, properties: allProperties, unit: unit, scope: scope, wait: wait, pipe: pipe, pty: pty,
+            noBlock: noBlock, collect: collect, quiet: common.quiet)
+        try run.perform(on: daemon.connection)
+    }
+
+    /// One `Environment=` word, quoted so that spaces and quotes survive.
+    private func quotedForEnvironment(_ assignment: String) -> String {
+        "\"" + assignment.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+    }
+}
+
+/// One `run`, as the options ask for it (RunCommand, or QuickVerbs for the plain lines).
+struct TransientRun {
+    var command: [String]
+    /// The unit properties, those the options stand for first.
+    var properties: [String] = []
+    var unit: String?
+    var scope = false
+    var wait = false
+    var pipe = false
+    var pty = false
+    var noBlock = false
+    var collect = false
+    var quiet = false
+
+    func perform(on connection: DaemonConnection) throws {
         // Refuse a bad property here, as a unit file would, before corrald is asked.
         var probe = Unit(name: scope ? "probe.scope" : "probe.service", type: scope ? .scope : .service)
-        for property in allProperties {
+        for property in properties {
             if let problem = UnitBuilder.applyProperty(property, to: &probe) {
                 printError("-p \(property): \(problem.message)")
                 throw ExitCode(1)
@@ -158,21 +185,21 @@ struct RunCommand: ParsableCommand {
         let suffix = scope ? ".scope" : ".service"
         if !name.hasSuffix(suffix) { name += suffix }
         let request = Request(
-            verb: .run, units: [name], options: options, properties: allProperties, command: scope ? [] : arguments)
-        if waits && !common.quiet { printError("Running as unit: \(name)") }
+            verb: .run, units: [name], options: options, properties: properties, command: scope ? [] : command)
+        if waits && !quiet { printError("Running as unit: \(name)") }
         let relay = pty ? try PTYRelay() : nil
         let descriptors: [Int32] = relay.map { [$0.peer, $0.peer, $0.peer] } ?? (pipe ? [0, 1, 2] : [])
-        let response = try daemon.connection.send(request, passing: descriptors, relay: relay)
+        let response = try connection.send(request, passing: descriptors, relay: relay)
         if let error = response.error {
             printError(error)
             throw ExitCode(response.exitCode)
         }
         let body = Message(response.body)
-        if !waits && !common.quiet {
+        if !waits && !quiet {
             printError(scope ? "Running scope as unit: \(name)" : "Running as unit: \(name)")
         }
-        if scope { try execute(arguments) }
-        if waits && !common.quiet { printError(WaitReport(body).rendered) }
+        if scope { try execute(command) }
+        if waits && !quiet { printError(WaitReport(body).rendered) }
         if response.exitCode != 0 { throw ExitCode(response.exitCode) }
     }
 
@@ -182,11 +209,6 @@ struct RunCommand: ParsableCommand {
         execvp(arguments[0], argv)
         printError("Failed to execute \(arguments[0]): \(String(cString: strerror(errno)))")
         throw ExitCode(1)
-    }
-
-    /// One `Environment=` word, quoted so that spaces and quotes survive.
-    private func quotedForEnvironment(_ assignment: String) -> String {
-        "\"" + assignment.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 }
 

@@ -30,4 +30,24 @@ import Testing
         #expect(unreachable == (1, "Failed to connect to corrald at /nonexistent/control: No such file or directory\n"))
         #expect(daemon.ctl("--version") == (0, "corral \(corralVersion)\n"))
     }
+
+    /// Plain `run` lines, quick and (with an option before the verb, which only the full parser
+    /// moves) full.
+    @Test func quickRunsAnswerAsTheFullParserDoes() throws {
+        let daemon = try DaemonHarness(units: [:])
+        func both(_ arguments: (String) -> String) -> (code: Int32, output: String) {
+            let quick = daemon.ctl("run " + arguments("quick"))
+            let full = daemon.ctl("--no-pager run " + arguments("full"))
+            #expect(quick.code == full.code)
+            #expect(quick.output.replacing("quick", with: "NAME") == full.output.replacing("full", with: "NAME"))
+            return quick
+        }
+        #expect(both { _ in "-P -q /bin/echo hi" } == (0, "hi\n"))
+        #expect(both { _ in "--wait -q -p MemoryMax=10M -- /bin/sh -c 'exit 3'" } == (3, ""))
+        #expect(both { "--unit=\($0) -p Bogus=1 /bin/true" }.code == 1)
+        let queued = both { "--no-block -u \($0)-run --property CPUWeight=50 /bin/sleep 600" }
+        #expect(queued == (0, "Running as unit: quick-run.service\n"))
+        #expect(daemon.ctl("is-active quick-run.service full-run.service") == (0, "active\nactive\n"))
+        #expect(daemon.ctl("show -P CPUWeight quick-run.service") == (0, "50\n"))
+    }
 }
