@@ -42,7 +42,8 @@ let package = Package(
         .target(
             name: "Journal", dependencies: ["CSystemd", "SystemCall", .product(name: "Logging", package: "swift-log")]),
         // System libraries (module maps only).
-        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // libsystemd, loaded on first use (its headers come from libsystemd-dev).
+        .target(name: "CSystemd"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .executableTarget(
             name: "corrald",

@@ -59,14 +59,25 @@ for helper in memhog sdnotify probe; do
     cp "$cache/bin/$helper" "$staging/usr/local/bin/$helper"
 done
 
-# A binary and the shared libraries (and loader) it links against.
-add_binary() {
-    cp "$1" "$staging/usr/local/bin/"
+# The shared libraries (and loader) a binary or library links against, at their paths.
+add_libraries() {
     for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true); do
         mkdir -p "$staging$(dirname "$lib")"
         cp -L "$lib" "$staging$lib"
     done
 }
+
+# A binary and its libraries.
+add_binary() {
+    cp "$1" "$staging/usr/local/bin/"
+    add_libraries "$1"
+}
+
+# libsystemd with its libraries: corrald and corralctl load it on first use, so ldd does not list it.
+libsystemd=$(ldconfig -p | awk '/libsystemd\.so\.0 .*x86-64/ { print $NF; exit }')
+mkdir -p "$staging$(dirname "$libsystemd")"
+cp -L "$libsystemd" "$staging$libsystemd"
+add_libraries "$libsystemd"
 
 index=0
 while [ $# -gt 0 ]; do
