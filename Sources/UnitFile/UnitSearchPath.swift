@@ -117,10 +117,11 @@ public struct UnitFileIndex: Sendable {
             let kind = UnitDiskAccess.kind(of: fragmentPath, followingLinks: true),
             kind != .directory
         else {
+            let search = dropInSearch(for: [name])
             return UnitLocation(
-                name: name, fragmentPath: nil, isMasked: false, names: [name], dropInPaths: dropIns(for: [name]),
-                wantedUnits: dependencies(of: [name], suffix: ".wants"),
-                requiredUnits: dependencies(of: [name], suffix: ".requires"))
+                name: name, fragmentPath: nil, isMasked: false, names: [name], dropInPaths: dropIns(search),
+                wantedUnits: dependencies(search, suffix: ".wants"),
+                requiredUnits: dependencies(search, suffix: ".requires"))
         }
         let primary = (try? name.instance.map { try fragmentName.withInstance(String($0)) }) ?? fragmentName
         if kind == .device || kind == .regularFile(size: 0) {
@@ -129,10 +130,11 @@ public struct UnitFileIndex: Sendable {
         }
         let aliases = map.names(leadingTo: fragmentPath, for: primary).filter { $0 != primary }
         let names = [primary] + aliases.sorted(by: bytewise)
+        let search = dropInSearch(for: names)
         return UnitLocation(
-            name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(for: names),
-            wantedUnits: dependencies(of: names, suffix: ".wants"),
-            requiredUnits: dependencies(of: names, suffix: ".requires"))
+            name: name, fragmentPath: fragmentPath, isMasked: false, names: names, dropInPaths: dropIns(search),
+            wantedUnits: dependencies(search, suffix: ".wants"),
+            requiredUnits: dependencies(search, suffix: ".requires"))
     }
 
     /// Every valid unit name with a file or an accepted link on the search path, sorted.
@@ -140,45 +142,59 @@ public struct UnitFileIndex: Sendable {
         map.entries.keys.sorted(by: bytewise)
     }
 
-    /// The drop-in-style directories `NAME<suffix>` for the names, in precedence order. A search
-    /// directory unchanged since the index was made is not asked for entries its listing lacks.
-    private func dropInDirectories(for names: [UnitName], suffix: String) -> [String] {
-        let settled = settledDirectories()
+    /// How one unit's drop-in-style directories are looked for: for each of its names, that name
+    /// and then (recursively) its template's and its dash prefix's, tried in every search
+    /// directory; last the type's. A search directory unchanged since the index was made (`settled`)
+    /// is not asked for entries its listing lacks.
+    private struct DropInSearch {
+        var names: [UnitName]
+        var stemsByName: [[String]]
+        var type: String?
+        var settled: Set<String>
+    }
+
+    private func dropInSearch(for names: [UnitName]) -> DropInSearch {
+        func stems(of name: UnitName) -> [String] {
+            var found = [name.description]
+            if name.isInstance, let template = name.templateName { found += stems(of: template) }
+            if let dashPrefix = name.dashPrefixName { found += stems(of: dashPrefix) }
+            return found
+        }
+        return DropInSearch(
+            names: names, stemsByName: names.map(stems(of:)), type: names.first.map { String($0.suffix) },
+            settled: settledDirectories())
+    }
+
+    /// The directories `STEM<suffix>` of the search, in precedence order.
+    private func dropInDirectories(_ search: DropInSearch, suffix: String) -> [String] {
         var dropInDirectories: [String] = []
         func add(_ directory: String, _ entry: String) {
-            if settled.contains(directory), map.listings[directory]?.contains(entry) != true { return }
+            if search.settled.contains(directory), map.listings[directory]?.contains(entry) != true { return }
             guard let real = UnitDiskAccess.realPath(UnitPathSyntax.join(directory, entry)),
                 UnitDiskAccess.kind(of: real) == .directory, !dropInDirectories.contains(real)
             else { return }
             dropInDirectories.append(real)
         }
-        func addSearching(_ directory: String, for name: UnitName) {
-            add(directory, "\(name)\(suffix)")
-            if name.isInstance, let template = name.templateName {
-                addSearching(directory, for: template)
-            }
-            if let dashPrefix = name.dashPrefixName {
-                addSearching(directory, for: dashPrefix)
+        for stems in search.stemsByName {
+            for directory in directories {
+                for stem in stems { add(directory, stem + suffix) }
             }
         }
-        for name in names {
-            for directory in directories { addSearching(directory, for: name) }
-        }
-        if let type = names.first?.suffix {
-            for directory in directories { add(directory, "\(type)\(suffix)") }
+        if let type = search.type {
+            for directory in directories { add(directory, type + suffix) }
         }
         return dropInDirectories
     }
 
-    private func dependencies(of names: [UnitName], suffix: String) -> [UnitName] {
+    private func dependencies(_ search: DropInSearch, suffix: String) -> [UnitName] {
         var found: Set<UnitName> = []
-        for directory in dropInDirectories(for: names, suffix: suffix) {
+        for directory in dropInDirectories(search, suffix: suffix) {
             for file in UnitDiskAccess.entries(of: directory) ?? [] where !file.hasPrefix(".") {
                 guard var dependency = try? UnitName(file) else { continue }
                 let path = UnitPathSyntax.join(directory, file)
                 let kind = UnitDiskAccess.kind(of: path, followingLinks: true)
                 if kind == .device || kind == .regularFile(size: 0) { continue }
-                if dependency.isTemplate, let instance = names.first?.instance {
+                if dependency.isTemplate, let instance = search.names.first?.instance {
                     guard let filled = try? dependency.withInstance(String(instance)) else { continue }
                     dependency = filled
                 }
@@ -189,9 +205,9 @@ public struct UnitFileIndex: Sendable {
         return found.sorted(by: bytewise)
     }
 
-    private func dropIns(for names: [UnitName]) -> [String] {
+    private func dropIns(_ search: DropInSearch) -> [String] {
         var chosen: [String: String] = [:]
-        for directory in dropInDirectories(for: names, suffix: ".d") {
+        for directory in dropInDirectories(search, suffix: ".d") {
             for file in UnitDiskAccess.entries(of: directory) ?? []
             where file.hasSuffix(".conf") && !file.hasPrefix(".") && chosen[file] == nil {
                 chosen[file] = UnitPathSyntax.join(directory, file)
