@@ -20,7 +20,10 @@ extension Supervisor {
         for name in changed.sorted() {
             guard let unit = units[name] else { continue }
             if newOOMKills(in: unit) { deliver(.oomKilled, to: unit) }
-            if (try? tree.isPopulated(unit.plan.cgroup)) == false { deliver(.cgroupEmpty, to: unit) }
+            guard (try? tree.isPopulated(unit.plan.cgroup)) == false else { continue }
+            deliver(.cgroupEmpty, to: unit)
+            // Nothing is left to write to it (an exited oneshot stays active): the next process gets a new one.
+            if unit.holdsCgroup { releaseOutputPipe(of: unit) }
         }
     }
 
@@ -50,7 +53,6 @@ extension Supervisor {
                 cgroupWatches[wd] = unit.name
             }
         }
-        if unit.outputPipe == nil { openOutputPipe(for: unit) }
     }
 
     /// `Delegate=` with `User=`: the payload, running as that user, may manage the subtree below the
@@ -79,14 +81,7 @@ extension Supervisor {
             cgroupWatches[wd] = nil
         }
         unit.cgroupWatches = []
-        readOutput(of: unit.name)
-        if let pipe = unit.outputPipe {
-            unwatch(pipe.read)
-            pipe.read.close()
-            pipe.write.close()
-            unlink(outputFIFOPath(of: unit))
-            unit.outputPipe = nil
-        }
+        releaseOutputPipe(of: unit)
         do {
             try tree.remove(unit.plan.cgroup)
         } catch {

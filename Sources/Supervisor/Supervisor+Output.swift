@@ -16,6 +16,7 @@ extension Supervisor {
     /// The unit's output pipe is a FIFO in the runtime directory, so that it outlives corrald: after a
     /// crash or `daemon-reexec` the new corrald opens it again and the unit's processes, which hold
     /// its write end, go on writing to it. (While no corrald runs their writes fail with EPIPE.)
+    /// It exists while the unit has processes.
     func openOutputPipe(for unit: ManagedUnit) {
         let path = outputFIFOPath(of: unit)
         try? makeDirectory(configuration.runtimeDirectory + "/output")
@@ -32,6 +33,19 @@ extension Supervisor {
         } catch {
             log(unit.name, "Cannot open the output pipe \(path): \(error)", level: .error)
         }
+    }
+
+    /// Logs what is left in the unit's output pipe, then closes and removes it. Opened again for
+    /// the unit's next process (`launch`), so a unit at rest, or active with nothing running,
+    /// holds no descriptor for it.
+    func releaseOutputPipe(of unit: ManagedUnit) {
+        guard let pipe = unit.outputPipe else { return }
+        readOutput(of: unit.name)
+        unwatch(pipe.read)
+        pipe.read.close()
+        pipe.write.close()
+        unlink(outputFIFOPath(of: unit))
+        unit.outputPipe = nil
     }
 
     func outputFIFOPath(of unit: ManagedUnit) -> String {

@@ -179,7 +179,11 @@ extension Supervisor {
         unit.lastActiveState = unit.activeState
         units[record.name] = unit
         let running = ![.inactive, .failed].contains(unit.activeState)
-        if running && !unit.plan.cgroup.isEmpty { prepareCgroup(for: unit) }
+        if running && !unit.plan.cgroup.isEmpty {
+            prepareCgroup(for: unit)
+            // The unit's processes write to the pipe the last corrald made for them.
+            if access(outputFIFOPath(of: unit), F_OK) == 0 { openOutputPipe(for: unit) }
+        }
         log(unit.name, "Resumed: \(unit.activeState.rawValue) (\(unit.subState)).")
         guard let machine = unit.machine else { return persist(unit) }
 

@@ -95,6 +95,7 @@ extension Supervisor {
         } catch {
             return .spawnFailed(role, error)
         }
+        if unit.outputPipe == nil { openOutputPipe(for: unit) }
         var context = LaunchContext(
             cgroupDirectory: cgroup, outputPipe: unit.outputPipe?.write,
             journalStream: wantsJournalStream(unit)

@@ -274,6 +274,31 @@ struct CorraldTests {
         #expect(warnings("SecondUnknown") == 1)
     }
 
+    /// A unit holds its output pipe only while it has processes: an exited oneshot that stays
+    /// active gives it up once its output is logged, a unit that never runs a process never has
+    /// one, and the next process gets a new one.
+    @Test func outputPipesLastAsLongAsTheUnitsProcesses() throws {
+        let daemon = try DaemonHarness(units: [
+            "once.service": """
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            ExecStart=/bin/echo first
+            ExecReload=/bin/echo again
+            """,
+            "idle.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStop=/bin/true\n",
+        ])
+        let fifo = daemon.runtimeDirectory + "/output/once.service"
+        #expect(daemon.ctl("start once.service idle.service").code == 0)
+        try daemon.waitUntil("the exited oneshot gives up its pipe") { access(fifo, F_OK) != 0 }
+        #expect(access(daemon.runtimeDirectory + "/output/idle.service", F_OK) != 0)
+        #expect(daemon.ctl("reload once.service").code == 0)
+        try daemon.waitUntil("the reload's output is logged") { daemon.log.contains("once.service: again") }
+        #expect(daemon.log.contains("once.service: first"))
+        try daemon.waitUntil("the pipe is given up again") { access(fifo, F_OK) != 0 }
+        #expect(daemon.ctl("is-active once.service idle.service").output == "active\nactive\n")
+    }
+
     @Test func dependenciesStartInOrderAndStopPropagates() throws {
         let order = "/tmp/corrald-order-\(getpid())"
         defer { unlink(order) }
