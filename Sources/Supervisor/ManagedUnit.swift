@@ -91,7 +91,7 @@ final class ManagedUnit {
     var transientProperties: [String] = []
     /// Monotonic µs when the current (or last) run began, for the runtime `run --wait` reports.
     var runStarted: UInt64 = 0
-    /// What the last run used, read just before its cgroup was removed.
+    /// What the last run used, read just before its cgroup was removed (for `run --wait`).
     var lastRun = RunStatistics()
     var counters = UnitCounters()
     /// The control processes of the current run, in order (not kept across a crash of corrald).

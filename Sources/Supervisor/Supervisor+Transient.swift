@@ -140,8 +140,10 @@ extension Supervisor {
         unit.pipedStandardIO = []
     }
 
-    /// Reads what the run used from the unit's cgroup, before corrald removes it.
+    /// Reads what the run used from the unit's cgroup, before corrald removes it, when a
+    /// `run --wait` client waits to hear it.
     func recordRunStatistics(of unit: ManagedUnit) {
+        guard runWaiters.contains(where: { $0.unit == unit.name }) else { return }
         let runtime = unit.runStarted > 0 ? monotonicMicroseconds() - unit.runStarted : 0
         unit.lastRun = RunStatistics(runtime: runtime, counted: tree.statistics(of: unit.plan.cgroup))
     }
